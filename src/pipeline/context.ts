@@ -1,0 +1,22 @@
+import type { Got } from 'got';
+import type { Logger } from 'pino';
+import type { RunStats } from './stats.js';
+
+/** S3 settings of a pipeline (`s3:` in YAML); used by every stage that reads S3 hrefs. */
+export interface S3Settings {
+  region: string;
+  anonymous: boolean;
+  /** A local S3-compatible endpoint (path-style), e.g. the sandbox. Empty: AWS. */
+  endpoint?: string;
+}
+
+/** What a running pipeline gives its stages. One per run. */
+export interface RunContext {
+  readonly http: Got;
+  readonly log: Logger;
+  readonly stats: RunStats;
+  readonly s3: S3Settings;
+  /** Aborted when the run is cancelled (Ctrl-C) or fails; I/O stages pass it to their requests. */
+  readonly signal: AbortSignal;
+  readonly pipelineName: string;
+}

@@ -1,0 +1,89 @@
+import { EventEmitter } from 'node:events';
+import type { Failure } from '../entry.js';
+
+/** A failure as the run report lists it: which item, and what went wrong where. */
+export interface ReportedFailure extends Failure {
+  item: string;
+  collection?: string;
+}
+
+export interface StageCounts {
+  /** Entries that reached the stage. */
+  in: number;
+  /** Entries the stage passed on. */
+  out: number;
+  /** Entries the stage marked failed. */
+  failed: number;
+  /** Entries the stage dropped on purpose (a filter that said no). */
+  dropped: number;
+  /** Anything else the stage counts: pages, requests, bytes, retries, per-collection items... */
+  counters: Record<string, number>;
+  startedAt?: number;
+  endedAt?: number;
+}
+
+/**
+ * One stats object per run (as rclone's accounting): every stage records what it checked, passed,
+ * dropped and failed here; the run report and the progress display read it. Emits `change` (throttled
+ * by the listener, not here) so a progress bar can follow.
+ */
+export class RunStats extends EventEmitter {
+  readonly startedAt = Date.now();
+  readonly stages = new Map<string, StageCounts>();
+  readonly failures: ReportedFailure[] = [];
+  /** Cap on failures kept in memory and in the report; the rest are only counted. */
+  readonly maxFailuresKept: number;
+  failuresNotKept = 0;
+
+  constructor(options: { maxFailuresKept?: number } = {}) {
+    super();
+    this.maxFailuresKept = options.maxFailuresKept ?? 10_000;
+  }
+
+  stage(label: string): StageCounts {
+    let counts = this.stages.get(label);
+    if (!counts) {
+      counts = { in: 0, out: 0, failed: 0, dropped: 0, counters: {} };
+      this.stages.set(label, counts);
+    }
+    return counts;
+  }
+
+  entered(label: string, n = 1): void {
+    const counts = this.stage(label);
+    counts.startedAt ??= Date.now();
+    counts.in += n;
+    this.emit('change', label);
+  }
+
+  passed(label: string, n = 1): void {
+    const counts = this.stage(label);
+    counts.startedAt ??= Date.now();
+    counts.out += n;
+    counts.endedAt = Date.now();
+    this.emit('change', label);
+  }
+
+  dropped(label: string, n = 1): void {
+    this.stage(label).dropped += n;
+    this.emit('change', label);
+  }
+
+  count(label: string, counter: string, n = 1): void {
+    const counters = this.stage(label).counters;
+    counters[counter] = (counters[counter] ?? 0) + n;
+    this.emit('change', label);
+  }
+
+  failed(label: string, failure: ReportedFailure): void {
+    this.stage(label).failed += 1;
+    if (this.failures.length < this.maxFailuresKept) this.failures.push(failure);
+    else this.failuresNotKept += 1;
+    this.emit('change', label);
+  }
+
+  /** Number of distinct items with at least one failure. */
+  failedItems(): number {
+    return new Set(this.failures.map((f) => f.item)).size + this.failuresNotKept;
+  }
+}
