@@ -1,5 +1,6 @@
 import type { Got } from 'got';
 import type { Logger } from 'pino';
+import type { Demand } from './demand.js';
 import type { RunStats } from './stats.js';
 
 /** S3 settings of a pipeline (`s3:` in YAML); used by every stage that reads S3 hrefs. */
@@ -19,4 +20,10 @@ export interface RunContext {
   /** Aborted when the run is cancelled (Ctrl-C) or fails; I/O stages pass it to their requests. */
   readonly signal: AbortSignal;
   readonly pipelineName: string;
+  /**
+   * Flow control: a source awaits `demand.acquire()` before it emits each entry, so at most a bounded
+   * number of entries are in flight (see demand.ts). Steps that drop an entry call `stats.dropped`, which
+   * gives its slot back.
+   */
+  readonly demand: Demand;
 }

@@ -64,8 +64,10 @@ export class RunStats extends EventEmitter {
     this.emit('change', label);
   }
 
+  /** A step dropped entries on purpose; the engine listens to `dropped` to give their flow slots back. */
   dropped(label: string, n = 1): void {
     this.stage(label).dropped += n;
+    this.emit('dropped', label, n);
     this.emit('change', label);
   }
 

@@ -1,0 +1,17 @@
+import type { Stage, StageKind } from '../src/pipeline/stage.js';
+import { csv } from './csv.js';
+import { filter } from './filter.js';
+import { select } from './select.js';
+import { stacSearch } from './stac-search.js';
+
+/**
+ * The stage registry: every stage a pipeline file may name, by its YAML name. A new stage is one file in
+ * operators/ plus one line here; `stacflow stages`, validation and the JSON Schema all read this map.
+ */
+export const STAGES: ReadonlyMap<string, Stage> = new Map(
+  ([stacSearch, select, filter, csv] as Stage[]).map((stage) => [stage.name, stage]),
+);
+
+export function stagesOfKind(kind: StageKind): Stage[] {
+  return [...STAGES.values()].filter((stage) => stage.kind === kind);
+}

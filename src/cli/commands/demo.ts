@@ -1,0 +1,48 @@
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CommandModule } from 'yargs';
+import { startSandbox } from '../../sandbox/index.js';
+import type { RunReport } from '../../pipeline/report.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/**
+ * `npm run demo`: the main job, offline. Starts the sandbox (a STAC API on 127.0.0.1 made from real USGS
+ * items), runs `run-pipeline pipelines/kaguya-tc.yaml` against it through STAC_API_URL, shows what it
+ * wrote, stops the sandbox.
+ */
+export const demoCommand: CommandModule<object, { pipeline: string; out: string; seed: number }> = {
+  command: 'demo',
+  describe: 'run pipelines/kaguya-tc.yaml against the bundled sandbox (offline) and show what it wrote',
+  builder: (yargs) =>
+    yargs
+      .option('pipeline', { type: 'string', default: 'pipelines/kaguya-tc.yaml', describe: 'pipeline to run' })
+      .option('out', { type: 'string', default: 'out', describe: 'output folder (OUT_DIR)' })
+      .option('seed', { type: 'number', default: 42, describe: 'sandbox catalog seed' }),
+  handler: async ({ pipeline, out, seed }) => {
+    const sandbox = await startSandbox({ seed });
+    process.stderr.write(`sandbox STAC API on ${sandbox.url}\n$ STAC_API_URL=${sandbox.url} OUT_DIR=${out} run-pipeline ${pipeline}\n`);
+    try {
+      const reportPath = path.join(out, `${path.basename(pipeline, path.extname(pipeline))}.report.json`);
+      const code = await runChild([path.join(ROOT, 'bin/run-pipeline.js'), pipeline, '--report', reportPath], { STAC_API_URL: sandbox.url, OUT_DIR: out });
+      const report = JSON.parse(await readFile(reportPath, 'utf8').catch(() => 'null')) as RunReport | null;
+      for (const output of Object.values(report?.outputs ?? {})) {
+        const lines = (await readFile(output.path, 'utf8')).split('\n');
+        process.stdout.write(`\n${output.path} (${output.rows} rows), first lines:\n${lines.slice(0, 4).map((l) => (l.length > 160 ? `${l.slice(0, 157)}...` : l)).join('\n')}\n`);
+      }
+      process.exitCode = code;
+    } finally {
+      await sandbox.close();
+    }
+  },
+};
+
+function runChild(args: string[], env: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}

@@ -1,0 +1,25 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { CommandModule } from 'yargs';
+import { STAGES } from '../../../operators/index.js';
+import { pipelineJsonSchema } from '../../pipeline/json-schema.js';
+
+/** Where editors find the pipeline schema (`# yaml-language-server: $schema=../config/pipeline.schema.json`). */
+export const SCHEMA_PATH = new URL('../../../config/pipeline.schema.json', import.meta.url);
+
+export const schemaCommand: CommandModule<object, { write?: boolean | string }> = {
+  command: 'schema',
+  describe: 'print the JSON Schema of pipeline files (generated from the stages), or write it with --write',
+  builder: (yargs) => yargs.option('write', { type: 'string', describe: 'write to this file (default config/pipeline.schema.json)' }),
+  handler: async ({ write }) => {
+    const text = `${JSON.stringify(pipelineJsonSchema(STAGES), null, 2)}\n`;
+    if (write === undefined) {
+      process.stdout.write(text);
+      return;
+    }
+    const target = typeof write === 'string' && write !== '' ? path.resolve(write) : SCHEMA_PATH.pathname;
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, text);
+    process.stderr.write(`wrote ${target}\n`);
+  },
+};

@@ -1,0 +1,24 @@
+import type { CommandModule } from 'yargs';
+import { STAGES } from '../../../operators/index.js';
+import { ConfigurationError } from '../../errors.js';
+import { loadPipeline } from '../../pipeline/load.js';
+import { EXIT } from '../exit-codes.js';
+
+export const validateCommand: CommandModule<object, { file: string }> = {
+  command: 'validate <file>',
+  describe: 'check a pipeline file and report every error with file:line:col (exit 2 on errors)',
+  builder: (yargs) => yargs.positional('file', { type: 'string', demandOption: true, describe: 'pipeline YAML file' }),
+  handler: async ({ file }) => {
+    try {
+      const plan = await loadPipeline(file, STAGES, process.env);
+      const steps = plan.steps.map((s) => s.label).join(' → ');
+      const outputs = plan.outputs.map((s) => s.label).join(', ');
+      process.stdout.write(`${file}: ok — ${plan.name}: ${plan.source.label}${steps ? ` → ${steps}` : ''}${outputs ? ` ⇒ ${outputs}` : ''}\n`);
+      process.exitCode = EXIT.done;
+    } catch (err) {
+      if (!(err instanceof ConfigurationError)) throw err;
+      process.stderr.write(`${err.message}\n${err.issues.length} error${err.issues.length === 1 ? '' : 's'} in ${file}\n`);
+      process.exitCode = EXIT.invalid;
+    }
+  },
+};

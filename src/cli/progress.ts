@@ -1,0 +1,68 @@
+import cliProgress from 'cli-progress';
+import type { PipelinePlan } from '../pipeline/run.js';
+import type { RunStats, StageCounts } from '../pipeline/stats.js';
+
+/**
+ * Progress on a TTY: one line a stage (DESIGN.md), redrawn a few times a second from the run's stats.
+ * The source line shows items per collection and the rate; other lines show in/out/failed/dropped.
+ */
+export class ProgressDisplay {
+  private readonly bars = new cliProgress.MultiBar(
+    {
+      format: '{label} {text}',
+      stream: process.stderr,
+      hideCursor: true,
+      clearOnComplete: false,
+      fps: 5,
+      forceRedraw: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  private readonly lines: Array<{ label: string; bar: cliProgress.SingleBar; isSource: boolean }>;
+  private readonly timer: NodeJS.Timeout;
+  private readonly width: number;
+
+  constructor(
+    private readonly plan: PipelinePlan,
+    private readonly stats: RunStats,
+  ) {
+    const labels = [plan.source.label, ...plan.steps.map((s) => s.label), ...plan.outputs.map((s) => s.label)];
+    this.width = Math.max(...labels.map((l) => l.length));
+    this.lines = labels.map((label, i) => ({
+      label,
+      isSource: i === 0,
+      bar: this.bars.create(0, 0, { label: label.padEnd(this.width), text: 'waiting' }),
+    }));
+    this.timer = setInterval(() => this.refresh(), 200);
+  }
+
+  refresh(): void {
+    for (const line of this.lines) {
+      const counts = this.stats.stages.get(line.label);
+      line.bar.update(0, { label: line.label.padEnd(this.width), text: counts ? describe(counts, line.isSource) : 'waiting' });
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.refresh();
+    this.bars.stop();
+  }
+}
+
+function describe(counts: StageCounts, isSource: boolean): string {
+  const seconds = counts.startedAt ? Math.max(0.001, ((counts.endedAt ?? Date.now()) - counts.startedAt) / 1000) : 0;
+  const rate = seconds > 0 ? `${Math.round(counts.out / seconds)}/s` : '';
+  if (isSource) {
+    const perCollection = Object.entries(counts.counters)
+      .filter(([key]) => key.startsWith('items:'))
+      .map(([key, n]) => `${key.slice('items:'.length)} ${n}`)
+      .join(', ');
+    const pages = counts.counters.pages !== undefined ? ` in ${counts.counters.pages} pages` : '';
+    return `items ${counts.out}${pages} ${rate}${perCollection ? ` (${perCollection})` : ''}`;
+  }
+  const parts = [`in ${counts.in}`, `out ${counts.out}`];
+  if (counts.dropped) parts.push(`dropped ${counts.dropped}`);
+  if (counts.failed) parts.push(`failed ${counts.failed}`);
+  return `${parts.join('  ')} ${rate}`;
+}

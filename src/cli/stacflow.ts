@@ -1,0 +1,30 @@
+import yargs, { type Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { sandboxCommand } from '../sandbox/command.js';
+import { VERSION } from '../version.js';
+import { demoCommand } from './commands/demo.js';
+import { runCommand } from './commands/run.js';
+import { schemaCommand } from './commands/schema.js';
+import { stagesCommand } from './commands/stages.js';
+import { validateCommand } from './commands/validate.js';
+import { runMain } from './main.js';
+
+/** The `stacflow` CLI; exported so tests drive the same parser. */
+export function stacflowCli(argv: string[]): Argv {
+  return yargs(argv)
+    .scriptName('stacflow')
+    .version(VERSION)
+    .command(runCommand)
+    .command(validateCommand)
+    .command(stagesCommand)
+    .command(schemaCommand)
+    .command(sandboxCommand)
+    .command(demoCommand)
+    .demandCommand(1, 'name a command (stacflow --help lists them)')
+    .strict()
+    .help()
+    .wrap(Math.min(120, process.stdout.columns ?? 100));
+}
+
+/** The bin's entry point. */
+export const main = (argv = hideBin(process.argv)): Promise<void> => runMain(() => stacflowCli(argv).parseAsync());

@@ -1,0 +1,103 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { StacflowError, errorMessage } from '../errors.js';
+import { VERSION } from '../version.js';
+import type { PipelinePlan } from './run.js';
+import type { OutputResult } from './stage.js';
+import type { ReportedFailure, RunStats } from './stats.js';
+
+/** The JSON run report written beside the outputs after every run, also after an aborted one. */
+export interface RunReport {
+  stacflow: string;
+  pipeline: { name: string; file: string };
+  status: 'done' | 'done_with_failures' | 'aborted';
+  exit_code: number;
+  started_at: string;
+  ended_at: string;
+  duration_s: number;
+  items: { total: number; failed: number; written: number };
+  stages: Array<{
+    label: string;
+    kind: string;
+    in: number;
+    out: number;
+    failed: number;
+    dropped: number;
+    duration_s: number | null;
+    counters: Record<string, number>;
+  }>;
+  outputs: Record<string, OutputResult>;
+  failures: ReportedFailure[];
+  /** Failures counted but not listed (over the cap kept in memory). */
+  failures_not_listed: number;
+  error?: { code: string; message: string };
+}
+
+export function buildRunReport(input: {
+  plan: PipelinePlan;
+  stats: RunStats;
+  outputs: Record<string, OutputResult>;
+  error: unknown;
+  exitCode: number;
+}): RunReport {
+  const { plan, stats, error } = input;
+  const ended = Date.now();
+  const placed = [plan.source, ...plan.steps, ...plan.outputs];
+  const stages: RunReport['stages'] = placed.map(({ label, stage }) => {
+    const counts = stats.stage(label);
+    return {
+      label,
+      kind: stage.kind,
+      in: counts.in,
+      out: counts.out,
+      failed: counts.failed,
+      dropped: counts.dropped,
+      duration_s: counts.startedAt !== undefined && counts.endedAt !== undefined ? round((counts.endedAt - counts.startedAt) / 1000) : null,
+      counters: counts.counters,
+    };
+  });
+  const http = stats.stages.get('http');
+  if (http) stages.push({ label: 'http', kind: 'transport', in: 0, out: 0, failed: 0, dropped: 0, duration_s: null, counters: http.counters });
+  const lastOutput = plan.outputs.at(-1);
+  const report: RunReport = {
+    stacflow: VERSION,
+    pipeline: { name: plan.name, file: plan.file },
+    status: error !== undefined ? 'aborted' : stats.failedItems() > 0 ? 'done_with_failures' : 'done',
+    exit_code: input.exitCode,
+    started_at: new Date(stats.startedAt).toISOString(),
+    ended_at: new Date(ended).toISOString(),
+    duration_s: round((ended - stats.startedAt) / 1000),
+    items: {
+      total: stats.stage(plan.source.label).out,
+      failed: stats.failedItems(),
+      written: lastOutput ? stats.stage(lastOutput.label).out : 0,
+    },
+    stages,
+    outputs: input.outputs,
+    failures: stats.failures,
+    failures_not_listed: stats.failuresNotKept,
+  };
+  if (error !== undefined) {
+    report.error = { code: error instanceof StacflowError ? error.code : 'ERR_UNEXPECTED', message: errorMessage(error) };
+  }
+  return report;
+}
+
+/** Beside the first output that has a path (`out/x.csv` → `out/<name>.report.json`), else in the working directory. */
+export function defaultReportPath(plan: PipelinePlan): string {
+  for (const output of plan.outputs) {
+    const target = (output.options as { path?: unknown } | undefined)?.path;
+    if (typeof target === 'string' && target !== '') return path.join(path.dirname(target), `${plan.name}.report.json`);
+  }
+  return `${plan.name}.report.json`;
+}
+
+/** Written to a temporary name and renamed, so a reader never sees half a report. */
+export async function writeRunReport(file: string, report: RunReport): Promise<void> {
+  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  await writeFile(tmp, `${JSON.stringify(report, null, 2)}\n`);
+  await rename(tmp, file);
+}
+
+const round = (x: number): number => Math.round(x * 1000) / 1000;

@@ -1,0 +1,135 @@
+import { concatMap, defaultIfEmpty, lastValueFrom, Observable, takeUntil, fromEvent, type OperatorFunction } from 'rxjs';
+import type { Got } from 'got';
+import type { Logger } from 'pino';
+import type { Entry } from '../entry.js';
+import { RunAbortedError, StacflowError, errorMessage } from '../errors.js';
+import { createHttpClient } from '../http/client.js';
+import type { RunContext, S3Settings } from './context.js';
+import { Demand } from './demand.js';
+import { buildRunReport, defaultReportPath, writeRunReport, type RunReport } from './report.js';
+import type { OutputResult, OutputSink, OutputStage, SourceStage, Stage, StageContext, StepStage } from './stage.js';
+import { RunStats } from './stats.js';
+
+/** One stage as placed in a pipeline: the registry entry, its parsed options, its label in logs and reports. */
+export interface PlacedStage {
+  readonly stage: Stage;
+  readonly options: unknown;
+  readonly label: string;
+}
+
+/** What the engine needs of a loaded pipeline (src/pipeline/load.ts gives more). */
+export interface PipelinePlan {
+  readonly file: string;
+  readonly name: string;
+  readonly report?: string;
+  readonly s3: S3Settings;
+  readonly source: PlacedStage;
+  readonly steps: readonly PlacedStage[];
+  readonly outputs: readonly PlacedStage[];
+}
+
+export interface RunOptions {
+  log: Logger;
+  http?: Got;
+  stats?: RunStats;
+  /** Entries in flight at most (memory bound). */
+  highWater?: number;
+  /** Cancels the run (Ctrl-C): outputs are aborted, the report says `aborted`. */
+  signal?: AbortSignal;
+  /** Where the report goes; default: the pipeline's `report`, else beside the first output. */
+  reportPath?: string;
+}
+
+export interface RunResult {
+  report: RunReport;
+  reportPath: string;
+  /** 0 done, 3 finished with failed items, 1 aborted (DESIGN.md "Exit codes"). */
+  exitCode: 0 | 1 | 3;
+}
+
+export const DEFAULT_HIGH_WATER = 1024;
+
+/**
+ * Runs a pipeline: source → steps → outputs as one RxJS stream, with flow control, one stats object and
+ * a run report that is always written (also when the run aborts).
+ */
+export async function runPipeline(plan: PipelinePlan, options: RunOptions): Promise<RunResult> {
+  const stats = options.stats ?? new RunStats();
+  const demand = new Demand(options.highWater ?? DEFAULT_HIGH_WATER);
+  stats.on('dropped', (_label: string, n: number) => demand.release(n));
+  const controller = new AbortController();
+  const onOuterAbort = () => controller.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+
+  const http =
+    options.http ??
+    createHttpClient({
+      onRetry: (info) => {
+        stats.count('http', 'retries');
+        options.log.info({ ...info }, `retrying ${info.method} ${info.url} in ${info.delayMs} ms (attempt ${info.attempt})`);
+      },
+    });
+  const ctx: RunContext = {
+    http,
+    log: options.log,
+    stats,
+    s3: plan.s3,
+    signal: controller.signal,
+    pipelineName: plan.name,
+    demand,
+  };
+  const reportPath = options.reportPath ?? plan.report ?? defaultReportPath(plan);
+  const sinks: Array<{ label: string; sink: OutputSink }> = [];
+  const outputs: Record<string, OutputResult> = {};
+  let error: unknown;
+
+  try {
+    for (const placed of plan.outputs) {
+      sinks.push({ label: placed.label, sink: (placed.stage as OutputStage).create(placed.options, stageContext(ctx, placed)) });
+    }
+    const source$ = (plan.source.stage as SourceStage).create(plan.source.options, stageContext(ctx, plan.source));
+    const stream$ = plan.steps
+      .reduce<Observable<Entry>>(
+        (stream, placed) => stream.pipe((placed.stage as StepStage).create(placed.options, stageContext(ctx, placed))),
+        source$,
+      )
+      .pipe(writeTo(sinks, stats, demand), takeUntil(fromEvent(controller.signal, 'abort')), defaultIfEmpty(undefined));
+    await lastValueFrom(stream$);
+    if (controller.signal.aborted) throw new RunAbortedError('ERR_CANCELLED', `run cancelled (${String(controller.signal.reason ?? 'signal')})`);
+    for (const { label, sink } of sinks) outputs[label] = await sink.finish();
+  } catch (err) {
+    error = err;
+    if (!controller.signal.aborted) controller.abort(err);
+    await Promise.allSettled(sinks.map(({ sink }) => sink.abort()));
+  } finally {
+    options.signal?.removeEventListener('abort', onOuterAbort);
+  }
+
+  const exitCode: RunResult['exitCode'] = error !== undefined ? 1 : stats.failedItems() > 0 ? 3 : 0;
+  const report = buildRunReport({ plan, stats, outputs, error, exitCode });
+  if (error !== undefined) options.log.error({ err: error }, `run aborted: ${errorMessage(error)}`);
+  await writeRunReport(reportPath, report);
+  return { report, reportPath, exitCode };
+}
+
+function stageContext(ctx: RunContext, placed: PlacedStage): StageContext {
+  return { ...ctx, label: placed.label };
+}
+
+/** The end of the stream: every output gets each entry in order, then the entry's flow slot is freed. */
+function writeTo(sinks: ReadonlyArray<{ label: string; sink: OutputSink }>, stats: RunStats, demand: Demand): OperatorFunction<Entry, Entry> {
+  return concatMap(async (entry: Entry) => {
+    for (const { label, sink } of sinks) {
+      stats.entered(label);
+      try {
+        await sink.write(entry);
+      } catch (err) {
+        // An output that cannot be written makes the run meaningless (DESIGN.md): end it.
+        throw err instanceof StacflowError ? err : new RunAbortedError('ERR_OUTPUT', `${label}: ${errorMessage(err)}`, err);
+      }
+      stats.passed(label);
+    }
+    demand.release();
+    return entry;
+  });
+}

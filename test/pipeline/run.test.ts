@@ -1,0 +1,149 @@
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { Observable, filter as rxFilter, map } from 'rxjs';
+import { z } from 'zod';
+import { newEntry, type Entry, type StacItem } from '../../src/entry.js';
+import { RunAbortedError } from '../../src/errors.js';
+import { EntryError, perEntry } from '../../src/pipeline/per-entry.js';
+import { runPipeline, type PipelinePlan, type PlacedStage } from '../../src/pipeline/run.js';
+import type { OutputStage, SourceStage, StepStage } from '../../src/pipeline/stage.js';
+
+const log = pino({ level: 'silent' });
+const item = (i: number): StacItem => ({ type: 'Feature', id: `item-${i}`, collection: 'c', geometry: null, properties: {}, assets: {} });
+
+/** A source that asks the engine for a slot before each item, as real sources do, and records the peak in flight. */
+function countingSource(n: number, seen: { maxPending: number }): SourceStage {
+  return {
+    name: 'count', kind: 'source', summary: 'n items', example: 'count: {}', schema: z.object({}),
+    create: (_o, ctx) =>
+      new Observable<Entry>((subscriber) => {
+        let stopped = false;
+        (async () => {
+          for (let i = 0; i < n && !stopped; i++) {
+            await ctx.demand.acquire();
+            seen.maxPending = Math.max(seen.maxPending, ctx.demand.pending);
+            ctx.stats.passed(ctx.label);
+            subscriber.next(newEntry(item(i)));
+          }
+          subscriber.complete();
+        })().catch((err) => subscriber.error(err));
+        return () => { stopped = true; };
+      }),
+  };
+}
+
+const slowStep: StepStage = {
+  name: 'slow', kind: 'step', summary: '', example: '', schema: z.object({}),
+  create: (_o, ctx) => perEntry(ctx, async (e) => { await new Promise((r) => setTimeout(r, 1)); return e; }, 4),
+};
+
+const failOdd: StepStage = {
+  name: 'fail_odd', kind: 'step', summary: '', example: '', schema: z.object({}),
+  create: (_o, ctx) =>
+    perEntry(ctx, async (e) => {
+      const n = Number(e.item.id.split('-')[1]);
+      if (n % 2 === 1) throw new EntryError('ERR_ODD', `odd item ${e.item.id}`, { href: `http://x/${e.item.id}` });
+      return e;
+    }),
+};
+
+const dropAll: StepStage = {
+  name: 'drop', kind: 'step', summary: '', example: '', schema: z.object({}),
+  create: (_o, ctx) => rxFilter((e: Entry) => { ctx.stats.entered(ctx.label); ctx.stats.dropped(ctx.label); void e; return false; }),
+};
+
+const fatalAt = (n: number): StepStage => ({
+  name: 'fatal', kind: 'step', summary: '', example: '', schema: z.object({}),
+  create: () => map((e: Entry) => { if (e.item.id === `item-${n}`) throw new RunAbortedError('ERR_BOOM', 'the API went away'); return e; }),
+});
+
+/** An output writing ids to a temp file, renamed on finish, removed on abort (the real writers' contract). */
+const idsOutput: OutputStage = {
+  name: 'ids', kind: 'output', summary: '', example: '', schema: z.object({ path: z.string() }),
+  create: (options) => {
+    const { path: target } = options as { path: string };
+    const ids: string[] = [];
+    const tmp = `${target}.tmp`;
+    return {
+      write: (e) => { ids.push(e.item.id); },
+      finish: async () => { await writeFile(tmp, ids.join('\n')); const { rename } = await import('node:fs/promises'); await rename(tmp, target); return { path: target, rows: ids.length }; },
+      abort: async () => { const { rm } = await import('node:fs/promises'); await rm(tmp, { force: true }); },
+    };
+  },
+};
+
+function plan(dir: string, source: SourceStage, steps: StepStage[], withOutput = true): PipelinePlan {
+  const place = (stage: SourceStage | StepStage | OutputStage, options: unknown = {}, label = stage.name): PlacedStage => ({ stage, options, label });
+  return {
+    file: 'test.yaml', name: 't', s3: { region: 'us-west-2', anonymous: true },
+    source: place(source),
+    steps: steps.map((s) => place(s)),
+    outputs: withOutput ? [place(idsOutput, { path: path.join(dir, 'ids.txt') })] : [],
+  };
+}
+
+let dir: string;
+beforeEach(async () => { dir = await mkdtemp(path.join(tmpdir(), 'stacflow-run-')); });
+
+test('every item reaches the output and the report says done (exit 0)', async () => {
+  const seen = { maxPending: 0 };
+  const result = await runPipeline(plan(dir, countingSource(500, seen), [slowStep]), { log, highWater: 32 });
+  expect(result.exitCode).toBe(0);
+  expect((await readFile(path.join(dir, 'ids.txt'), 'utf8')).split('\n')).toHaveLength(500);
+  expect(result.report.status).toBe('done');
+  expect(result.report.items).toEqual({ total: 500, failed: 0, written: 500 });
+  expect(result.reportPath).toBe(path.join(dir, 't.report.json'));
+  expect(JSON.parse(await readFile(result.reportPath, 'utf8')).stages.map((s: { label: string }) => s.label)).toEqual(['count', 'slow', 'ids']);
+});
+
+test('no more entries than the high-water mark are ever in flight', async () => {
+  const seen = { maxPending: 0 };
+  await runPipeline(plan(dir, countingSource(2000, seen), [slowStep]), { log, highWater: 16 });
+  expect(seen.maxPending).toBeLessThanOrEqual(16);
+  expect(seen.maxPending).toBeGreaterThan(1);
+});
+
+test('entries dropped by a step give their slots back (the run does not stall)', async () => {
+  const seen = { maxPending: 0 };
+  const result = await runPipeline(plan(dir, countingSource(100, seen), [dropAll]), { log, highWater: 4 });
+  expect(result.exitCode).toBe(0);
+  expect(result.report.stages.find((s) => s.label === 'drop')?.dropped).toBe(100);
+  expect(await readFile(path.join(dir, 'ids.txt'), 'utf8')).toBe('');
+});
+
+test('item failures are kept on their entries, listed in the report, and give exit code 3', async () => {
+  const result = await runPipeline(plan(dir, countingSource(10, { maxPending: 0 }), [failOdd]), { log });
+  expect(result.exitCode).toBe(3);
+  expect(result.report.status).toBe('done_with_failures');
+  expect(result.report.items.failed).toBe(5);
+  expect(result.report.failures[0]).toEqual({ stage: 'fail_odd', code: 'ERR_ODD', message: 'odd item item-1', href: 'http://x/item-1', item: 'item-1', collection: 'c' });
+  // Failed entries still reach the outputs, so catalogs can say what failed.
+  expect((await readFile(path.join(dir, 'ids.txt'), 'utf8')).split('\n')).toHaveLength(10);
+});
+
+test('a fatal error aborts the run: exit 1, outputs aborted, report still written', async () => {
+  const result = await runPipeline(plan(dir, countingSource(50, { maxPending: 0 }), [fatalAt(7)]), { log });
+  expect(result.exitCode).toBe(1);
+  expect(result.report.status).toBe('aborted');
+  expect(result.report.error).toEqual({ code: 'ERR_BOOM', message: 'the API went away' });
+  expect((await readdir(dir)).sort()).toEqual(['t.report.json']);
+});
+
+test('cancelling the run (Ctrl-C) ends it as aborted with the report written', async () => {
+  const controller = new AbortController();
+  const seen = { maxPending: 0 };
+  setTimeout(() => controller.abort('SIGINT'), 20);
+  const result = await runPipeline(plan(dir, countingSource(1_000_000, seen), [slowStep]), { log, signal: controller.signal, highWater: 8 });
+  expect(result.exitCode).toBe(1);
+  expect(result.report.error?.code).toBe('ERR_CANCELLED');
+  expect(result.report.items.total).toBeLessThan(1_000_000);
+});
+
+test('the report goes where the pipeline says, and to the working directory without outputs', async () => {
+  const p = { ...plan(dir, countingSource(1, { maxPending: 0 }), [], false), report: path.join(dir, 'sub', 'r.json') };
+  const result = await runPipeline(p, { log });
+  expect(result.reportPath).toBe(path.join(dir, 'sub', 'r.json'));
+  expect(JSON.parse(await readFile(result.reportPath, 'utf8')).items.total).toBe(1);
+});
