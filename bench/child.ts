@@ -1,0 +1,41 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Runs `bench/<script>.ts` in its own Node process (so its RSS is its own) and returns its JSON result line. */
+export function runChild<T>(script: string, args: unknown): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', './src/register.js', `bench/${script}.ts`, JSON.stringify(args)], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let last = '';
+    createInterface({ input: child.stdout! }).on('line', (line) => (last = line));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(last) as T) : reject(new Error(`${script} exited ${code}`))));
+  });
+}
+
+/** Starts a long-lived child that prints one JSON line when ready (the sandbox); resolves with it and the handle. */
+export function startChild<T>(script: string, args: unknown): Promise<{ ready: T; child: ChildProcess }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', './src/register.js', `bench/${script}.ts`, JSON.stringify(args)], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    createInterface({ input: child.stdout! }).once('line', (line) => resolve({ ready: JSON.parse(line) as T, child }));
+    child.on('error', reject);
+    child.on('exit', (code) => reject(new Error(`${script} exited ${code} before it was ready`)));
+  });
+}
+
+/** What each measuring child reports. */
+export interface Measurement {
+  items: number;
+  seconds: number;
+  peakRssMb: number;
+}
+
+export const peakRssMb = (): number => Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;

@@ -1,0 +1,73 @@
+import { filter as keepIf, map, pipe } from 'rxjs';
+import { z } from 'zod';
+import { hasFailed, type Entry } from '../src/entry.js';
+import { failEntry } from '../src/pipeline/per-entry.js';
+import { compileSimpleFilter, simpleFilterSchema } from '../src/pipeline/simple-filter.js';
+import type { StepStage } from '../src/pipeline/stage.js';
+
+const where = simpleFilterSchema.describe(
+  "Comparisons `path op literal` joined by AND; ops = != < <= > >=; literals: numbers, 'text', true, false, null, ISO date-times",
+);
+
+export const filterOptions = z
+  .union([
+    where,
+    z
+      .object({
+        where,
+        keep_failed: z.boolean().default(true).describe('Pass on entries that failed earlier (so reports and catalogs can list them)'),
+      })
+      .strict(),
+  ])
+  .describe('A filter expression, or { where, keep_failed }');
+
+const example = `filter: "incidence_angle < 80 AND gsd <= 10"
+`;
+
+/**
+ * `filter`: keeps the entries for which every comparison holds; the others are dropped (and counted).
+ * A missing or null value never matches; a value of another type than the literal does not match.
+ *
+ * ```yaml
+ * filter: "incidence_angle < 80 AND gsd <= 10"
+ * # or
+ * filter: { where: "datetime >= 2009-06-07T14:00:00Z", keep_failed: false }
+ * ```
+ *
+ * Entries that failed earlier are not tested: they pass on (`keep_failed: true`, the default) or are
+ * dropped. The expression is parsed at load (src/pipeline/simple-filter.ts); CQL2 will replace it.
+ */
+export const filter: StepStage<typeof filterOptions> = {
+  kind: 'step',
+  name: 'filter',
+  summary: 'Keep entries whose values satisfy comparisons joined by AND (incidence_angle < 80)',
+  example,
+  schema: filterOptions,
+  create(options, ctx) {
+    const { where: expression, keep_failed: keepFailed } = typeof options === 'string' ? { where: options, keep_failed: true } : options;
+    const matches = compileSimpleFilter(expression);
+    const pass = (entry: Entry): Entry => {
+      ctx.stats.passed(ctx.label);
+      return entry;
+    };
+    const drop = (): null => {
+      ctx.stats.dropped(ctx.label);
+      return null;
+    };
+    const decide = (entry: Entry): Entry | null => {
+      ctx.stats.entered(ctx.label);
+      if (hasFailed(entry)) return keepFailed ? pass(entry) : drop();
+      try {
+        return matches(entry) ? pass(entry) : drop();
+      } catch (err) {
+        // Only a label document whose query throws gets here: the entry fails in this stage.
+        const failed = failEntry(ctx, entry, err);
+        return keepFailed ? failed : drop();
+      }
+    };
+    return pipe(
+      map(decide),
+      keepIf((entry): entry is Entry => entry !== null),
+    );
+  },
+};

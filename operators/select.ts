@@ -1,0 +1,62 @@
+import { map } from 'rxjs';
+import { z } from 'zod';
+import { hasFailed, withFields, type Entry } from '../src/entry.js';
+import { compileFieldPath, fieldPathSchema } from '../src/pipeline/field-path.js';
+import { failEntry } from '../src/pipeline/per-entry.js';
+import type { StepStage } from '../src/pipeline/stage.js';
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export const selectOptions = z
+  .record(
+    z.string().regex(IDENTIFIER, { message: 'a selected name must be an identifier (letters, digits, _; not starting with a digit)' }),
+    fieldPathSchema.describe('Field path whose value the name takes (null when missing)'),
+  )
+  .refine((names) => Object.keys(names).length > 0, { message: 'select needs at least one `name: path`' })
+  .describe('Names to add to each entry, each read from a field path: `name: path`');
+
+const example = `select:
+  incidence_angle: caminfo.Caminfo.Geometry.IncidenceAngle
+  gsd: gsd
+  image_href: assets.image.href
+`;
+
+/**
+ * `select`: adds named values to each entry, read by field paths; later steps (`filter`) and outputs
+ * (`csv` columns) use the names. A missing value becomes null. Pure and synchronous.
+ *
+ * ```yaml
+ * select:
+ *   incidence_angle: caminfo.Caminfo.Geometry.IncidenceAngle
+ *   gsd: gsd
+ *   image_href: assets.image.href
+ * ```
+ *
+ * Entries that failed earlier pass through untouched. A value that cannot be read (a label document whose
+ * query throws) fails that entry in this stage, and the run goes on.
+ */
+export const select: StepStage<typeof selectOptions> = {
+  kind: 'step',
+  name: 'select',
+  summary: 'Add named values read by field paths (label keys, properties, asset hrefs) to each entry',
+  example,
+  schema: selectOptions,
+  create(options, ctx) {
+    const readers = Object.entries(options).map(([name, path]) => [name, compileFieldPath(path)] as const);
+    return map((entry: Entry): Entry => {
+      ctx.stats.entered(ctx.label);
+      if (hasFailed(entry)) {
+        ctx.stats.passed(ctx.label);
+        return entry;
+      }
+      let fields: Record<string, unknown>;
+      try {
+        fields = Object.fromEntries(readers.map(([name, read]) => [name, read(entry) ?? null]));
+      } catch (err) {
+        return failEntry(ctx, entry, err);
+      }
+      ctx.stats.passed(ctx.label);
+      return withFields(entry, fields);
+    });
+  },
+};

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import type { Entry, StacItem } from '../entry.js';
+import { compileFieldPath, fieldPathSchema } from '../pipeline/field-path.js';
+
+/**
+ * The column model the catalog writers share (CSV now, GeoParquet next): a column is a name and a reader.
+ * Writers format values their own way (CSV: text; GeoParquet: typed).
+ *
+ * Default columns, decided once from one entry so that every row has the same header:
+ *   id, collection, datetime                 (datetime: properties.datetime, else properties.start_datetime)
+ *   each scalar field of that entry          (`select` names, in insertion order; label documents and other
+ *                                              objects are left out; names taken by the columns above too)
+ *   asset:<key> for each asset of that entry (its href; empty for items without that asset)
+ * and, when failed entries are written, `failed` (`stage: message`, several joined by `; `).
+ * The writer takes the first entry that did not fail, so failed entries (which may lack fields) do not
+ * shape the header.
+ */
+export interface Column {
+  readonly name: string;
+  readonly read: (entry: Entry) => unknown;
+}
+
+/** A column given in YAML: a field path (named by itself) or `{ name: path }` (one or more). */
+export type ColumnSpec = string | Readonly<Record<string, string>>;
+
+export const columnsSchema = z
+  .array(
+    z.union([
+      fieldPathSchema,
+      z
+        .record(z.string().min(1), fieldPathSchema)
+        .refine((m) => Object.keys(m).length > 0, { message: 'a column mapping needs `name: path`' }),
+    ]),
+  )
+  .min(1)
+  .superRefine((specs, ctx) => {
+    const seen = new Set<string>();
+    for (const name of specs.flatMap(columnNames)) {
+      if (seen.has(name)) ctx.addIssue({ code: 'custom', message: `column '${name}' appears twice: name one of them with { other_name: path }` });
+      seen.add(name);
+    }
+  })
+  .describe('Columns: field paths (named by themselves) or { name: path } mappings. Default: id, collection, datetime, selected fields, asset hrefs');
+
+const columnNames = (spec: ColumnSpec): string[] => (typeof spec === 'string' ? [spec] : Object.keys(spec));
+
+export function columnsFromSpecs(specs: readonly ColumnSpec[]): Column[] {
+  return specs.flatMap((spec) =>
+    typeof spec === 'string'
+      ? [{ name: spec, read: compileFieldPath(spec) }]
+      : Object.entries(spec).map(([name, path]) => ({ name, read: compileFieldPath(path) })),
+  );
+}
+
+/** A STAC item's time: `datetime`, or `start_datetime` when datetime is null (a time range). */
+export function itemDatetime(item: StacItem): unknown {
+  const properties = item.properties ?? {};
+  return properties.datetime ?? properties.start_datetime ?? null;
+}
+
+export const BASE_COLUMNS: readonly Column[] = Object.freeze([
+  { name: 'id', read: (entry: Entry) => entry.item.id },
+  { name: 'collection', read: (entry: Entry) => entry.item.collection ?? null },
+  { name: 'datetime', read: (entry: Entry) => itemDatetime(entry.item) },
+]);
+
+export const FAILED_COLUMN: Column = Object.freeze({
+  name: 'failed',
+  read: (entry: Entry) => (entry.failures.length === 0 ? null : entry.failures.map((f) => `${f.stage}: ${f.message}`).join('; ')),
+});
+
+/** The default columns, decided from `sample` (see above); without a sample, the base columns only. */
+export function defaultColumns(sample: Entry | undefined): Column[] {
+  const columns = [...BASE_COLUMNS];
+  if (!sample) return columns;
+  const taken = new Set(columns.map((c) => c.name));
+  for (const [name, value] of Object.entries(sample.fields)) {
+    if (taken.has(name) || !isColumnValue(value)) continue;
+    taken.add(name);
+    columns.push({ name, read: (entry) => entry.fields[name] ?? null });
+  }
+  for (const key of Object.keys(sample.item.assets ?? {})) {
+    columns.push({ name: `asset:${key}`, read: (entry) => entry.item.assets?.[key]?.href ?? null });
+  }
+  return columns;
+}
+
+/** Values that make a column: scalars, dates and arrays (written as JSON); not documents or other objects. */
+function isColumnValue(value: unknown): boolean {
+  return value === null || typeof value !== 'object' || value instanceof Date || Array.isArray(value);
+}

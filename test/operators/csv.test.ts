@@ -1,0 +1,153 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { newEntry, withFailure, withFields, type Entry, type StacItem } from '../../src/entry.js';
+import { csv, csvOptions } from '../../operators/csv.js';
+import { testContext } from '../helpers/context.js';
+
+const loadItem = (id: string): StacItem =>
+  JSON.parse(readFileSync(new URL(`../../../shared/fixtures/usgs/stac/item_kaguya_tc_monoscopic_${id}.json`, import.meta.url), 'utf8'));
+
+const COLLECTION = 'kaguya_terrain_camera_monoscopic_uncontrolled_observations';
+const BASE = 'https://astrogeo-ard.s3-us-west-2.amazonaws.com/moon/kaguya/terrain_camera/monoscopic/uncontrolled';
+/** The seven asset hrefs of a real Kaguya TC item, in the item's order. */
+const hrefs = (id: string) =>
+  [`${id}.jpg`, `${id}.tif`, 'provenance.txt', `${id}.isis.lbl`, `${id}.lbl`, `${id}.caminfo.pvl`, `${id}.isd.json`].map((f) => `${BASE}/${id}/${f}`);
+const ASSET_HEADER = 'asset:thumbnail,asset:image,asset:provenance,asset:isis_label,asset:pds_label,asset:caminfo_pvl,asset:usgscsm_isd';
+
+/** A stand-in for the label document fetch_label adds: an object field, so not a default column. */
+const caminfo = { get: () => undefined };
+// Entries as they reach the outputs of the tutorial's pipeline (IncidenceAngle from the real caminfo.pvl files).
+const a = withFields(newEntry(loadItem('TC1S2B0_01_07495N079E3030')), { caminfo, incidence_angle: 62.64846899183, gsd: 7.4 });
+const b = withFields(newEntry(loadItem('TC1S2B0_01_07496N087E3020')), { caminfo, incidence_angle: 62.548768944137, gsd: 7.6508919736877 });
+const failed = withFailure(newEntry(loadItem('TC1S2B0_01_07496N183E3021')), {
+  stage: 'fetch_label',
+  code: 'ERR_HTTP',
+  message: 'HTTP 404 for caminfo_pvl, retry later',
+});
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'stacflow-csv-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+async function writeAll(options: unknown, entries: Entry[], ctx = testContext('csv')) {
+  const sink = csv.create(csvOptions.parse(options), ctx);
+  for (const entry of entries) await sink.write(entry);
+  return sink.finish();
+}
+
+describe('csv', () => {
+  it('writes id, collection, datetime, selected fields, asset hrefs and failures by default', async () => {
+    const path = join(dir, 'out', 'kaguya-tc.csv');
+    const result = await writeAll({ path }, [a, failed, b]);
+    expect(result).toEqual({ path, rows: 3 });
+    expect(readFileSync(path, 'utf8')).toBe(
+      [
+        `id,collection,datetime,incidence_angle,gsd,${ASSET_HEADER},failed`,
+        ['TC1S2B0_01_07495N079E3030', COLLECTION, '2009-06-07T12:50:47.869268Z', '62.64846899183', '7.4', ...hrefs('TC1S2B0_01_07495N079E3030'), ''].join(','),
+        ['TC1S2B0_01_07496N183E3021', COLLECTION, '2009-06-07T14:39:50.302762Z', '', '', ...hrefs('TC1S2B0_01_07496N183E3021'), '"fetch_label: HTTP 404 for caminfo_pvl, retry later"'].join(','),
+        ['TC1S2B0_01_07496N087E3020', COLLECTION, '2009-06-07T14:42:56.305175Z', '62.548768944137', '7.6508919736877', ...hrefs('TC1S2B0_01_07496N087E3020'), ''].join(','),
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('takes the default columns from the first entry that did not fail, keeping the stream order', async () => {
+    const path = join(dir, 'held.csv');
+    await writeAll({ path, include_failed: true }, [failed, a]);
+    const lines = readFileSync(path, 'utf8').split('\n');
+    expect(lines[0]).toBe(`id,collection,datetime,incidence_angle,gsd,${ASSET_HEADER},failed`);
+    expect(lines.slice(1).map((line) => line.split(',')[0])).toEqual(['TC1S2B0_01_07496N183E3021', 'TC1S2B0_01_07495N079E3030', '']);
+  });
+
+  it('writes the columns it is given, in order', async () => {
+    const path = join(dir, 'columns.csv');
+    await writeAll({ path, columns: ['id', { incidence: 'incidence_angle' }, 'assets.image.href', 'proj:epsg', 'bbox'] }, [b]);
+    expect(readFileSync(path, 'utf8')).toBe(
+      'id,incidence,assets.image.href,proj:epsg,bbox,failed\n' +
+        `TC1S2B0_01_07496N087E3020,62.548768944137,${hrefs('TC1S2B0_01_07496N087E3020')[1]},,` +
+        '"[-58.43763459881944,7.947806083257045,-57.60349294854092,9.510025967556274]",\n',
+    );
+  });
+
+  it('quotes values with commas, quotes and line breaks', async () => {
+    const path = join(dir, 'quoting.csv');
+    const odd = withFields(a, { note: 'dusty, "bright"\nlimb' });
+    await writeAll({ path, columns: ['id', 'note'], include_failed: false }, [odd]);
+    expect(readFileSync(path, 'utf8')).toBe('id,note\nTC1S2B0_01_07495N079E3030,"dusty, ""bright""\nlimb"\n');
+  });
+
+  it('leaves failed entries out with include_failed: false, and counts them', async () => {
+    const path = join(dir, 'ok-only.csv');
+    const ctx = testContext('csv');
+    const result = await writeAll({ path, columns: ['id'], include_failed: false }, [a, failed, b], ctx);
+    expect(result.rows).toBe(2);
+    expect(readFileSync(path, 'utf8')).toBe('id\nTC1S2B0_01_07495N079E3030\nTC1S2B0_01_07496N087E3020\n');
+    expect(ctx.stats.stage('csv').counters).toEqual({ failed_left_out: 1 });
+  });
+
+  it('uses start_datetime when datetime is null', async () => {
+    const path = join(dir, 'range.csv');
+    const range = newEntry({ ...a.item, properties: { ...a.item.properties, datetime: null, start_datetime: '2009-06-07T12:50:00Z' } });
+    await writeAll({ path, include_failed: false }, [range]);
+    expect(readFileSync(path, 'utf8').split('\n')[1].split(',')[2]).toBe('2009-06-07T12:50:00Z');
+  });
+
+  it('writes a header alone when no entry arrives', async () => {
+    const path = join(dir, 'empty.csv');
+    expect(await writeAll({ path }, [])).toEqual({ path, rows: 0 });
+    expect(readFileSync(path, 'utf8')).toBe('id,collection,datetime,failed\n');
+  });
+
+  it('shows nothing under the final name before finish', async () => {
+    const path = join(dir, 'late.csv');
+    const sink = csv.create(csvOptions.parse({ path }), testContext('csv'));
+    await sink.write(a);
+    await sink.write(b);
+    expect(existsSync(path)).toBe(false);
+    expect(existsSync(`${path}.tmp-${process.pid}`)).toBe(true);
+    await sink.finish();
+    expect(existsSync(path)).toBe(true);
+    expect(existsSync(`${path}.tmp-${process.pid}`)).toBe(false);
+  });
+
+  it('leaves an earlier file untouched when aborted', async () => {
+    const path = join(dir, 'kept.csv');
+    writeFileSync(path, 'id\nfrom-yesterday\n');
+    const sink = csv.create(csvOptions.parse({ path }), testContext('csv'));
+    await sink.write(a);
+    await sink.abort();
+    expect(readFileSync(path, 'utf8')).toBe('id\nfrom-yesterday\n');
+    expect(existsSync(`${path}.tmp-${process.pid}`)).toBe(false);
+  });
+});
+
+describe('csv options', () => {
+  it('parse the documented example', () => {
+    const yaml = parseYaml(csv.example) as { csv: unknown };
+    expect(csvOptions.parse(yaml.csv)).toEqual({
+      path: 'out/kaguya-tc.csv',
+      columns: ['id', 'datetime', { incidence: 'incidence_angle' }, 'gsd', 'assets.image.href'],
+      include_failed: true,
+    });
+  });
+
+  it('need a path', () => {
+    expect(csvOptions.safeParse({}).error?.issues).toMatchObject([{ path: ['path'] }]);
+  });
+
+  it('reject an invalid column path, saying where', () => {
+    const result = csvOptions.safeParse({ path: 'x.csv', columns: ['id', 'assets..href'] });
+    expect(result.error?.issues).toMatchObject([
+      { path: ['columns', 1], message: "invalid field path 'assets..href': expected a name, found '.' at column 8" },
+    ]);
+  });
+
+  it('have a JSON Schema', () => {
+    expect(z.toJSONSchema(csvOptions, { io: 'input' })).toMatchObject({ type: 'object', required: ['path'] });
+  });
+});
