@@ -1,0 +1,159 @@
+import { z } from 'zod';
+import type { SourceStage } from '../src/pipeline/stage.js';
+import { StacParameterError } from '../src/stac/errors.js';
+import { itemSearchSource } from '../src/stac/item-search.js';
+import { MAX_LIMIT, planSearch } from '../src/stac/search-params.js';
+
+/** A YAML 1.1 timestamp arrives as a Date: read it as the instant it is. */
+const asDatetimeText = (value: unknown): unknown =>
+  value instanceof Date ? value.toISOString() : Array.isArray(value) ? value.map(asDatetimeText) : value;
+
+const stringOrList = z.union([z.string(), z.array(z.string())]);
+
+export const stacSearchOptions = z
+  .object({
+    api: z
+      .string()
+      .describe('Landing page of the STAC API, with or without a trailing slash (https://stac.astrogeology.usgs.gov/api/)'),
+    collections: stringOrList
+      .optional()
+      .describe('Collection ids to search: a list, or one id (comma-separated ids are split)'),
+    per_collection: z
+      .boolean()
+      .default(false)
+      .describe('One search per collection, one after the other, items concatenated (max_items applies to each)'),
+    ids: stringOrList.optional().describe('Item ids to fetch: a list or a comma-separated string'),
+    bbox: z
+      .union([z.array(z.number()), z.string()])
+      .optional()
+      .describe('[west, south, east, north] (or 6 numbers with min/max elevation) in degrees; not with intersects'),
+    intersects: z
+      .union([z.record(z.string(), z.unknown()), z.string()])
+      .optional()
+      .describe('A GeoJSON geometry object (a Feature gives its geometry); not with bbox'),
+    datetime: z
+      .preprocess(asDatetimeText, z.union([z.string(), z.array(z.union([z.string(), z.null()]))]))
+      .optional()
+      .describe(
+        'An instant or interval "start/end" (open end: ".." or empty), or a [start, end] list (null: open); ' +
+          'dates cover their whole year/month/day (2017-06 → 2017-06-01T00:00:00Z/2017-06-30T23:59:59Z); no offset means UTC',
+      ),
+    query: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('Query extension: { property: { operator: value } }, e.g. { gsd: { lte: 10 } }'),
+    filter: z
+      .union([z.record(z.string(), z.unknown()), z.string()])
+      .optional()
+      .describe('Filter extension: CQL2 JSON (an object) or CQL2 text (a string)'),
+    filter_lang: z
+      .enum(['cql2-json', 'cql2-text'])
+      .optional()
+      .describe('Language of filter; default cql2-json for an object, cql2-text for a string'),
+    sortby: z
+      .union([
+        z.string(),
+        z.array(
+          z.union([
+            z.string(),
+            z.object({ field: z.string(), direction: z.enum(['asc', 'desc']).default('asc') }).strict(),
+          ]),
+        ),
+      ])
+      .optional()
+      .describe('Sort extension: "-properties.datetime,+id", or a list of { field, direction: asc|desc }'),
+    fields: z
+      .union([
+        z.string(),
+        z.array(z.string()),
+        z.object({ include: z.array(z.string()).optional(), exclude: z.array(z.string()).optional() }).strict(),
+      ])
+      .optional()
+      .describe('Fields extension: "id,-geometry" (prefix - excludes), a list of such, or { include, exclude }'),
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_LIMIT)
+      .optional()
+      .describe(`Items per page asked of the API (1-${MAX_LIMIT}); default: the API's own (as pystac-client); cut to max_items`),
+    max_items: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('Stop each search after this many items (no further page is requested); default: all matching items'),
+    method: z
+      .enum(['GET', 'POST'])
+      .optional()
+      .describe('HTTP method of the search; default POST when the landing page advertises a POST search link, else GET'),
+    headers: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe('Extra headers sent with every request to the API (e.g. authorization)'),
+  })
+  .strict()
+  .superRefine((options, ctx) => {
+    // The same normalisation create() runs, so every bad value is reported at load, with its location.
+    try {
+      planSearch(options);
+    } catch (err) {
+      if (!(err instanceof StacParameterError)) throw err;
+      ctx.addIssue({ code: 'custom', path: [err.parameter], message: err.message.replace(`${err.parameter}: `, '') });
+    }
+  })
+  .describe('Search a STAC API (item search), page by page on demand');
+
+export type StacSearchOptions = z.output<typeof stacSearchOptions>;
+
+const example = `stac_search:
+  api: "\${STAC_API_URL:-https://stac.astrogeology.usgs.gov/api/}"
+  collections: [kaguya_terrain_camera_stereoscopic_uncontrolled_observations,
+                kaguya_terrain_camera_spsupport_uncontrolled_observations,
+                kaguya_terrain_camera_monoscopic_uncontrolled_observations]
+  per_collection: true
+  bbox: [3, 4, 5, 6]
+  datetime: 2007/..
+  max_items: 200
+`;
+
+/**
+ * `stac_search`: the items of a STAC API item search, as pystac-client's `Client.search(...).items()`
+ * finds them, one entry per item.
+ *
+ * ```yaml
+ * stac_search:
+ *   api: "${STAC_API_URL:-https://stac.astrogeology.usgs.gov/api/}"
+ *   collections: [kaguya_terrain_camera_stereoscopic_uncontrolled_observations,
+ *                 kaguya_terrain_camera_spsupport_uncontrolled_observations,
+ *                 kaguya_terrain_camera_monoscopic_uncontrolled_observations]
+ *   per_collection: true
+ *   bbox: [3, 4, 5, 6]
+ *   datetime: 2007/..
+ *   max_items: 200
+ * ```
+ *
+ * Options are normalised once at load (src/stac/search-params.ts: bbox ranges, datetime to RFC 3339,
+ * sortby/fields/filter shapes). At run time the landing page is read first, with its `conformsTo` (or
+ * `/conformance`); an option the API does not declare (`filter` without `item-search#filter`, `sortby`,
+ * `fields`, `query`; or no item search at all) ends the run before any search, naming the option and
+ * the class. Pages follow the API's `next` links (GET or POST, `body`, `merge`, `headers`); the next page
+ * is requested while the current one is processed, never more than one ahead, and items are emitted only
+ * when the pipeline has room (src/stac/paged-source.ts). Every API failure (after the run's retries on
+ * 408/429/5xx and connection errors, Retry-After honoured) ends the run with a StacApiError naming the
+ * request, the status and the API's own message.
+ *
+ * `limit` is sent only when set: like pystac-client ≥ 0.7, the API's default page size applies otherwise
+ * (stac-server: 10). Items are never modified. Counted under the stage label: `requests`, `retries`,
+ * `pages`, `items:<collection>`, `expected` (from `numberMatched`) and one `out` per item.
+ */
+export const stacSearch: SourceStage<typeof stacSearchOptions> = {
+  kind: 'source',
+  name: 'stac_search',
+  summary: 'Search a STAC API (GET or POST, next links, per collection) and emit one entry per item',
+  example,
+  schema: stacSearchOptions,
+  create(options, ctx) {
+    return itemSearchSource(planSearch(options), ctx);
+  },
+};

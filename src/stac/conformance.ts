@@ -1,0 +1,85 @@
+import { StacConformanceError } from './errors.js';
+import type { SearchParameters } from './search-params.js';
+
+/**
+ * Which STAC API conformance classes a search needs, and whether an API declares them. Classes are
+ * matched by their name after the version (`item-search#filter` in
+ * `https://api.stacspec.org/v1.0.0-rc.2/item-search#filter`), so any version counts, as in
+ * pystac-client's `ConformanceClasses`.
+ */
+
+/** The current URI of a class, for messages. */
+export const stacClassUri = (name: string): string => `https://api.stacspec.org/v1.0.0/${name}`;
+
+const STACSPEC = /^https?:\/\/api\.stacspec\.org\/v[^/]+\/(.+)$/;
+const CQL2 = 'http://www.opengis.net/spec/cql2/1.0/conf/';
+
+/** `item-search#filter` for any version of the stacspec.org URI; undefined for other URIs. */
+export function stacClassName(uri: string): string | undefined {
+  return STACSPEC.exec(uri.trim())?.[1];
+}
+
+/** Whether `declared` holds class `name` in any version (old `item-search#filter:filter` forms count too). */
+export function declares(declared: readonly string[], name: string): boolean {
+  return declared.some((uri) => {
+    const found = stacClassName(uri);
+    return found === name || (found !== undefined && found.startsWith(`${name}:`));
+  });
+}
+
+export interface ConformanceNeed {
+  /** The stage option that needs the class. */
+  parameter: string;
+  /** Class name, e.g. `item-search#filter`; or a full URI for OGC classes. */
+  name: string;
+  uri: string;
+}
+
+/** The classes a search with `params` needs: item search itself, plus one per extension it uses. */
+export function requiredClasses(params: SearchParameters): ConformanceNeed[] {
+  const needs: ConformanceNeed[] = [need('stac_search', 'item-search')];
+  if (params.query !== undefined) needs.push(need('query', 'item-search#query'));
+  if (params.filter !== undefined) needs.push(need('filter', 'item-search#filter'));
+  if (params.sortby !== undefined) needs.push(need('sortby', 'item-search#sort'));
+  if (params.fields !== undefined) needs.push(need('fields', 'item-search#fields'));
+  return needs;
+}
+
+const need = (parameter: string, name: string): ConformanceNeed => ({ parameter, name, uri: stacClassUri(name) });
+
+/**
+ * Refuses a search the API does not declare it can run: throws StacConformanceError (run-fatal) naming
+ * the option and the missing class. CQL2 text is checked only when the API declares CQL2 classes at all
+ * (stac-server declares cql2-json only).
+ */
+export function assertConformance(declared: readonly string[], params: SearchParameters, apiUrl: string): void {
+  for (const { parameter, name, uri } of requiredClasses(params)) {
+    if (declares(declared, name)) continue;
+    const what =
+      parameter === 'stac_search'
+        ? `item search, so stac_search cannot search it`
+        : `the ${name.split('#')[1]} extension of item search, so the search cannot use \`${parameter}\``;
+    throw new StacConformanceError(
+      parameter,
+      uri,
+      `the API at ${apiUrl} does not declare conformance class ${uri} (any version): it does not support ${what}. ` +
+        (parameter === 'stac_search' ? 'Check the api URL: it must be a STAC API landing page. ' : `Remove \`${parameter}\` or use an API that supports it. `) +
+        `It declares: ${summarise(declared)}.`,
+    );
+  }
+  const lang = params['filter-lang'];
+  if (lang && declared.some((uri) => uri.startsWith(CQL2)) && !declared.includes(`${CQL2}${lang}`)) {
+    throw new StacConformanceError(
+      'filter_lang',
+      `${CQL2}${lang}`,
+      `the API at ${apiUrl} does not declare conformance class ${CQL2}${lang}: it does not read ${lang} filters. ` +
+        `Write the filter in ${lang === 'cql2-text' ? 'CQL2 JSON (an object)' : 'CQL2 text (a string)'} instead. It declares: ${summarise(declared)}.`,
+    );
+  }
+}
+
+/** The stacspec.org class names an API declares, short: `core, item-search, item-search#fields...`. */
+function summarise(declared: readonly string[]): string {
+  const names = declared.map((uri) => stacClassName(uri) ?? uri.replace(/^https?:\/\/www\.opengis\.net\/spec\//, ''));
+  return names.length === 0 ? '(nothing)' : [...new Set(names)].join(', ');
+}

@@ -1,0 +1,78 @@
+import type { Observable } from 'rxjs';
+import { newEntry, type Entry, type StacItem } from '../entry.js';
+import type { StageContext } from '../pipeline/stage.js';
+import { defaultMethod, openStacApi, searchUrl, type StacApi } from './client.js';
+import { assertConformance } from './conformance.js';
+import { pagedSource } from './paged-source.js';
+import { searchPages, type SearchPage } from './paging.js';
+import { toGetQuery, toPostBody, type SearchPlan, type SearchRequest } from './search-params.js';
+import type { JsonRequest, TransportOptions } from './transport.js';
+
+/**
+ * The items of a search plan as entries, page by page on demand (see paged-source.ts): open the API,
+ * refuse what it does not declare, then run the searches one after the other. Nothing is requested before
+ * subscription.
+ *
+ * Counted under `ctx.label`: `requests`, `retries`, `pages`, `items:<collection>`, `expected` (the sum of
+ * the searches' `numberMatched`, capped by `max_items`, when the API says it) and one `passed` per item.
+ */
+export function itemSearchSource(plan: SearchPlan, ctx: StageContext): Observable<Entry> {
+  return pagedSource<PageOfSearch, StacItem, Entry>({
+    pages: (signal) => planPages(plan, ctx, signal),
+    items: (page) => page.items,
+    toValue: (item, page) => {
+      ctx.stats.count(ctx.label, `items:${item.collection ?? page.search.collection ?? '(none)'}`);
+      ctx.stats.passed(ctx.label);
+      return newEntry(item);
+    },
+    demand: ctx.demand,
+    signal: ctx.signal,
+  });
+}
+
+interface PageOfSearch extends SearchPage {
+  readonly search: SearchRequest;
+}
+
+async function* planPages(plan: SearchPlan, ctx: StageContext, signal: AbortSignal): AsyncGenerator<PageOfSearch> {
+  const { label, stats, log } = ctx;
+  const transport: TransportOptions = {
+    http: ctx.http,
+    headers: plan.headers,
+    signal,
+    onRequest: ({ retries }) => {
+      stats.count(label, 'requests');
+      if (retries > 0) stats.count(label, 'retries', retries);
+    },
+  };
+  const api = await openStacApi(plan.api, transport);
+  // Refuse before the first search: a parameter the API ignores would return the wrong items.
+  for (const search of plan.searches) assertConformance(api.conformsTo, search.parameters, plan.api);
+  log.debug({ stage: label, api: plan.api, id: api.id, searchLinks: api.searchLinks }, `${label}: opened ${api.id ?? plan.api}`);
+
+  for (const search of plan.searches) {
+    const first = firstRequest(api, search);
+    const name = search.collection ? `search of ${search.collection}` : 'search';
+    for await (const page of searchPages(first, { ...transport, maxItems: search.maxItems, label: `${label}: ${name}` })) {
+      stats.count(label, 'pages');
+      if (page.number === 1 && page.numberMatched !== undefined) {
+        stats.count(label, 'expected', Math.min(page.numberMatched, search.maxItems ?? Number.POSITIVE_INFINITY));
+      }
+      log.debug(
+        { stage: label, page: page.number, items: page.items.length, method: page.request.method, url: page.request.url, matched: page.numberMatched },
+        `${label}: ${name}, page ${page.number}: ${page.items.length} items`,
+      );
+      yield { ...page, search };
+    }
+  }
+}
+
+/** The first request of a search: POST body or GET query string, to the advertised search link. */
+export function firstRequest(api: StacApi, search: SearchRequest): JsonRequest {
+  const method = search.method ?? defaultMethod(api);
+  const url = searchUrl(api, method);
+  if (method === 'POST') return { method, url, body: toPostBody(search.parameters) };
+  const withQuery = new URL(url);
+  for (const [key, value] of toGetQuery(search.parameters)) withQuery.searchParams.append(key, value);
+  return { method, url: withQuery.toString() };
+}

@@ -1,0 +1,141 @@
+import type { StacItem } from '../entry.js';
+import { resolveHref } from './client.js';
+import { StacApiError } from './errors.js';
+import { isObject, type HttpMethod } from './search-params.js';
+import { requestJson, type JsonRequest, type TransportOptions } from './transport.js';
+
+/**
+ * The pages of one search, fetched one at a time, each only when asked for (pystac-client's
+ * `StacApiIO.get_pages`): the first request, then `rel="next"` links followed exactly as the API gives
+ * them (`method`, `href`, `body`, `merge`, `headers`).
+ *
+ * Paging stops at a page without a next link, at an empty page (stac-server sends a next link with every
+ * non-empty page, then an empty last page), or once `maxItems` items came (no page beyond them is asked
+ * for). A next link that repeats a request of this search ends it with ERR_STAC_NEXT_LOOP.
+ */
+
+export interface SearchPage {
+  /** 1 for the first page of the search. */
+  readonly number: number;
+  /** The page's items, cut to what `maxItems` leaves. */
+  readonly items: readonly StacItem[];
+  /** The request that fetched the page. */
+  readonly request: JsonRequest;
+  readonly numberMatched?: number;
+}
+
+export interface PagingOptions extends TransportOptions {
+  readonly maxItems?: number;
+  /** Names the search in messages, e.g. `search of collection kaguya_tc`. */
+  readonly label?: string;
+}
+
+export async function* searchPages(first: JsonRequest, options: PagingOptions): AsyncGenerator<SearchPage, void, undefined> {
+  const label = options.label ?? 'search';
+  const seen = new Map<string, number>([[requestKey(first), 1]]);
+  let request = first;
+  let received = 0;
+  for (let number = 1; ; number += 1) {
+    const body = await requestJson(request, options, `${label}, page ${number}`);
+    const { features, links, numberMatched } = readPage(body, request, `${label}, page ${number}`);
+    let items = features;
+    if (options.maxItems !== undefined && received + items.length > options.maxItems) {
+      items = items.slice(0, options.maxItems - received);
+    }
+    received += items.length;
+    yield { number, items, request, numberMatched };
+
+    if (features.length === 0) return;
+    if (options.maxItems !== undefined && received >= options.maxItems) return;
+    const link = links.find((l) => l.rel === 'next');
+    if (!link) return;
+    const next = nextRequest(link, request);
+    const key = requestKey(next);
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      throw new StacApiError(
+        'ERR_STAC_NEXT_LOOP',
+        `${label}, page ${number}: the next link asks again for page ${earlier} (${next.method} ${next.url}${next.body ? ` ${JSON.stringify(next.body)}` : ''}): ` +
+          'the API pages in a loop; stopping instead of fetching forever. Report it to the API maintainers; set max_items to take only the first items.',
+        { url: next.url, method: next.method },
+      );
+    }
+    seen.set(key, number + 1);
+    request = next;
+  }
+}
+
+export interface NextLink {
+  rel: 'next';
+  href: string;
+  method?: string;
+  body?: Record<string, unknown>;
+  merge?: boolean;
+  headers?: Record<string, string>;
+}
+
+/**
+ * The request a next link asks for, after `previous`: `method` (GET when absent), `href` resolved against
+ * the page's URL, for POST `body` (merged over the previous body when `merge` is true), `headers` (merged
+ * over the previous request's when `merge` is true).
+ */
+export function nextRequest(link: NextLink, previous: JsonRequest): JsonRequest {
+  const method = (link.method ?? 'GET').toUpperCase();
+  if (method !== 'GET' && method !== 'POST') {
+    throw new StacApiError('ERR_STAC_BAD_RESPONSE', `next link: method ${method} is not GET or POST (${link.href})`, { url: link.href, method });
+  }
+  if (link.body !== undefined && !isObject(link.body)) {
+    throw new StacApiError('ERR_STAC_BAD_RESPONSE', `next link: body is not a JSON object (${link.href})`, { url: link.href, method });
+  }
+  const url = resolveHref(link.href, previous.url);
+  const headers = link.merge ? { ...previous.headers, ...link.headers } : link.headers;
+  const request: { -readonly [K in keyof JsonRequest]: JsonRequest[K] } = { method: method as HttpMethod, url };
+  if (headers && Object.keys(headers).length > 0) request.headers = headers;
+  if (method === 'POST') request.body = link.merge ? { ...previous.body, ...link.body } : (link.body ?? {});
+  return request;
+}
+
+/** Identity of a request for loop detection: method, URL and body (keys sorted); headers do not count. */
+export function requestKey(request: JsonRequest): string {
+  return `${request.method} ${request.url} ${request.body === undefined ? '' : canonicalJson(request.body)}`;
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (isObject(value)) {
+    const keys = Object.keys(value).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+interface PageBody {
+  features: StacItem[];
+  links: NextLink[];
+  numberMatched?: number;
+}
+
+/** Checks a page is an ItemCollection with items that have ids; its links, only the usable ones. */
+function readPage(body: unknown, request: JsonRequest, purpose: string): PageBody {
+  if (!isObject(body) || !Array.isArray(body.features)) {
+    throw new StacApiError(
+      'ERR_STAC_BAD_RESPONSE',
+      `${purpose}: ${request.method} ${request.url} did not answer an ItemCollection (no \`features\` list). Check that api is a STAC API.`,
+      { url: request.url, method: request.method },
+    );
+  }
+  body.features.forEach((feature: unknown, index: number) => {
+    if (!isObject(feature) || typeof feature.id !== 'string') {
+      throw new StacApiError(
+        'ERR_STAC_BAD_RESPONSE',
+        `${purpose}: feature ${index} of ${request.method} ${request.url} is not a STAC item (no string \`id\`).`,
+        { url: request.url, method: request.method },
+      );
+    }
+  });
+  const links = (Array.isArray(body.links) ? body.links : []).filter(
+    (l: unknown): l is NextLink => isObject(l) && typeof l.rel === 'string' && typeof l.href === 'string',
+  );
+  const matched = body.numberMatched ?? (isObject(body.context) ? body.context.matched : undefined);
+  return { features: body.features as StacItem[], links, numberMatched: typeof matched === 'number' ? matched : undefined };
+}
