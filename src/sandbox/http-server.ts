@@ -1,0 +1,157 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { SandboxApiError } from './api-error.js';
+import { route, type ApiContext, type ApiResponse } from './api-routes.js';
+import { errorBody, type FaultBook, type FaultRule } from './faults.js';
+import type { RequestLogEntry } from './request-log.js';
+
+export interface ServerSettings {
+  host: string;
+  port: number;
+  latencyMs: number;
+  faults: FaultBook;
+  log: RequestLogEntry[];
+  context: Omit<ApiContext, 'endpoint'>;
+  /** Build links as `<root>/` + `/collections` (`api//collections`), as the USGS deployment does. */
+  doubleSlashLinks: boolean;
+}
+
+export interface RunningServer {
+  /** API root, ending with '/'. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The node:http plumbing around the routes: request log, scripted faults, latency, body parsing, streaming. */
+export async function startServer(settings: ServerSettings): Promise<RunningServer> {
+  const sleeps = new Set<() => void>();
+  const sleep = (ms: number) => new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      sleeps.delete(done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    sleeps.add(done);
+  });
+  let context: ApiContext | undefined;
+  const server = http.createServer((req, res) => {
+    handle(req, res, settings, context as ApiContext, sleep).catch((err: unknown) => {
+      if (!res.headersSent) send(res, 500, 'application/json', { code: 'InternalServerError', description: String(err) }, req.method === 'HEAD');
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(settings.port, settings.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+  const url = `http://${host}:${port}/`;
+  context = { ...settings.context, endpoint: settings.doubleSlashLinks ? url : url.slice(0, -1) };
+  return {
+    url,
+    close: () => new Promise<void>((resolve) => {
+      for (const wake of [...sleeps]) wake();
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}
+
+async function handle(
+  req: http.IncomingMessage, res: http.ServerResponse, settings: ServerSettings, context: ApiContext, sleep: (ms: number) => Promise<void>,
+): Promise<void> {
+  const method = (req.method ?? 'GET').toUpperCase();
+  // Not `new URL(req.url, base)`: it would read `//search` (from doubled-slash links) as a host name.
+  const target = req.url ?? '/';
+  const mark = target.indexOf('?');
+  const path = (mark < 0 ? target : target.slice(0, mark)).replace(/\/{2,}/g, '/');
+  const search = new URLSearchParams(mark < 0 ? '' : target.slice(mark + 1));
+  const entry: RequestLogEntry = { method, path, query: Object.fromEntries(search), status: 0, url: target };
+  settings.log.push(entry);
+  const raw = await readBody(req);
+  const parsed = raw === '' ? undefined : parseJson(raw);
+  if (raw !== '') entry.body = parsed instanceof Error ? raw : parsed;
+
+  const fault = settings.faults.meet(method, path);
+  const delay = settings.latencyMs + (fault?.delayMs ?? 0);
+  if (delay > 0) await sleep(delay);
+  if (res.destroyed) return;
+  if (fault?.reset) {
+    req.socket.destroy();
+    return;
+  }
+  const response = fault?.status !== undefined ? faultResponse(fault) : answer(context, method, path, search, req, parsed);
+  entry.status = response.status;
+  if (fault?.retryAfter !== undefined) res.setHeader('retry-after', fault.retryAfter);
+  await write(res, response, method === 'HEAD');
+}
+
+function answer(context: ApiContext, method: string, path: string, search: URLSearchParams, req: http.IncomingMessage, parsed: unknown): ApiResponse {
+  try {
+    // Like stac-server's express.json(): only a JSON content type is read; any other body counts as empty.
+    const isJson = /json/i.test(req.headers['content-type'] ?? '');
+    if (method === 'POST' && isJson && parsed instanceof Error) throw new SandboxApiError(400, 'BadRequest', parsed.message);
+    const body = method === 'POST' && isJson && parsed !== undefined ? parsed : {};
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new SandboxApiError(400, 'BadRequest', 'Request body must be a JSON object');
+    return route(context, { method, segments: path.split('/').filter(Boolean).map(decodeSegment), query: [...search], body: body as Record<string, unknown> });
+  } catch (err) {
+    if (err instanceof SandboxApiError) return { status: err.status, contentType: 'application/json', body: err.body };
+    throw err;
+  }
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+function faultResponse(fault: FaultRule): ApiResponse {
+  const status = fault.status as number;
+  if (typeof fault.body === 'string') return { status, contentType: 'application/json', body: [fault.body] };
+  return { status, contentType: 'application/json', body: (fault.body ?? errorBody(status)) as Record<string, unknown> };
+}
+
+async function write(res: http.ServerResponse, response: ApiResponse, head: boolean): Promise<void> {
+  const { status, contentType, body } = response;
+  if (isChunks(body)) {
+    res.writeHead(status, { 'content-type': `${contentType}; charset=utf-8` });
+    if (head) {
+      res.end();
+      return;
+    }
+    await pipeline(Readable.from(body), res).catch(() => res.destroy());
+    return;
+  }
+  send(res, status, contentType, body, head);
+}
+
+function send(res: http.ServerResponse, status: number, contentType: string, body: unknown, head: boolean): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': `${contentType}; charset=utf-8`, 'content-length': Buffer.byteLength(text) });
+  res.end(head ? undefined : text);
+}
+
+const isChunks = (body: unknown): body is Iterable<string> =>
+  typeof body === 'object' && body !== null && typeof (body as Iterable<string>)[Symbol.iterator] === 'function';
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
+}
+
+async function readBody(req: http.IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
