@@ -54,10 +54,9 @@ function describe(counts: StageCounts, isSource: boolean): string {
   const seconds = counts.startedAt ? Math.max(0.001, ((counts.endedAt ?? Date.now()) - counts.startedAt) / 1000) : 0;
   const rate = seconds > 0 ? `${Math.round(counts.out / seconds)}/s` : '';
   if (isSource) {
-    const perCollection = Object.entries(counts.counters)
-      .filter(([key]) => key.startsWith('items:'))
-      .map(([key, n]) => `${key.slice('items:'.length)} ${n}`)
-      .join(', ');
+    const collections = Object.entries(counts.counters).filter(([key]) => key.startsWith('items:'));
+    const names = shortNames(collections.map(([key]) => key.slice('items:'.length)));
+    const perCollection = collections.length > 1 ? collections.map(([, n], i) => `${names[i]} ${n}`).join(', ') : '';
     const pages = counts.counters.pages !== undefined ? ` in ${counts.counters.pages} pages` : '';
     return `items ${counts.out}${pages} ${rate}${perCollection ? ` (${perCollection})` : ''}`;
   }
@@ -65,4 +64,15 @@ function describe(counts: StageCounts, isSource: boolean): string {
   if (counts.dropped) parts.push(`dropped ${counts.dropped}`);
   if (counts.failed) parts.push(`failed ${counts.failed}`);
   return `${parts.join('  ')} ${rate}`;
+}
+
+/** Collection ids share long prefixes and suffixes (kaguya_terrain_camera_…_uncontrolled_observations): show what differs. */
+export function shortNames(ids: string[]): string[] {
+  if (ids.length < 2) return ids;
+  const parts = ids.map((id) => id.split('_'));
+  let head = 0;
+  while (parts.every((p) => head < p.length - 1 && p[head] === parts[0][head])) head++;
+  let tail = 0;
+  while (parts.every((p) => tail < p.length - head - 1 && p[p.length - 1 - tail] === parts[0][parts[0].length - 1 - tail])) tail++;
+  return parts.map((p) => p.slice(head, p.length - tail).join('_'));
 }

@@ -2,12 +2,12 @@ import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { VERSION } from '../version.js';
 import { runFromFile, runOptions, type RunArgs } from './commands/run.js';
-import { runMain } from './main.js';
+import { failAsUsageError, runMain } from './main.js';
 
 /** `run-pipeline FILE`: the main job. Exit codes: 0 done, 2 invalid pipeline, 3 some items failed, 1 aborted. */
 export function runPipelineCli(argv: string[]): Argv<RunArgs> {
   return runOptions(
-    yargs(argv)
+    failAsUsageError(yargs(argv))
       .scriptName('run-pipeline')
       .usage('$0 <file>\n\nRun a stacflow pipeline file: search, read labels, filter, download, write catalogs.')
       .version(VERSION)

@@ -7,11 +7,11 @@ import { runCommand } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
 import { stagesCommand } from './commands/stages.js';
 import { validateCommand } from './commands/validate.js';
-import { runMain } from './main.js';
+import { failAsUsageError, runMain } from './main.js';
 
 /** The `stacflow` CLI; exported so tests drive the same parser. */
 export function stacflowCli(argv: string[]): Argv {
-  return yargs(argv)
+  return failAsUsageError(yargs(argv))
     .scriptName('stacflow')
     .version(VERSION)
     .command(runCommand)

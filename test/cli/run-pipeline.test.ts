@@ -1,0 +1,55 @@
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { runBin } from './run-bin.js';
+
+const COLLECTIONS = [
+  'kaguya_terrain_camera_stereoscopic_uncontrolled_observations',
+  'kaguya_terrain_camera_spsupport_uncontrolled_observations',
+  'kaguya_terrain_camera_monoscopic_uncontrolled_observations',
+];
+
+let sandbox: Sandbox;
+let out: string;
+beforeAll(async () => { sandbox = await startSandbox({ seed: 7 }); });
+afterAll(async () => { await sandbox.close(); });
+beforeEach(async () => { out = await mkdtemp(path.join(tmpdir(), 'stacflow-e2e-')); });
+
+test('run-pipeline pipelines/kaguya-tc.yaml writes exactly the items the API matches, per collection, and a report', async () => {
+  const result = await runBin('run-pipeline', ['pipelines/kaguya-tc.yaml'], { env: { STAC_API_URL: sandbox.url, OUT_DIR: out } });
+  expect(result.code).toBe(0);
+  const rows = parse(await readFile(path.join(out, 'kaguya-tc.csv'), 'utf8'), { columns: true }) as Array<Record<string, string>>;
+  const expected = COLLECTIONS.flatMap((c) => sandbox.catalog.search({ collections: [c], bbox: [3, 4, 5, 6] }).slice(0, 200));
+  expect(rows.map((r) => `${r.collection}/${r.id}`)).toEqual(expected.map((e) => `${e.collection}/${e.id}`));
+  expect(rows.length).toBeGreaterThan(10);
+  expect(Object.keys(rows[0]).slice(0, 5)).toEqual(['id', 'collection', 'datetime', 'gsd', 'start']);
+  expect(Number(rows[0].gsd)).toBeGreaterThan(0);
+  const report = JSON.parse(await readFile(path.join(out, 'kaguya-tc.report.json'), 'utf8'));
+  expect(report).toMatchObject({ status: 'done', exit_code: 0, items: { total: rows.length, failed: 0, written: rows.length } });
+  expect(result.stderr).toContain(`kaguya-tc: done in`);
+  // Not a TTY: logs are JSON lines.
+  expect(result.stderr.split('\n').filter((l) => l.startsWith('{')).every((l) => typeof JSON.parse(l).level === 'number')).toBe(true);
+});
+
+test('an unreachable API aborts the run: exit 1, no CSV under the final name, a report with the error', async () => {
+  const result = await runBin('run-pipeline', ['pipelines/kaguya-tc.yaml'], {
+    env: { STAC_API_URL: 'http://127.0.0.1:9/', OUT_DIR: out },
+  });
+  expect(result.code).toBe(1);
+  expect(await readdir(out)).toEqual(['kaguya-tc.report.json']);
+  const report = JSON.parse(await readFile(path.join(out, 'kaguya-tc.report.json'), 'utf8'));
+  expect(report.status).toBe('aborted');
+  expect(report.error.code).toBe('ERR_STAC_UNREACHABLE');
+  expect(report.error.message).toContain('http://127.0.0.1:9/');
+}, 60_000);
+
+test('npm run demo: sandbox, pipeline and a look at what it wrote', async () => {
+  const result = await runBin('stacflow', ['demo', '--out', out]);
+  expect(result.code).toBe(0);
+  expect(result.stderr).toMatch(/sandbox STAC API on http:\/\/127\.0\.0\.1:\d+\//);
+  expect(result.stdout).toContain(`${path.join(out, 'kaguya-tc.csv')} (`);
+  expect(result.stdout).toContain('id,collection,datetime,gsd,start');
+  expect((await readdir(out)).sort()).toEqual(['kaguya-tc.csv', 'kaguya-tc.report.json']);
+});

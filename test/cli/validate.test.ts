@@ -1,0 +1,60 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { runBin } from './run-bin.js';
+
+async function pipelineFile(text: string): Promise<string> {
+  const file = path.join(await mkdtemp(path.join(tmpdir(), 'stacflow-cli-')), 'p.yaml');
+  await writeFile(file, text);
+  return file;
+}
+
+test('validate accepts the tutorial pipeline (exit 0) and names its stages', async () => {
+  const result = await runBin('stacflow', ['validate', 'pipelines/kaguya-tc.yaml']);
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  expect(result.stdout).toBe('pipelines/kaguya-tc.yaml: ok — kaguya-tc: stac_search → select ⇒ csv\n');
+});
+
+test('validate reports every error with file:line:col and exits 2', async () => {
+  const file = await pipelineFile(
+    [
+      'name: bad',
+      'source:',
+      '  stac_search:',
+      '    api: https://example.test/api/',
+      '    max_item: 3',
+      'steps:',
+      '  - selct: { a: id }',
+      '  - filter: "gsd <"',
+      'outputs:',
+      '  - csv: {}',
+      '',
+    ].join('\n'),
+  );
+  const result = await runBin('stacflow', ['validate', file]);
+  expect(result.code).toBe(2);
+  const lines = result.stderr.trim().split('\n');
+  expect(lines.at(-1)).toBe(`4 errors in ${file}`);
+  expect(lines.slice(0, 4)).toEqual([
+    `${file}:5:5 source.stac_search.max_item: unknown option "max_item"; did you mean "max_items"?`,
+    `${file}:7:5 steps[0].selct: unknown stage "selct"; did you mean "select"?`,
+    `${file}:8:13 steps[1].filter: expected a literal after '<' at column 6`,
+    `${file}:10:10 outputs[0].csv.path: missing required option "path" (a non-empty string)`,
+  ]);
+});
+
+test('run-pipeline exits 2 on an invalid pipeline without running anything', async () => {
+  const file = await pipelineFile('name: x\nsource:\n  stac_search: { api: "${NO_SUCH_VARIABLE_HERE}" }\n');
+  const result = await runBin('run-pipeline', [file]);
+  expect(result.code).toBe(2);
+  expect(result.stderr).toContain(`${file}:3:23 source.stac_search.api:`);
+  expect(result.stderr).toContain('NO_SUCH_VARIABLE_HERE');
+});
+
+test('a usage error (no file) shows the help, says what is missing and exits 2', async () => {
+  const result = await runBin('run-pipeline', []);
+  expect(result.stderr).toContain('run-pipeline <file>');
+  expect(result.stderr).toContain('ERR_USAGE: Not enough non-option arguments');
+  expect(result.code).toBe(2);
+});
