@@ -1,14 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+// Children run the same way as this module: compiled (dist/bench/*.js, what `npm run bench` uses) or via tsx.
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const COMPILED = import.meta.url.endsWith('.js');
+const childArgs = (script: string, args: unknown): string[] => [
+  ...(COMPILED ? [] : ['--import', 'tsx']),
+  path.join(HERE, `${script}${COMPILED ? '.js' : '.ts'}`),
+  JSON.stringify(args),
+];
 
-/** Runs `bench/<script>.ts` in its own Node process (so its RSS is its own) and returns its JSON result line. */
+/** Runs `bench/<script>` in its own Node process (so its RSS is its own) and returns its JSON result line. */
 export function runChild<T>(script: string, args: unknown): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', './src/register.js', `bench/${script}.ts`, JSON.stringify(args)], {
-      cwd: ROOT,
+    const child = spawn(process.execPath, childArgs(script, args), {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let last = '';
@@ -21,8 +28,7 @@ export function runChild<T>(script: string, args: unknown): Promise<T> {
 /** Starts a long-lived child that prints one JSON line when ready (the sandbox); resolves with it and the handle. */
 export function startChild<T>(script: string, args: unknown): Promise<{ ready: T; child: ChildProcess }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', './src/register.js', `bench/${script}.ts`, JSON.stringify(args)], {
-      cwd: ROOT,
+    const child = spawn(process.execPath, childArgs(script, args), {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     createInterface({ input: child.stdout! }).once('line', (line) => resolve({ ready: JSON.parse(line) as T, child }));

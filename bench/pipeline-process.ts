@@ -25,7 +25,8 @@ outputs:
 );
 const plan = await loadPipeline(file, STAGES, {});
 const started = performance.now();
-const result = await runPipeline(plan, { log: pino({ level: 'silent' }) });
+const highWater = process.env.BENCH_HIGH_WATER ? Number(process.env.BENCH_HIGH_WATER) : undefined;
+const result = await runPipeline(plan, { log: pino({ level: 'silent' }), highWater });
 const seconds = (performance.now() - started) / 1000;
 if (result.exitCode !== 0) throw new Error(`bench pipeline ended with exit code ${result.exitCode}: ${JSON.stringify(result.report.error)}`);
 process.stdout.write(`${JSON.stringify({ items: result.report.items.written, seconds, peakRssMb: peakRssMb() })}\n`);

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { packagePath } from '../package-root.js';
 import type { StacItem } from '../entry.js';
 
 /** The copied real and synthesized USGS files the sandbox is made from (see data/PROVENANCE.md). */
@@ -11,7 +13,8 @@ export interface Templates {
   conformsTo: readonly string[];
 }
 
-const DATA = new URL('./data/', import.meta.url);
+// The data ships in src/sandbox/data (also when running compiled from dist/).
+const DATA = pathToFileURL(`${packagePath('src', 'sandbox', 'data')}/`);
 const readJson = <T>(name: string): T => JSON.parse(readFileSync(new URL(name, DATA), 'utf8')) as T;
 
 let loaded: Templates | undefined;

@@ -1,19 +1,10 @@
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-// Runs the command module alone (the CLI wiring is the CLI's to test), as `stacflow sandbox` would.
-const SCRIPT = `
-import yargs from 'yargs';
-import { sandboxCommand } from './src/sandbox/command.ts';
-await yargs(process.argv.slice(1)).command(sandboxCommand).strict().parseAsync();
-`;
+import { ROOT } from '../cli/run-bin.js';
 
 describe('stacflow sandbox command', () => {
   it('prints the URL and the export line, serves, and stops on SIGTERM', async () => {
-    const args = ['--import', './src/register.js', '--input-type=module', '-e', SCRIPT, 'sandbox', '--items-per-collection', '5', '--seed', '3'];
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = ['bin/stacflow.js', 'sandbox', '--items-per-collection', '5', '--seed', '3'];
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
     const output = { stdout: '', stderr: '' };
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const url = new Promise<string>((resolve, reject) => {

@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { CommandModule } from 'yargs';
+import { packagePath } from '../../package-root.js';
 import { startSandbox } from '../../sandbox/index.js';
 import type { RunReport } from '../../pipeline/report.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /**
  * `npm run demo`: the main job, offline. Starts the sandbox (a STAC API on 127.0.0.1 made from real USGS
@@ -26,7 +25,7 @@ export const demoCommand: CommandModule<object, { pipeline: string; out: string;
     process.stderr.write(`sandbox STAC API on ${sandbox.url}\n$ STAC_API_URL=${sandbox.url} OUT_DIR=${out} run-pipeline ${pipeline}\n`);
     try {
       const reportPath = path.join(out, `${path.basename(pipeline, path.extname(pipeline))}.report.json`);
-      const code = await runChild([path.join(ROOT, 'bin/run-pipeline.js'), pipeline, '--report', reportPath], { STAC_API_URL: sandbox.url, OUT_DIR: out });
+      const code = await runChild([packagePath('bin', 'run-pipeline.js'), pipeline, '--report', reportPath], { STAC_API_URL: sandbox.url, OUT_DIR: out });
       const report = JSON.parse(await readFile(reportPath, 'utf8').catch(() => 'null')) as RunReport | null;
       for (const output of Object.values(report?.outputs ?? {})) {
         const lines = (await readFile(output.path, 'utf8')).split('\n');

@@ -2,10 +2,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { STAGES } from '../../../operators/index.js';
+import { packagePath } from '../../package-root.js';
 import { pipelineJsonSchema } from '../../pipeline/json-schema.js';
 
 /** Where editors find the pipeline schema (`# yaml-language-server: $schema=../config/pipeline.schema.json`). */
-export const SCHEMA_PATH = new URL('../../../config/pipeline.schema.json', import.meta.url);
+export const SCHEMA_PATH = packagePath('config', 'pipeline.schema.json');
 
 export const schemaCommand: CommandModule<object, { write?: boolean | string }> = {
   command: 'schema',
@@ -17,7 +18,7 @@ export const schemaCommand: CommandModule<object, { write?: boolean | string }> 
       process.stdout.write(text);
       return;
     }
-    const target = typeof write === 'string' && write !== '' ? path.resolve(write) : SCHEMA_PATH.pathname;
+    const target = typeof write === 'string' && write !== '' ? path.resolve(write) : SCHEMA_PATH;
     await mkdir(path.dirname(target), { recursive: true });
     await writeFile(target, text);
     process.stderr.write(`wrote ${target}\n`);
