@@ -43,7 +43,12 @@ export class ProgressDisplay {
     }
   }
 
+  private stopped = false;
+
+  /** Draws the final counts once and releases the terminal; later calls do nothing. */
   stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
     clearInterval(this.timer);
     this.refresh();
     this.bars.stop();
