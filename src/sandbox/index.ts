@@ -2,11 +2,13 @@ import { KAGUYA_TC_COLLECTIONS, SandboxCatalog } from './catalog.js';
 import { FaultBook, type FaultRule } from './faults.js';
 import { startServer } from './http-server.js';
 import type { RequestLogEntry } from './request-log.js';
+import { startSandboxS3, type SandboxS3, type SandboxS3Options } from './s3/index.js';
 import { templates } from './templates.js';
 
 export { KAGUYA_TC_COLLECTIONS, SandboxCatalog } from './catalog.js';
 export type { FaultRule } from './faults.js';
 export type { RequestLogEntry } from './request-log.js';
+export type { CaminfoDocument, S3FaultRule, S3RequestLogEntry, SandboxS3, SandboxS3Options } from './s3/index.js';
 
 export interface SandboxOptions {
   /** Default 127.0.0.1. */
@@ -34,6 +36,11 @@ export interface SandboxOptions {
   repeatNextLink?: boolean;
   /** Links as the USGS deployment writes them, with a doubled slash (`http://127.0.0.1:port//collections`). */
   doubleSlashLinks?: boolean;
+  /**
+   * The S3 endpoint serving the items' `caminfo_pvl` and `image` objects (s3rver, on its own port). On by
+   * default; `{ enabled: false }` starts the STAC API alone. See src/sandbox/s3/index.ts for the options.
+   */
+  s3?: SandboxS3Options;
 }
 
 export interface Sandbox {
@@ -46,17 +53,24 @@ export interface Sandbox {
   addFault(rule: FaultRule): void;
   /** The served catalog: lets tests compute the exact expected result of a search (`catalog.search({...})`). */
   catalog: SandboxCatalog;
+  /** `http://127.0.0.1:PORT` of the S3 endpoint (the pipeline's `s3.endpoint`); '' when S3 is disabled. */
+  s3Endpoint: string;
+  /** The S3 endpoint: its request log, faults, and the exact caminfo text and image bytes it serves. */
+  s3?: SandboxS3;
 }
 
 export const DEFAULT_ITEMS_PER_COLLECTION = 2000;
 
 /**
  * Starts a STAC API on 127.0.0.1 that answers as the USGS one (stac-server v4) with a generated catalog of
- * Kaguya TC items shaped after real ones: for the demo, tests and benchmarks.
+ * Kaguya TC items shaped after real ones, and an S3 endpoint serving their caminfo labels and images (see
+ * s3/index.ts): for the demo, tests and benchmarks.
  *
  * ```ts
  * const sandbox = await startSandbox({ itemsPerCollection: 50, faults: [{ path: '/search', status: 429, times: 1, retryAfter: '1' }] });
  * const page = await (await fetch(`${sandbox.url}search?bbox=3,4,5,6`)).json();
+ * const settings = { region: 'us-west-2', anonymous: true, endpoint: sandbox.s3Endpoint };
+ * const { text } = await getObjectText(settings, page.features[0].assets.caminfo_pvl.href); // src/s3/client.ts
  * await sandbox.close();
  * ```
  */
@@ -69,23 +83,32 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   if (!(failureRate >= 0 && failureRate <= 1)) throw new RangeError(`sandbox: failureRate must be between 0 and 1, got ${failureRate}`);
   const faults = new FaultBook(seed, failureRate, options.faults);
   const requests: RequestLogEntry[] = [];
+  const host = options.host ?? '127.0.0.1';
+  const s3 = options.s3?.enabled === false ? undefined : await startSandboxS3(catalog, host, options.s3);
   const server = await startServer({
-    host: options.host ?? '127.0.0.1',
+    host,
     port: options.port ?? 0,
     latencyMs: options.latencyMs ?? 0,
     faults,
     log: requests,
     doubleSlashLinks: options.doubleSlashLinks ?? false,
     context: { catalog, conformsTo: options.conformsTo ?? templates().conformsTo, repeatNextLink: options.repeatNextLink ?? false },
+  }).catch(async (err: unknown) => {
+    await s3?.close();
+    throw err;
   });
   return {
     url: server.url,
-    close: server.close,
+    close: async () => {
+      await Promise.all([server.close(), s3?.close()]);
+    },
     requests,
     clearRequests: () => {
       requests.length = 0;
     },
     addFault: (rule) => faults.add(rule),
     catalog,
+    s3Endpoint: s3?.endpoint ?? '',
+    s3,
   };
 }

@@ -1,0 +1,279 @@
+import { GetObjectCommand, HeadObjectCommand, S3Client, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
+import type { Readable } from 'node:stream';
+import type { S3Settings } from '../pipeline/context.js';
+import { USER_AGENT } from '../version.js';
+import { S3HrefError, S3ObjectError, toS3ObjectError } from './errors.js';
+import { parseS3Href, s3Uri, type S3Location } from './href.js';
+
+/**
+ * The S3 client of stacflow: `@aws-sdk/client-s3` v3, anonymous unless `s3.anonymous: false`, one client per
+ * (region, endpoint, anonymous) for the whole process. Reads labels (`getObjectText`), small objects
+ * (`getObjectBytes`), sizes and ETags (`headObject`) and streams for the download engine (`objectStream`).
+ * Every failure is an S3ObjectError naming the href and the object; an error body is never returned as data.
+ */
+
+/** The SDK's own retries (standard mode: 5xx, throttling, timeouts, resets), counting the first attempt. */
+export const S3_MAX_ATTEMPTS = 5;
+/** Keep-alive sockets per client: downloads and label fetches share them. */
+const MAX_SOCKETS = 64;
+const CONNECT_TIMEOUT_MS = 10_000;
+/** A socket that carries nothing for this long is dropped (and the SDK retries). */
+const IDLE_TIMEOUT_MS = 60_000;
+
+// The SDK warns once per process that its 2027 releases will need Node 22; stacflow supports Node 20 and
+// pins the SDK, so the warning would only clutter every run's stderr. Set it yourself to see it.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const clients = new Map<string, S3Client>();
+
+/**
+ * The client for `region` (default `settings.region`). With `settings.endpoint` (the sandbox, MinIO...) every
+ * request goes path-style to that endpoint, whatever region the href named. Anonymous clients sign nothing:
+ * no Authorization, X-Amz-Date or X-Amz-Content-Sha256 header is sent, and no credentials are looked up.
+ */
+export function s3ClientFor(settings: S3Settings, region?: string): S3Client {
+  const endpoint = settings.endpoint || undefined;
+  const resolvedRegion = (endpoint ? settings.region : region ?? settings.region) || 'us-east-1';
+  const cacheKey = `${settings.anonymous ? 'anonymous' : 'signed'}|${resolvedRegion}|${endpoint ?? ''}`;
+  let client = clients.get(cacheKey);
+  if (!client) {
+    client = new S3Client({
+      region: resolvedRegion,
+      ...(endpoint ? { endpoint, forcePathStyle: true } : { followRegionRedirects: true }),
+      // Both are needed: a signer that signs nothing (or the SigV4 one signs with the empty key) and
+      // credentials (or the SDK looks for some, and fails, before it calls the signer).
+      ...(settings.anonymous ? { signer: { sign: async <T>(request: T) => request }, credentials: { accessKeyId: '', secretAccessKey: '' } } : {}),
+      // Checksums only where S3 demands them: plain GETs of public objects, as curl would.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      retryMode: 'standard',
+      maxAttempts: S3_MAX_ATTEMPTS,
+      customUserAgent: USER_AGENT,
+      requestHandler: {
+        connectionTimeout: CONNECT_TIMEOUT_MS,
+        socketTimeout: IDLE_TIMEOUT_MS,
+        httpAgent: { keepAlive: true, maxSockets: MAX_SOCKETS },
+        httpsAgent: { keepAlive: true, maxSockets: MAX_SOCKETS },
+      },
+    });
+    clients.set(cacheKey, client);
+  }
+  return client;
+}
+
+/** Closes every cached client's sockets (end of a run, end of a test file). Later calls make new clients. */
+export function closeS3Clients(): void {
+  for (const client of clients.values()) client.destroy();
+  clients.clear();
+}
+
+export interface ReadOptions {
+  signal?: AbortSignal;
+  /** Refuse objects larger than this many bytes (ERR_S3_TOO_LARGE) before reading them. */
+  maxBytes?: number;
+}
+
+export interface ConditionalReadOptions extends ReadOptions {
+  /** The ETag of a copy the caller has: an unchanged object answers `{ notModified: true }` without a body. */
+  ifNoneMatch: string;
+}
+
+export interface ObjectText {
+  notModified?: false;
+  text: string;
+  etag?: string;
+  /** Bytes read (the text's UTF-8 length). */
+  bytes: number;
+}
+
+export interface ObjectBytes {
+  notModified?: false;
+  body: Uint8Array;
+  etag?: string;
+}
+
+export interface NotModified {
+  notModified: true;
+  etag?: string;
+}
+
+/**
+ * An object's content as UTF-8 text (labels). `href` is any S3 form (see href.ts) or a location.
+ *
+ * ```ts
+ * const { text, etag } = await getObjectText({ region: 'us-west-2', anonymous: true },
+ *   'https://astrogeo-ard.s3-us-west-2.amazonaws.com/moon/kaguya/.../TC1S2B0_01_07496N087E3020.caminfo.pvl');
+ * ```
+ */
+export async function getObjectText(settings: S3Settings, href: S3Location | string, options: ConditionalReadOptions): Promise<ObjectText | NotModified>;
+export async function getObjectText(settings: S3Settings, href: S3Location | string, options?: ReadOptions): Promise<ObjectText>;
+export async function getObjectText(settings: S3Settings, href: S3Location | string, options: ReadOptions & { ifNoneMatch?: string } = {}): Promise<ObjectText | NotModified> {
+  const read = await getObjectBytes(settings, href, options as ConditionalReadOptions);
+  if (read.notModified) return read;
+  return { text: new TextDecoder('utf-8').decode(read.body), etag: read.etag, bytes: read.body.byteLength };
+}
+
+/** An object's content in memory (small objects: labels, sidecars). */
+export async function getObjectBytes(settings: S3Settings, href: S3Location | string, options: ConditionalReadOptions): Promise<ObjectBytes | NotModified>;
+export async function getObjectBytes(settings: S3Settings, href: S3Location | string, options?: ReadOptions): Promise<ObjectBytes>;
+export async function getObjectBytes(settings: S3Settings, href: S3Location | string, options: ReadOptions & { ifNoneMatch?: string } = {}): Promise<ObjectBytes | NotModified> {
+  const where = locate(settings, href);
+  let output: GetObjectCommandOutput;
+  try {
+    output = await s3ClientFor(settings, where.location.region).send(
+      new GetObjectCommand({ ...objectId(where.location), IfNoneMatch: options.ifNoneMatch }),
+      { abortSignal: options.signal },
+    );
+  } catch (err) {
+    if (isNotModified(err)) return { notModified: true, etag: options.ifNoneMatch };
+    throw fail(err, where, options.signal);
+  }
+  const body = output.Body as (Readable & { transformToByteArray(): Promise<Uint8Array> }) | undefined;
+  if (options.maxBytes !== undefined && output.ContentLength !== undefined && output.ContentLength > options.maxBytes) {
+    body?.destroy();
+    throw tooLarge(where, output.ContentLength, options.maxBytes);
+  }
+  try {
+    const bytes = body ? await body.transformToByteArray() : new Uint8Array(0);
+    // A body cut short (connection dropped mid-way) is an error, never a shorter label.
+    if (output.ContentLength !== undefined && bytes.byteLength !== output.ContentLength) {
+      throw Object.assign(new Error(`body ended after ${bytes.byteLength} of ${output.ContentLength} bytes`), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+    }
+    return { body: bytes, etag: output.ETag };
+  } catch (err) {
+    throw fail(err, where, options.signal);
+  }
+}
+
+export interface ObjectHead {
+  size: number;
+  etag?: string;
+  lastModified?: Date;
+  contentType?: string;
+}
+
+/** Size, ETag and date of an object without reading it (the download step's "need a transfer?" check). */
+export async function headObject(settings: S3Settings, href: S3Location | string, options: { signal?: AbortSignal } = {}): Promise<ObjectHead> {
+  const where = locate(settings, href);
+  try {
+    const output = await s3ClientFor(settings, where.location.region).send(new HeadObjectCommand(objectId(where.location)), { abortSignal: options.signal });
+    return { size: output.ContentLength ?? 0, etag: output.ETag, lastModified: output.LastModified, contentType: output.ContentType };
+  } catch (err) {
+    throw fail(err, where, options.signal);
+  }
+}
+
+/** Bytes `start` to `end` inclusive (end omitted: to the end of the object). Suffix ranges are not offered. */
+export interface ByteRange {
+  start: number;
+  end?: number;
+}
+
+export interface StreamOptions {
+  signal?: AbortSignal;
+  range?: ByteRange;
+  /** Only if the object still has this ETag (resuming a partial download); otherwise ERR_S3_CHANGED. */
+  ifMatch?: string;
+}
+
+export interface ObjectStream {
+  body: Readable;
+  /** Bytes the body will carry. */
+  contentLength: number;
+  etag?: string;
+  /** Where the body sits in the object, from Content-Range (only for 206 answers). */
+  contentRange?: { start: number; end: number; size: number };
+  /** Size of the whole object: from Content-Range, or the content length of a full answer. */
+  size?: number;
+  lastModified?: Date;
+  /** True when the server sent the range asked for (206); false when it sent the whole object. */
+  partial: boolean;
+}
+
+/**
+ * A GetObject as a Node stream, for the download engine: the caller pipes `body` to a file and checks the
+ * bytes against `contentLength`. Aborting `signal` destroys the body. Failures before the first byte are
+ * S3ObjectErrors; a body that breaks later emits the socket error (wrap it with `toS3ObjectError`).
+ */
+export async function objectStream(settings: S3Settings, href: S3Location | string, options: StreamOptions = {}): Promise<ObjectStream> {
+  const where = locate(settings, href);
+  const range = options.range ? rangeHeader(options.range) : undefined;
+  let output: GetObjectCommandOutput;
+  try {
+    output = await s3ClientFor(settings, where.location.region).send(
+      new GetObjectCommand({ ...objectId(where.location), Range: range, IfMatch: options.ifMatch }),
+      { abortSignal: options.signal },
+    );
+  } catch (err) {
+    throw fail(err, where, options.signal);
+  }
+  const body = output.Body as Readable;
+  if (options.signal) {
+    const signal = options.signal;
+    const abort = () => body.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    if (signal.aborted) abort();
+    else {
+      signal.addEventListener('abort', abort, { once: true });
+      body.once('close', () => signal.removeEventListener('abort', abort));
+    }
+  }
+  const contentRange = parseContentRange(output.ContentRange);
+  const contentLength = output.ContentLength ?? (contentRange ? contentRange.end - contentRange.start + 1 : 0);
+  return {
+    body,
+    contentLength,
+    etag: output.ETag,
+    contentRange,
+    size: contentRange?.size ?? (range ? undefined : contentLength),
+    lastModified: output.LastModified,
+    partial: contentRange !== undefined,
+  };
+}
+
+/** `bytes=start-end` for a range; throws RangeError for a range that is not one (negative, end < start). */
+export function rangeHeader(range: ByteRange): string {
+  const { start, end } = range;
+  if (!Number.isSafeInteger(start) || start < 0) throw new RangeError(`range start must be a whole number >= 0, got ${start}`);
+  if (end !== undefined && (!Number.isSafeInteger(end) || end < start)) throw new RangeError(`range end must be a whole number >= start (${start}), got ${end}`);
+  return `bytes=${start}-${end ?? ''}`;
+}
+
+/** `bytes 10-19/70000` → { start: 10, end: 19, size: 70000 }; undefined for anything else (`*` sizes too). */
+export function parseContentRange(value: string | undefined): { start: number; end: number; size: number } | undefined {
+  const match = value ? /^bytes (\d+)-(\d+)\/(\d+)$/.exec(value.trim()) : null;
+  return match ? { start: Number(match[1]), end: Number(match[2]), size: Number(match[3]) } : undefined;
+}
+
+interface Where {
+  href: string;
+  location: S3Location;
+  endpoint?: string;
+}
+
+function locate(settings: S3Settings, href: S3Location | string): Where {
+  const endpoint = settings.endpoint || undefined;
+  if (typeof href !== 'string') return { href: s3Uri(href), location: href, endpoint };
+  const location = parseS3Href(href);
+  if (!location) throw new S3HrefError(href);
+  return { href, location, endpoint };
+}
+
+const objectId = (location: S3Location) => ({ Bucket: location.bucket, Key: location.key, VersionId: location.versionId });
+
+/** The caller's own abort stays an abort (the run is ending); anything else becomes an S3ObjectError. */
+function fail(err: unknown, where: Where, signal: AbortSignal | undefined): unknown {
+  if (signal?.aborted) return signal.reason ?? err;
+  return toS3ObjectError(err, where);
+}
+
+function isNotModified(err: unknown): boolean {
+  return (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode === 304;
+}
+
+function tooLarge(where: Where, size: number, max: number): S3ObjectError {
+  return new S3ObjectError(
+    'ERR_S3_TOO_LARGE',
+    `${where.href}: ${size} bytes, more than the ${max} read into memory — download it instead of reading it as a label`,
+    { ...where, status: 200 },
+  );
+}

@@ -1,0 +1,92 @@
+/**
+ * Which hrefs are S3 objects, and which object: every URL form S3 answers to, mapped to bucket, key and
+ * (when the host names one) region. Anything else is a plain HTTP(S) href that callers read through got.
+ */
+
+/** An S3 object. `region` only when the href names it (global endpoints and `s3://` do not). */
+export interface S3Location {
+  bucket: string;
+  /** The object key, URL-decoded exactly once (`a%20b` is the key `a b`, `a%2520b` the key `a%20b`). */
+  key: string;
+  region?: string;
+  /** From a `?versionId=` query. */
+  versionId?: string;
+}
+
+// AWS region names: us-west-2, eu-central-1, us-gov-west-1, cn-north-1, ap-southeast-5...
+const REGION = '[a-z]{2}(?:-[a-z]+)+-\\d+';
+// The S3 part of a host, after an optional bucket: `s3`, `s3.<region>`, `s3-<region>` (legacy dash form, what
+// the USGS items use), `s3.dualstack.<region>`, then amazonaws.com (or amazonaws.com.cn in China).
+const SERVICE = `s3(?:[.-](?<region>${REGION})|\\.dualstack\\.(?<dualRegion>${REGION})|(?<external>-external-1))?\\.amazonaws\\.com(?:\\.cn)?`;
+const PATH_STYLE_HOST = new RegExp(`^${SERVICE}$`);
+const VIRTUAL_HOST = new RegExp(`^(?<bucket>[a-z0-9][a-z0-9.-]*[a-z0-9])\\.${SERVICE}$`);
+
+// scheme://authority path ?query #fragment, without URL's normalisation (it would resolve `..` and `.`
+// segments, which are valid in S3 keys, and re-encode characters).
+const URL_PARTS = /^(?<scheme>[a-zA-Z][a-zA-Z0-9+.-]*):\/\/(?<authority>[^/?#]*)(?<path>[^?#]*)(?:\?(?<query>[^#]*))?(?:#.*)?$/;
+
+/**
+ * The S3 object an href names, or undefined when it is not an S3 object URL.
+ *
+ * ```ts
+ * parseS3Href('https://astrogeo-ard.s3-us-west-2.amazonaws.com/moon/a/b.pvl')
+ * // → { bucket: 'astrogeo-ard', key: 'moon/a/b.pvl', region: 'us-west-2' }
+ * parseS3Href('s3://astrogeo-ard/moon/a/b.pvl') // → { bucket: 'astrogeo-ard', key: 'moon/a/b.pvl' }
+ * parseS3Href('https://example.com/b.pvl')      // → undefined
+ * ```
+ *
+ * Presigned URLs (with a signature in the query) are not mapped: the signature is what grants access, so
+ * they are read as plain HTTPS. A bucket or key that is empty, or a key with broken %-escapes, gives undefined.
+ */
+export function parseS3Href(href: string): S3Location | undefined {
+  const parts = URL_PARTS.exec(href.trim());
+  if (!parts?.groups) return undefined;
+  const scheme = parts.groups.scheme.toLowerCase();
+  const authority = parts.groups.authority;
+  const path = parts.groups.path;
+  const query = parts.groups.query;
+
+  if (scheme === 's3') return located(authority, path.slice(1), undefined, query);
+  if (scheme !== 'http' && scheme !== 'https') return undefined;
+  if (authority.includes('@')) return undefined;
+  const host = authority.replace(/:\d*$/, '').toLowerCase();
+
+  const virtual = VIRTUAL_HOST.exec(host);
+  if (virtual?.groups) return located(virtual.groups.bucket, path.slice(1), regionOf(virtual.groups), query);
+  const pathStyle = PATH_STYLE_HOST.exec(host);
+  if (pathStyle?.groups) {
+    const slash = path.indexOf('/', 1);
+    if (slash < 0) return undefined;
+    return located(path.slice(1, slash), path.slice(slash + 1), regionOf(pathStyle.groups), query);
+  }
+  return undefined;
+}
+
+/** True when `parseS3Href` maps the href to an object. */
+export const isS3Href = (href: string): boolean => parseS3Href(href) !== undefined;
+
+/** `s3://bucket/key` (key as is, not encoded): for messages and logs. */
+export const s3Uri = (location: S3Location): string => `s3://${location.bucket}/${location.key}`;
+
+// `s3-external-1.amazonaws.com` is the old name of the us-east-1 endpoint.
+function regionOf(groups: Record<string, string | undefined>): string | undefined {
+  return groups.region ?? groups.dualRegion ?? (groups.external ? 'us-east-1' : undefined);
+}
+
+function located(rawBucket: string, rawKey: string, region: string | undefined, query: string | undefined): S3Location | undefined {
+  const bucket = decodeOnce(rawBucket);
+  const key = decodeOnce(rawKey);
+  if (!bucket || !key || bucket.includes('/')) return undefined;
+  const params = new URLSearchParams(query ?? '');
+  if (params.has('X-Amz-Signature') || params.has('Signature')) return undefined;
+  const versionId = params.get('versionId') ?? undefined;
+  return { bucket, key, ...(region ? { region } : {}), ...(versionId ? { versionId } : {}) };
+}
+
+function decodeOnce(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,56 @@
+import type { SandboxCatalog } from '../catalog.js';
+import type { ServedAsset } from './objects.js';
+
+/**
+ * A scripted failure of the sandbox S3: reads of the matching objects answer `status` (with S3's XML error),
+ * `times` times (default: always). `match` is an item id (its caminfo_pvl and image), `<id>/<asset>` (one
+ * of them), or an object key (any object, served or not).
+ */
+export interface S3FaultRule {
+  match: string;
+  status: number;
+  /** S3 error code; default after the status (403 AccessDenied, 404 NoSuchKey, 503 SlowDown, 500 InternalError). */
+  code?: string;
+  times?: number;
+  /** Sent as Retry-After. */
+  retryAfter?: string;
+}
+
+/**
+ * Which objects are missing (NoSuchKey), forbidden (AccessDenied) or scripted to fail. Entries name an
+ * item id (both its objects) or `<id>/<asset>` (`TC1S2B0_01_00006S023E0112/image`).
+ */
+export class ObjectRules {
+  private readonly missing: ReadonlySet<string>;
+  private readonly forbidden: ReadonlySet<string>;
+  private readonly faults: Array<S3FaultRule & { left: number }> = [];
+
+  constructor(options: { missing?: readonly string[]; forbidden?: readonly string[]; faults?: readonly S3FaultRule[] } = {}) {
+    this.missing = new Set(options.missing ?? []);
+    this.forbidden = new Set(options.forbidden ?? []);
+    for (const rule of options.faults ?? []) this.addFault(rule);
+  }
+
+  addFault(rule: S3FaultRule): void {
+    if (!(rule.status >= 300 && rule.status <= 599)) throw new RangeError(`sandbox S3 fault: status must be 300-599, got ${rule.status}`);
+    this.faults.push({ ...rule, left: rule.times ?? Number.POSITIVE_INFINITY });
+  }
+
+  isMissing(catalog: SandboxCatalog, g: number, asset: ServedAsset): boolean {
+    return named(this.missing, catalog.id(g), asset);
+  }
+
+  isForbidden(catalog: SandboxCatalog, g: number, asset: ServedAsset): boolean {
+    return named(this.forbidden, catalog.id(g), asset);
+  }
+
+  /** The first fault with reads left that matches this object (and uses one read), or undefined. */
+  fault(catalog: SandboxCatalog, key: string, served: { g: number; asset: ServedAsset } | undefined): S3FaultRule | undefined {
+    const id = served ? catalog.id(served.g) : undefined;
+    const rule = this.faults.find((f) => f.left > 0 && (f.match === key || (id !== undefined && (f.match === id || f.match === `${id}/${served?.asset}`))));
+    if (rule) rule.left -= 1;
+    return rule;
+  }
+}
+
+const named = (set: ReadonlySet<string>, id: string, asset: ServedAsset): boolean => set.has(id) || set.has(`${id}/${asset}`);
