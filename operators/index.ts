@@ -1,5 +1,6 @@
 import type { Stage, StageKind } from '../src/pipeline/stage.js';
 import { csv } from './csv.js';
+import { fetchLabel } from './fetch-label.js';
 import { filter } from './filter.js';
 import { select } from './select.js';
 import { stacSearch } from './stac-search.js';
@@ -9,7 +10,7 @@ import { stacSearch } from './stac-search.js';
  * operators/ plus one line here; `stacflow stages`, validation and the JSON Schema all read this map.
  */
 export const STAGES: ReadonlyMap<string, Stage> = new Map(
-  ([stacSearch, select, filter, csv] as Stage[]).map((stage) => [stage.name, stage]),
+  ([stacSearch, fetchLabel, select, filter, csv] as Stage[]).map((stage) => [stage.name, stage]),
 );
 
 export function stagesOfKind(kind: StageKind): Stage[] {

@@ -3,6 +3,7 @@ import { hideBin } from 'yargs/helpers';
 import { sandboxCommand } from '../sandbox/command.js';
 import { VERSION } from '../version.js';
 import { demoCommand } from './commands/demo.js';
+import { keepStdinDash, pvlCommand } from './commands/pvl.js';
 import { runCommand } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
 import { stagesCommand } from './commands/stages.js';
@@ -11,13 +12,14 @@ import { failAsUsageError, runMain } from './main.js';
 
 /** The `stacflow` CLI; exported so tests drive the same parser. */
 export function stacflowCli(argv: string[]): Argv {
-  return failAsUsageError(yargs(argv))
+  return failAsUsageError(yargs(keepStdinDash(argv)))
     .scriptName('stacflow')
     .version(VERSION)
     .command(runCommand)
     .command(validateCommand)
     .command(stagesCommand)
     .command(schemaCommand)
+    .command(pvlCommand)
     .command(sandboxCommand)
     .command(demoCommand)
     .demandCommand(1, 'name a command (stacflow --help lists them)')

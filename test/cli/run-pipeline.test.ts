@@ -17,17 +17,27 @@ beforeAll(async () => { sandbox = await startSandbox({ seed: 7 }); });
 afterAll(async () => { await sandbox.close(); });
 beforeEach(async () => { out = await mkdtemp(path.join(tmpdir(), 'stacflow-e2e-')); });
 
-test('run-pipeline pipelines/kaguya-tc.yaml writes exactly the items the API matches, per collection, and a report', async () => {
-  const result = await runBin('run-pipeline', ['pipelines/kaguya-tc.yaml'], { env: { STAC_API_URL: sandbox.url, OUT_DIR: out } });
+test('run-pipeline pipelines/kaguya-tc.yaml reads the labels from S3 and writes exactly the items lit at < 80° incidence, and a report', async () => {
+  const result = await runBin('run-pipeline', ['pipelines/kaguya-tc.yaml'], { env: { STAC_API_URL: sandbox.url, S3_ENDPOINT: sandbox.s3Endpoint, OUT_DIR: out } });
   expect(result.code).toBe(0);
   const rows = parse(await readFile(path.join(out, 'kaguya-tc.csv'), 'utf8'), { columns: true }) as Array<Record<string, string>>;
-  const expected = COLLECTIONS.flatMap((c) => sandbox.catalog.search({ collections: [c], bbox: [3, 4, 5, 6] }).slice(0, 200));
-  expect(rows.map((r) => `${r.collection}/${r.id}`)).toEqual(expected.map((e) => `${e.collection}/${e.id}`));
+  const found = COLLECTIONS.flatMap((c) => sandbox.catalog.search({ collections: [c], bbox: [3, 4, 5, 6] }).slice(0, 200));
+  // A NULL IncidenceAngle (the label's null-geometry variant) never matches `incidence_angle < 80`.
+  const kept = found.filter((e) => (sandbox.s3!.caminfo(e.id).incidenceAngle ?? Infinity) < 80);
+  // fetch_label passes entries on as their labels arrive (mergeMap), so rows are compared in any order.
+  expect(rows.map((r) => `${r.collection}/${r.id}`).sort()).toEqual(kept.map((e) => `${e.collection}/${e.id}`).sort());
   expect(rows.length).toBeGreaterThan(10);
-  expect(Object.keys(rows[0]).slice(0, 5)).toEqual(['id', 'collection', 'datetime', 'gsd', 'start']);
+  expect(kept.length).toBeLessThan(found.length);
+  expect(Object.keys(rows[0]).slice(0, 8)).toEqual(['id', 'collection', 'datetime', 'incidence_angle', 'emission_angle', 'phase_angle', 'gsd', 'start']);
+  for (const row of rows) {
+    const label = sandbox.s3!.caminfo(row.id);
+    expect([row.id, Number(row.incidence_angle), Number(row.emission_angle), Number(row.phase_angle)]).toEqual([row.id, label.incidenceAngle, label.emissionAngle, label.phaseAngle]);
+  }
   expect(Number(rows[0].gsd)).toBeGreaterThan(0);
   const report = JSON.parse(await readFile(path.join(out, 'kaguya-tc.report.json'), 'utf8'));
-  expect(report).toMatchObject({ status: 'done', exit_code: 0, items: { total: rows.length, failed: 0, written: rows.length } });
+  expect(report).toMatchObject({ status: 'done', exit_code: 0, items: { total: found.length, failed: 0, written: rows.length } });
+  expect(report.stages.find((s: { label: string }) => s.label === 'fetch_label')).toMatchObject({ in: found.length, out: found.length, counters: { fetched: found.length } });
+  expect(report.stages.find((s: { label: string }) => s.label === 'filter')).toMatchObject({ dropped: found.length - rows.length });
   expect(result.stderr).toContain(`kaguya-tc: done in`);
   // Not a TTY: logs are JSON lines.
   expect(result.stderr.split('\n').filter((l) => l.startsWith('{')).every((l) => typeof JSON.parse(l).level === 'number')).toBe(true);
@@ -50,6 +60,6 @@ test('npm run demo: sandbox, pipeline and a look at what it wrote', async () => 
   expect(result.code).toBe(0);
   expect(result.stderr).toMatch(/sandbox STAC API on http:\/\/127\.0\.0\.1:\d+\//);
   expect(result.stdout).toContain(`${path.join(out, 'kaguya-tc.csv')} (`);
-  expect(result.stdout).toContain('id,collection,datetime,gsd,start');
+  expect(result.stdout).toContain('id,collection,datetime,incidence_angle,emission_angle,phase_angle,gsd,start');
   expect((await readdir(out)).sort()).toEqual(['kaguya-tc.csv', 'kaguya-tc.report.json']);
 });

@@ -8,9 +8,9 @@ import type { RunReport } from '../../pipeline/report.js';
 
 
 /**
- * `npm run demo`: the main job, offline. Starts the sandbox (a STAC API on 127.0.0.1 made from real USGS
- * items), runs `run-pipeline pipelines/kaguya-tc.yaml` against it through STAC_API_URL, shows what it
- * wrote, stops the sandbox.
+ * `npm run demo`: the main job, offline. Starts the sandbox (a STAC API and an S3 endpoint on 127.0.0.1 made
+ * from real USGS items and labels), runs `run-pipeline pipelines/kaguya-tc.yaml` against them through
+ * STAC_API_URL and S3_ENDPOINT, shows what it wrote, stops the sandbox.
  */
 export const demoCommand: CommandModule<object, { pipeline: string; out: string; seed: number }> = {
   command: 'demo',
@@ -22,10 +22,11 @@ export const demoCommand: CommandModule<object, { pipeline: string; out: string;
       .option('seed', { type: 'number', default: 42, describe: 'sandbox catalog seed' }),
   handler: async ({ pipeline, out, seed }) => {
     const sandbox = await startSandbox({ seed });
-    process.stderr.write(`sandbox STAC API on ${sandbox.url}\n$ STAC_API_URL=${sandbox.url} OUT_DIR=${out} run-pipeline ${pipeline}\n`);
+    const env = { STAC_API_URL: sandbox.url, S3_ENDPOINT: sandbox.s3Endpoint, OUT_DIR: out };
+    process.stderr.write(`sandbox STAC API on ${sandbox.url}, S3 on ${sandbox.s3Endpoint}\n$ ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')} run-pipeline ${pipeline}\n`);
     try {
       const reportPath = path.join(out, `${path.basename(pipeline, path.extname(pipeline))}.report.json`);
-      const code = await runChild([packagePath('bin', 'run-pipeline.js'), pipeline, '--report', reportPath], { STAC_API_URL: sandbox.url, OUT_DIR: out });
+      const code = await runChild([packagePath('bin', 'run-pipeline.js'), pipeline, '--report', reportPath], env);
       const report = JSON.parse(await readFile(reportPath, 'utf8').catch(() => 'null')) as RunReport | null;
       for (const output of Object.values(report?.outputs ?? {})) {
         const lines = (await readFile(output.path, 'utf8')).split('\n');

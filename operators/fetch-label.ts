@@ -1,0 +1,99 @@
+import { getMaxListeners, setMaxListeners } from 'node:events';
+import { z } from 'zod';
+import { withFields, type Entry } from '../src/entry.js';
+import { LabelCache } from '../src/labels/cache.js';
+import { LABEL_NO_ASSET, LabelError } from '../src/labels/errors.js';
+import { readLabelText } from '../src/labels/fetch.js';
+import { perEntry } from '../src/pipeline/per-entry.js';
+import type { StepStage } from '../src/pipeline/stage.js';
+import { parsePvl, PvlSyntaxError } from '../src/pvl/index.js';
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export const fetchLabelOptions = z
+  .object({
+    asset: z.string().min(1).describe('Key of the asset holding the PVL label, e.g. caminfo_pvl'),
+    as: z
+      .string()
+      .regex(IDENTIFIER, { message: 'a field name must be an identifier (letters, digits, _; not starting with a digit)' })
+      .optional()
+      .describe('Field the parsed document is stored in, read by field paths (caminfo.Caminfo.Geometry...); default: the asset key'),
+    concurrency: z.number().int().positive().default(16).describe('Labels fetched at the same time'),
+    cache: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Folder of an on-disk cache keyed by href and ETag: a later run revalidates (If-None-Match) instead of downloading'),
+    required: z
+      .boolean()
+      .default(true)
+      .describe('An item without the asset fails (true), or gets a null field and goes on (false)'),
+  })
+  .strict()
+  .describe('Fetch and parse a PVL label asset of each item');
+
+const example = `fetch_label:
+  asset: caminfo_pvl
+  as: caminfo
+  concurrency: 32
+  cache: .stacflow/labels
+`;
+
+/**
+ * `fetch_label`: reads a PVL label asset of each item (an ISIS `caminfo` output, a PDS3 or ISIS label),
+ * parses it and stores the document in a field, which field paths then read by PVL keys, ignoring case:
+ * `caminfo.Caminfo.Geometry.IncidenceAngle`, `caminfo.Caminfo.Polygon.SurfaceArea@units`.
+ *
+ * ```yaml
+ * fetch_label:
+ *   asset: caminfo_pvl
+ *   as: caminfo
+ *   concurrency: 32
+ *   cache: .stacflow/labels
+ * ```
+ *
+ * Hrefs that are S3 objects (virtual-hosted, dash-region, path-style, `s3://`) are read through the S3
+ * client with the pipeline's `s3:` settings (`s3.endpoint` moves them); others over HTTP(S) with the run's
+ * retries. At most `concurrency` labels are in flight. A label that cannot be fetched (404, NoSuchKey,
+ * unreachable after retries) or is not PVL (file:line:col in the message) fails its item, and the run goes
+ * on; entries that failed earlier pass through untouched. Counters: `fetched` (labels downloaded),
+ * `cache_hits` (served from `cache` after a 304), `bytes` (label bytes downloaded).
+ */
+export const fetchLabel: StepStage<typeof fetchLabelOptions> = {
+  kind: 'step',
+  name: 'fetch_label',
+  summary: 'Fetch each item\'s PVL label asset (S3 or HTTP, cached by ETag), parse it, store the document as a field',
+  example,
+  schema: fetchLabelOptions,
+  create(options, ctx) {
+    const { asset, concurrency, required } = options;
+    const field = options.as ?? asset;
+    const cache = options.cache === undefined ? undefined : new LabelCache(options.cache);
+    const reader = { http: ctx.http, s3: ctx.s3, signal: ctx.signal, cache, log: ctx.log };
+    // Each label in flight listens to the run's signal (got and the S3 SDK both do): no leak, just many.
+    setMaxListeners(getMaxListeners(ctx.signal) + 2 * concurrency, ctx.signal);
+
+    const work = async (entry: Entry): Promise<Entry> => {
+      const href = entry.item.assets?.[asset]?.href;
+      if (typeof href !== 'string' || href === '') {
+        if (!required) return withFields(entry, { [field]: null });
+        const keys = Object.keys(entry.item.assets ?? {});
+        throw new LabelError(LABEL_NO_ASSET, `item has no asset ${asset} (its assets: ${keys.join(', ') || 'none'}; \`required: false\` keeps such items with ${field} null)`);
+      }
+      const label = await readLabelText(href, reader);
+      if (label.fromCache) ctx.stats.count(ctx.label, 'cache_hits');
+      else {
+        ctx.stats.count(ctx.label, 'fetched');
+        ctx.stats.count(ctx.label, 'bytes', label.bytes);
+      }
+      try {
+        return withFields(entry, { [field]: parsePvl(label.text, { source: href }) });
+      } catch (err) {
+        // Not PVL: the item fails with the parser's code and message (href:line:col, the line, a caret).
+        if (err instanceof PvlSyntaxError) throw new LabelError(err.code, err.message, { href, cause: err });
+        throw err;
+      }
+    };
+    return perEntry(ctx, work, concurrency);
+  },
+};
