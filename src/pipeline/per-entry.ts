@@ -1,6 +1,7 @@
-import { mergeMap, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import { hasFailed, withFailure, type Entry, type Failure } from '../entry.js';
 import { StacflowError, errorMessage } from '../errors.js';
+import { orderedMergeMap } from './ordered-merge-map.js';
 import type { StageContext } from './stage.js';
 
 /** An error a stage raises for one entry: it becomes a Failure on that entry, and the run goes on. */
@@ -16,8 +17,8 @@ export class EntryError extends StacflowError {
 }
 
 /**
- * The one place where a stage's per-entry work gets its concurrency (`mergeMap(fn, concurrency)`), its
- * counting and its failure handling. `work` may throw: an item-class error becomes a Failure on that
+ * The one place where a stage's per-entry work gets its concurrency (`orderedMergeMap(fn, concurrency)`:
+ * up to `concurrency` at once, entries leave in the order they came), its counting and its failure handling. `work` may throw: an item-class error becomes a Failure on that
  * entry (counted, reported) and the entry goes on; a fatal error (errorClass 'fatal') ends the run.
  * Entries that failed in an earlier stage pass through untouched: no work is done for them.
  */
@@ -26,7 +27,7 @@ export function perEntry(
   work: (entry: Entry) => Promise<Entry>,
   concurrency = 1,
 ): OperatorFunction<Entry, Entry> {
-  return mergeMap(async (entry: Entry) => {
+  return orderedMergeMap(async (entry: Entry) => {
     ctx.stats.entered(ctx.label);
     if (hasFailed(entry)) {
       ctx.stats.passed(ctx.label);
