@@ -72,7 +72,7 @@ export interface PvlNull {
   readonly type: 'null';
 }
 
-/** A UTC offset as written: `Z`, or a sign and hours[:minutes]; absent when the value has none. */
+/** A time zone: `Z`, or a UTC offset as `±HH:MM` (`+7`, `+07`, `+0700` are all `+07:00`). */
 export type PvlZone = 'Z' | `${'+' | '-'}${string}`;
 
 /** `1990-06-07` or `1990-158` (day of year). */
@@ -88,8 +88,9 @@ export interface PvlDate {
 export interface PvlTime {
   readonly type: 'time';
   readonly text: string;
-  /** `HH:MM:SS[.fraction]` with the fraction's digits exactly as written (7 digits stay 7), then the zone. */
+  /** `HH:MM:SS[.fraction][zone]`: seconds always, the fraction's digits exactly as written (7 stay 7). */
   readonly iso: string;
+  /** Absent when the text has no zone (PVL reads such times as UTC). */
   readonly zone?: PvlZone;
 }
 
@@ -99,6 +100,7 @@ export interface PvlDateTime {
   readonly text: string;
   /** `YYYY-MM-DDTHH:MM:SS[.fraction][zone]`: calendar date, fraction exactly as written, zone as `Z` or `±HH:MM`. */
   readonly iso: string;
+  /** Absent when the text has no zone (PVL reads such date-times as UTC). */
   readonly zone?: PvlZone;
 }
 
