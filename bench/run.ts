@@ -1,65 +1,87 @@
 import { runChild, startChild, type Measurement } from './child.js';
 
 /**
- * `npm run bench`: stac_search → select → filter → csv against the sandbox, beside raw paging of the same
+ * `npm run bench [-- pipeline|pvl ...]`: every benchmark, or those named.
+ *
+ * pipeline: stac_search → select → filter → csv against the sandbox, beside raw paging of the same
  * search, each in its own process. Prints items/s, peak RSS, and the ratio pipeline time / raw paging time.
  * Goals (issue 2): peak RSS under 200 MB and flat from 20,000 to 200,000 items; with 50 ms latency per
  * page, the pipeline within 10% of raw paging (ratio ≤ 1.10).
+ *
+ * pvl: PVL parsing, fast path vs ohm vs JSON.parse, and the worker pool (bench/pvl.ts; issue 3).
  */
-const COLLECTION = 'kaguya_terrain_camera_monoscopic_uncontrolled_observations';
-// Page size: the real Kaguya items are ~8.5 KB of JSON each (projjson, wkt2, footprints), so a page of
-// 100 is ~0.85 MB (pystac-client's long-time default page size). Larger pages raise peak RSS (a page is held while the next one is fetched); see README.
-const LIMIT = Number(process.env.BENCH_LIMIT ?? 100);
-const cases = [
-  { items: 20_000, latencyMs: 0 },
-  { items: 200_000, latencyMs: 0 },
-  { items: 20_000, latencyMs: 50 },
-  { items: 200_000, latencyMs: 50 },
-];
+const BENCHES = ['pipeline', 'pvl'] as const;
+const asked = process.argv.slice(2);
+const unknown = asked.filter((name) => !(BENCHES as readonly string[]).includes(name));
+if (unknown.length > 0) {
+  process.stderr.write(`unknown benchmark ${unknown.join(', ')}: expected ${BENCHES.join(', ')} (none for all)\n`);
+  process.exit(2);
+}
+const wanted = (name: (typeof BENCHES)[number]): boolean => asked.length === 0 || asked.includes(name);
 
-const rows: string[] = [];
-for (const c of cases) {
-  const { ready, child } = await startChild<{ url: string }>('sandbox-process', {
-    seed: 1,
-    latencyMs: c.latencyMs,
-    collections: [{ id: COLLECTION, items: c.items }],
-  });
-  try {
-    const args = { url: ready.url, collection: COLLECTION, limit: LIMIT };
-    // Alternate the two and keep the best of each: one run of each is noisy on a shared 2-core machine.
-    const raw: Measurement[] = [];
-    const pipe: Measurement[] = [];
-    for (let round = 0; round < 2; round++) {
-      raw.push(await runChild<Measurement>('raw-paging-process', args));
-      pipe.push(await runChild<Measurement>('pipeline-process', args));
-    }
-    const best = (ms: Measurement[]) => ms.reduce((a, b) => (b.seconds < a.seconds ? b : a));
-    const r = best(raw);
-    const p = best(pipe);
-    if (p.items !== c.items || r.items !== c.items) throw new Error(`expected ${c.items} items, raw paging saw ${r.items}, the pipeline wrote ${p.items}`);
-    rows.push(
-      [
-        `${c.items}`.padStart(7),
-        `${c.latencyMs} ms`.padStart(6),
-        `${Math.round(r.items / r.seconds)}`.padStart(9),
-        `${Math.round(p.items / p.seconds)}`.padStart(9),
-        (p.seconds / r.seconds).toFixed(3).padStart(7),
-        `${Math.max(...pipe.map((m) => m.peakRssMb))}`.padStart(8),
-        `${Math.max(...raw.map((m) => m.peakRssMb))}`.padStart(8),
-      ].join('  '),
-    );
-    process.stderr.write(`done: ${c.items} items, latency ${c.latencyMs} ms\n`);
-  } finally {
-    child.kill('SIGTERM');
-  }
+if (wanted('pipeline')) await benchPipeline();
+if (wanted('pvl')) {
+  // Its own process, so its JIT and heap are not the pipeline bench's.
+  const { text } = await runChild<{ text: string }>('pvl-process', {});
+  process.stdout.write(text);
 }
 
-process.stdout.write(
-  [
-    `stac_search → select → filter → csv vs raw paging (POST /search, limit ${LIMIT}, sandbox in its own process)`,
-    '  items  latency  raw it/s  pipe it/s  pipe/raw  pipe RSS  raw RSS (MB, peak)',
-    ...rows,
-    'goals: pipeline peak RSS < 200 MB and flat from 20k to 200k items; pipe/raw ≤ 1.10 at 50 ms latency',
-    '',
-  ].join('\n'),
-);
+async function benchPipeline(): Promise<void> {
+  const COLLECTION = 'kaguya_terrain_camera_monoscopic_uncontrolled_observations';
+  // Page size: the real Kaguya items are ~8.5 KB of JSON each (projjson, wkt2, footprints), so a page of
+  // 100 is ~0.85 MB (pystac-client's long-time default page size). Larger pages raise peak RSS (a page is held while the next one is fetched); see README.
+  const LIMIT = Number(process.env.BENCH_LIMIT ?? 100);
+  const cases = [
+    { items: 20_000, latencyMs: 0 },
+    { items: 200_000, latencyMs: 0 },
+    { items: 20_000, latencyMs: 50 },
+    { items: 200_000, latencyMs: 50 },
+  ];
+
+  const rows: string[] = [];
+  for (const c of cases) {
+    const { ready, child } = await startChild<{ url: string }>('sandbox-process', {
+      seed: 1,
+      latencyMs: c.latencyMs,
+      collections: [{ id: COLLECTION, items: c.items }],
+    });
+    try {
+      const args = { url: ready.url, collection: COLLECTION, limit: LIMIT };
+      // Alternate the two and keep the best of each: one run of each is noisy on a shared 2-core machine.
+      const raw: Measurement[] = [];
+      const pipe: Measurement[] = [];
+      for (let round = 0; round < 2; round++) {
+        raw.push(await runChild<Measurement>('raw-paging-process', args));
+        pipe.push(await runChild<Measurement>('pipeline-process', args));
+      }
+      const best = (ms: Measurement[]) => ms.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+      const r = best(raw);
+      const p = best(pipe);
+      if (p.items !== c.items || r.items !== c.items) throw new Error(`expected ${c.items} items, raw paging saw ${r.items}, the pipeline wrote ${p.items}`);
+      rows.push(
+        [
+          `${c.items}`.padStart(7),
+          `${c.latencyMs} ms`.padStart(6),
+          `${Math.round(r.items / r.seconds)}`.padStart(9),
+          `${Math.round(p.items / p.seconds)}`.padStart(9),
+          (p.seconds / r.seconds).toFixed(3).padStart(7),
+          `${Math.max(...pipe.map((m) => m.peakRssMb))}`.padStart(8),
+          `${Math.max(...raw.map((m) => m.peakRssMb))}`.padStart(8),
+        ].join('  '),
+      );
+      process.stderr.write(`done: ${c.items} items, latency ${c.latencyMs} ms\n`);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  }
+
+  process.stdout.write(
+    [
+      `stac_search → select → filter → csv vs raw paging (POST /search, limit ${LIMIT}, sandbox in its own process)`,
+      '  items  latency  raw it/s  pipe it/s  pipe/raw  pipe RSS  raw RSS (MB, peak)',
+      ...rows,
+      'goals: pipeline peak RSS < 200 MB and flat from 20k to 200k items; pipe/raw ≤ 1.10 at 50 ms latency',
+      '',
+    ].join('\n'),
+  );
+}

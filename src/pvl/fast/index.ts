@@ -1,0 +1,58 @@
+import { joinContinuations } from '../continuation.js';
+import { PvlDocument } from '../document.js';
+import type { PvlModule } from '../model.js';
+import { parseStatements } from './parser.js';
+import { DEFER } from './values.js';
+
+/**
+ * The fast path of PVL parsing: a hand-written parser (parser.ts) that accepts exactly what pvl.ohm
+ * accepts and builds exactly the model its semantics build, a hundred times faster or more than ohm.
+ * It never makes an error message: where it fails, it answers undefined and the caller asks the grammar,
+ * which reports the error (or, should the two ever disagree, parses the text: a fallback).
+ *
+ *     const module = fastParsePvlModule(text) ?? parsePvlModule(text, source);
+ */
+export function fastParsePvlModule(text: string): PvlModule | undefined {
+  const joined = joinContinuations(text);
+  const lines = new LineCursor(text);
+  const toLine =
+    joined.text === text ? (offset: number) => lines.lineOf(offset) : (offset: number) => lines.lineOf(joined.toSource(offset));
+  try {
+    const statements = parseStatements(joined.text, toLine);
+    return statements === undefined ? undefined : { statements };
+  } catch (err) {
+    // DEFER: the semantics reject what the grammar matched; RangeError: nesting too deep for the stack.
+    if (err === DEFER || err instanceof RangeError) return undefined;
+    throw err;
+  }
+}
+
+/** fastParsePvlModule as a document; undefined when the grammar must decide (see above). */
+export function fastParsePvl(text: string, source?: string): PvlDocument | undefined {
+  const module = fastParsePvlModule(text);
+  return module === undefined ? undefined : new PvlDocument(module, source);
+}
+
+/**
+ * 1-based line of an offset, counting line feeds from the previous question's answer: the parser asks
+ * in (nearly) increasing order, so a whole text costs one pass.
+ */
+class LineCursor {
+  #offset = 0;
+  #line = 1;
+
+  constructor(readonly text: string) {}
+
+  lineOf(offset: number): number {
+    const text = this.text;
+    let line = this.#line;
+    if (offset >= this.#offset) {
+      for (let i = text.indexOf('\n', this.#offset); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line += 1;
+    } else {
+      for (let i = text.lastIndexOf('\n', this.#offset - 1); i >= offset; i = i > 0 ? text.lastIndexOf('\n', i - 1) : -1) line -= 1;
+    }
+    this.#offset = offset;
+    this.#line = line;
+    return line;
+  }
+}

@@ -1,0 +1,36 @@
+import { parentPort } from 'node:worker_threads';
+import { parsePvl, PvlSyntaxError } from '../index.js';
+import type { PvlStatement } from '../model.js';
+import type { ParseReply, ParseRequest } from './pool-protocol.js';
+
+/**
+ * A thread of the PVL parse pool (src/pvl/parse-pool.ts): parses each text it is sent with `parsePvl` and
+ * replies with the statements (see ParseReply for their form) or the syntax error's details, from which
+ * the main thread rebuilds the same PvlSyntaxError.
+ */
+const port = parentPort;
+if (port === null) throw new Error('parse-worker.ts runs as a worker thread of src/pvl/parse-pool.ts');
+
+port.on('message', ({ id, text, source }: ParseRequest) => {
+  let reply: ParseReply;
+  try {
+    reply = statementsReply(id, parsePvl(text, { source }).statements);
+  } catch (err) {
+    if (err instanceof PvlSyntaxError) {
+      const { line, column, expected, lineText, reason } = err;
+      reply = { id, syntax: { source: err.source, line, column, expected, lineText, ...(reason === undefined ? {} : { reason }) } };
+    } else {
+      reply = { id, failure: err instanceof Error ? (err.stack ?? err.message) : String(err) };
+    }
+  }
+  port.postMessage(reply);
+});
+
+function statementsReply(id: number, statements: readonly PvlStatement[]): ParseReply {
+  let exact = true;
+  const json = JSON.stringify(statements, (_key, value: unknown) => {
+    if (typeof value === 'number' && (!Number.isFinite(value) || Object.is(value, -0))) exact = false;
+    return value;
+  });
+  return exact ? { id, json } : { id, statements };
+}

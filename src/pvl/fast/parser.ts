@@ -1,0 +1,304 @@
+import type { PvlStatement, PvlValue } from '../model.js';
+import { atLineEnd, isHSpace, isNameChar, isWordEnd, matchWord, resetCommentSearch, scanNameChars, skipSpaces, startsComment } from './chars.js';
+import { numberOrDate, resetNumberOrDate, scalarToken, tokenKind } from './scalars.js';
+import { DEFER, quoted, symbol, tokenValue, trimWhite } from './values.js';
+
+/**
+ * pvl.ohm's syntactic rules as a recursive-descent parser: one function per rule, in the grammar's order,
+ * with ohm's semantics for syntactic rules (spaces and comments skipped before each part, a failed part
+ * restores the offset) and PEG's (ordered choice, no backtracking into a repetition). Each function takes
+ * an offset and returns the end of its match or -1; the node it built is left in `node`.
+ *
+ * Keep in step with pvl.ohm: test/pvl/differential.test.ts compares the two on the corpus and on fuzzed text.
+ */
+
+/**
+ * The grammar this parser mirrors: SHA-256 of pvl.ohm without its `//` comments, white space runs made one
+ * space. test/pvl/fast.test.ts fails when pvl.ohm changes: compare the rules here and in scalars.ts with the
+ * new grammar, run the differential tests, then put the new hash here.
+ */
+export const MIRRORED_GRAMMAR_SHA256 = 'e7508587ac3bbdb04dc230b2d1c392f1341415e913ad2d2ae8105783cf5c7a4a';
+
+let s = '';
+let lineAt: (offset: number) => number = () => 0;
+/** What the last successful rule built. */
+let node: unknown;
+
+const EQ = 0x3d;
+const SEMI = 0x3b;
+const DQUOTE = 0x22;
+const QUOTE = 0x27;
+const LPAREN = 0x28;
+const RPAREN = 0x29;
+const LBRACE = 0x7b;
+const RBRACE = 0x7d;
+const COMMA = 0x2c;
+const LT = 0x3c;
+
+/**
+ * Parse `text` (continuations already joined) into statements; `lines` gives the 1-based source line of an
+ * offset. Returns undefined where the grammar would fail, throws DEFER where only its semantics could say.
+ */
+export function parseStatements(text: string, lines: (offset: number) => number): PvlStatement[] | undefined {
+  s = text;
+  lineAt = lines;
+  resetCommentSearch();
+  resetNumberOrDate();
+  try {
+    return module();
+  } finally {
+    s = '';
+    node = undefined;
+    resetNumberOrDate();
+  }
+}
+
+/** `Module = Statement* EndStatement?`, then (the start rule is syntactic) spaces and the end. */
+function module(): PvlStatement[] | undefined {
+  const statements: PvlStatement[] = [];
+  let p = 0;
+  for (let q = statement(p); q >= 0; q = statement(p)) {
+    statements.push(node as PvlStatement);
+    p = q;
+  }
+  const e = endStatement(p);
+  if (e >= 0) p = e;
+  return skipSpaces(s, p) >= s.length ? statements : undefined;
+}
+
+/** `EndStatement = end_ rest`: END, then anything (never looked at). */
+function endStatement(p: number): number {
+  return reservedEnd(s, skipSpaces(s, p)) >= 0 ? s.length : -1;
+}
+
+/** `Statement = (Block | Assignment | bareKeyword) ";"?` */
+function statement(p: number): number {
+  const q = skipSpaces(s, p);
+  let r = block(q);
+  if (r < 0) r = assignment(q);
+  if (r < 0) r = bareKeyword(q);
+  if (r < 0) return -1;
+  const t = skipSpaces(s, r);
+  return s.charCodeAt(t) === SEMI ? t + 1 : r;
+}
+
+/**
+ * `Block = ObjectBlock | GroupBlock`, with
+ * `ObjectBlock = beginObject "=" BlockName ";"? Statement* (EndObject | &EndStatement)` (GroupBlock alike):
+ * END closes the blocks still open.
+ */
+function block(q: number): number {
+  let type: 'object' | 'group' = 'object';
+  let r = beginObject(s, q);
+  if (r < 0) {
+    r = beginGroup(s, q);
+    if (r < 0) return -1;
+    type = 'group';
+  }
+  r = skipSpaces(s, r);
+  if (s.charCodeAt(r) !== EQ) return -1;
+  r = blockName(r + 1);
+  if (r < 0) return -1;
+  const name = node as string;
+  const line = lineAt(q);
+  const t = skipSpaces(s, r);
+  if (s.charCodeAt(t) === SEMI) r = t + 1;
+  const statements: PvlStatement[] = [];
+  for (let u = statement(r); u >= 0; u = statement(r)) {
+    statements.push(node as PvlStatement);
+    r = u;
+  }
+  // EndObject = endObject EndLabel?; EndLabel = "=" BlockName
+  const w = skipSpaces(s, r);
+  const end = type === 'object' ? endObject(s, w) : endGroup(s, w);
+  if (end < 0) {
+    if (reservedEnd(s, w) < 0) return -1;
+    node = { type, name, line, statements };
+    return r;
+  }
+  r = end;
+  const e = skipSpaces(s, r);
+  if (s.charCodeAt(e) === EQ) {
+    const n = blockName(e + 1);
+    if (n >= 0) {
+      // The semantics reject a different name after the end word; let them say so.
+      if ((node as string).toLowerCase() !== name.toLowerCase()) throw DEFER;
+      r = n;
+    }
+  }
+  node = { type, name, line, statements };
+  return r;
+}
+
+/** `BlockName = name | quotedString`: the name as written, or the quoted string's value. */
+function blockName(p: number): number {
+  const q = skipSpaces(s, p);
+  const r = name(s, q);
+  if (r >= 0) {
+    node = s.slice(q, r);
+    return r;
+  }
+  const end = quotedEnd(q);
+  if (end < 0) return -1;
+  node = quoted(s.slice(q + 1, end - 1)).value;
+  return end;
+}
+
+/** `Assignment = name "=" Value?` */
+function assignment(q: number): number {
+  const r = name(s, q);
+  if (r < 0) return -1;
+  const t = skipSpaces(s, r);
+  if (s.charCodeAt(t) !== EQ) return -1;
+  const line = lineAt(q);
+  const v = value(t + 1);
+  if (v < 0) {
+    node = { type: 'assignment', name: s.slice(q, r), line, value: { type: 'empty' } };
+    return t + 1;
+  }
+  node = { type: 'assignment', name: s.slice(q, r), line, value: node };
+  return v;
+}
+
+/** `bareKeyword = name hspace* &(lineEnd | ";" | comment)` (lexical: no skipping inside). */
+function bareKeyword(q: number): number {
+  const r = name(s, q);
+  if (r < 0) return -1;
+  let t = r;
+  while (isHSpace(s.charCodeAt(t))) t += 1;
+  if (!(atLineEnd(s, t) || s.charCodeAt(t) === SEMI || startsComment(s, t))) return -1;
+  node = { type: 'assignment', name: s.slice(q, r), line: lineAt(q), value: { type: 'empty' } };
+  return t;
+}
+
+/** `Value = ~(name "=") Item units?` */
+function value(p: number): number {
+  const q = skipSpaces(s, p);
+  const n = name(s, q);
+  if (n >= 0 && s.charCodeAt(skipSpaces(s, n)) === EQ) return -1;
+  // Item = Sequence | Set | scalar
+  const c = s.charCodeAt(q);
+  const r = c === LPAREN || c === LBRACE ? list(q, c) : scalar(q);
+  return r < 0 ? -1 : withUnits(r);
+}
+
+/** `units?` after a value: `"<" (~">" any)* ">"`, the text trimmed. */
+function withUnits(r: number): number {
+  const t = skipSpaces(s, r);
+  if (s.charCodeAt(t) !== LT) return r;
+  const gt = s.indexOf('>', t + 1);
+  if (gt < 0) return r;
+  node = { type: 'quantity', value: node, units: trimWhite(s.slice(t + 1, gt)) };
+  return gt + 1;
+}
+
+/**
+ * `Sequence = "(" ListOf<Element, ","> ")"` and `Set = "{" ListOf<Element, ","> "}"` (`q` at the opening
+ * bracket), with `ListOf<e, sep> = e (sep e)* | (nothing)`.
+ */
+function list(q: number, open: number): number {
+  const items: PvlValue[] = [];
+  let r = q + 1;
+  let e = element(r);
+  if (e >= 0) {
+    items.push(node as PvlValue);
+    r = e;
+    for (;;) {
+      const t = skipSpaces(s, r);
+      if (s.charCodeAt(t) !== COMMA) break;
+      e = element(t + 1);
+      if (e < 0) break;
+      items.push(node as PvlValue);
+      r = e;
+    }
+  }
+  const t = skipSpaces(s, r);
+  if (s.charCodeAt(t) !== (open === LPAREN ? RPAREN : RBRACE)) return -1;
+  node = { type: open === LPAREN ? 'sequence' : 'set', items };
+  return t + 1;
+}
+
+/** `Element = (Sequence | Set | scalar | wordSymbol) units?` */
+function element(p: number): number {
+  const q = skipSpaces(s, p);
+  const c = s.charCodeAt(q);
+  let r: number;
+  // `(` and `{` start nothing but a sequence or a set.
+  if (c === LPAREN || c === LBRACE) r = list(q, c);
+  else {
+    r = scalar(q);
+    if (r < 0) {
+      r = reservedWord(s, q);
+      if (r < 0) return -1;
+      node = symbol(s.slice(q, r));
+    }
+  }
+  return r < 0 ? -1 : withUnits(r);
+}
+
+/** `scalar = quotedString | scalarToken | symbol` (lexical). */
+function scalar(q: number): number {
+  const c = s.charCodeAt(q);
+  if (c === DQUOTE || c === QUOTE) {
+    const end = quotedEnd(q);
+    if (end >= 0) {
+      node = quoted(s.slice(q + 1, end - 1));
+      return end;
+    }
+    return -1; // a quote starts neither a number nor a symbol
+  }
+  let r = scalarToken(s, q);
+  if (r >= 0) {
+    node = tokenValue(tokenKind, s.slice(q, r));
+    return r;
+  }
+  // symbol = ~reservedWord nameChar+ wordEnd
+  if (reservedWord(s, q) >= 0) return -1;
+  r = scanNameChars(s, q);
+  if (r < 0 || !isWordEnd(s, r)) return -1;
+  node = symbol(s.slice(q, r));
+  return r;
+}
+
+/** `quotedString = "\"" (~"\"" any)* "\"" | "'" (~"'" any)* "'"` at q: the end after the closing quote, or -1. */
+function quotedEnd(q: number): number {
+  const c = s.charCodeAt(q);
+  if (c !== DQUOTE && c !== QUOTE) return -1;
+  const close = s.indexOf(c === DQUOTE ? '"' : "'", q + 1);
+  return close < 0 ? -1 : close + 1;
+}
+
+// -- Lexical rules on names and reserved words ---------------------------------------------------
+
+/** `name = ~reservedWord ~numberOrDate nameChar+ wordEnd` */
+function name(text: string, p: number): number {
+  if (!isNameChar(text, p) || reservedWord(text, p) >= 0 || numberOrDate(text, p) >= 0) return -1;
+  const r = scanNameChars(text, p);
+  return isWordEnd(text, r) ? r : -1;
+}
+
+/** `(w1 | w2) ~nameChar` with case-insensitive words, tried in order. */
+function word(text: string, p: number, first: string, second?: string): number {
+  let r = matchWord(text, p, first);
+  if (r < 0 && second !== undefined) r = matchWord(text, p, second);
+  return r >= 0 && !isNameChar(text, r) ? r : -1;
+}
+
+const beginObject = (text: string, p: number): number => word(text, p, 'BEGIN_OBJECT', 'OBJECT');
+const beginGroup = (text: string, p: number): number => word(text, p, 'BEGIN_GROUP', 'GROUP');
+const endObject = (text: string, p: number): number => word(text, p, 'END_OBJECT', 'ENDOBJECT');
+const endGroup = (text: string, p: number): number => word(text, p, 'END_GROUP', 'ENDGROUP');
+const reservedEnd = (text: string, p: number): number => word(text, p, 'END');
+
+/** `reservedWord = beginObject | beginGroup | endObject | endGroup | end_` */
+function reservedWord(text: string, p: number): number {
+  // Each starts with b, o, g or e in some case (ı and ſ upper-case to I and S, never to these).
+  const c = text.charCodeAt(p) | 0x20;
+  if (c !== 0x62 && c !== 0x6f && c !== 0x67 && c !== 0x65) return -1;
+  let r = beginObject(text, p);
+  if (r < 0) r = beginGroup(text, p);
+  if (r < 0) r = endObject(text, p);
+  if (r < 0) r = endGroup(text, p);
+  if (r < 0) r = reservedEnd(text, p);
+  return r;
+}
