@@ -3,7 +3,6 @@ import type { Logger } from 'pino';
 import { errorMessage } from '../errors.js';
 import type { S3Settings } from '../pipeline/context.js';
 import { decodePvlBytes } from '../pvl/index.js';
-import { getObjectBytes } from '../s3/client.js';
 import { S3ObjectError } from '../s3/errors.js';
 import { isS3Href } from '../s3/href.js';
 import type { LabelCache } from './cache.js';
@@ -61,6 +60,8 @@ export async function readLabelText(href: string, reader: LabelReader): Promise<
 }
 
 async function fromS3(href: string, reader: LabelReader, etag: string | undefined): Promise<Answer> {
+  // Loaded on first use: the AWS SDK takes ~0.6 s to import, which commands and pipelines without S3 skip.
+  const { getObjectBytes } = await import('../s3/client.js');
   try {
     const object = etag
       ? await getObjectBytes(reader.s3, href, { signal: reader.signal, ifNoneMatch: etag })
