@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { inputJsonSchema } from './describe-schema.js';
 import type { Stage } from './stage.js';
 
 /** One option of a stage, as `stacflow stages` and the docs show it. */
@@ -26,7 +26,7 @@ type JsonSchema = {
 
 /** The options of a stage, read off its zod schema (the one source of truth for validation and docs). */
 export function stageOptionDocs(stage: Stage): OptionDoc[] {
-  const schema = z.toJSONSchema(stage.schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  const schema = inputJsonSchema(stage.schema) as JsonSchema;
   const objectSchema = findObject(schema);
   if (!objectSchema?.properties) return [{ name: '(value)', type: typeName(schema), required: true, description: schema.description }];
   const required = new Set(objectSchema.required ?? []);
