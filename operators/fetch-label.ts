@@ -1,3 +1,4 @@
+import type { OperatorFunction } from 'rxjs';
 import { getMaxListeners, setMaxListeners } from 'node:events';
 import { z } from 'zod';
 import { withFields, type Entry } from '../src/entry.js';
@@ -60,7 +61,7 @@ const example = `fetch_label:
  * on; entries that failed earlier pass through untouched. Counters: `fetched` (labels downloaded),
  * `cache_hits` (served from `cache` after a 304), `bytes` (label bytes downloaded).
  */
-export const fetchLabel: StepStage<typeof fetchLabelOptions> = {
+export const fetchLabel: StepStage<typeof fetchLabelOptions, OperatorFunction<Entry, Entry>> = {
   kind: 'step',
   name: 'fetch_label',
   summary: 'Fetch each item\'s PVL label asset (S3 or HTTP, cached by ETag), parse it, store the document as a field',

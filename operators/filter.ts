@@ -1,3 +1,4 @@
+import type { OperatorFunction } from 'rxjs';
 import { filter as keepIf, map, pipe } from 'rxjs';
 import { z } from 'zod';
 import { hasFailed, type Entry } from '../src/entry.js';
@@ -37,7 +38,7 @@ const example = `filter: "incidence_angle < 80 AND gsd <= 10"
  * Entries that failed earlier are not tested: they pass on (`keep_failed: true`, the default) or are
  * dropped. The expression is parsed at load (src/pipeline/simple-filter.ts); CQL2 will replace it.
  */
-export const filter: StepStage<typeof filterOptions> = {
+export const filter: StepStage<typeof filterOptions, OperatorFunction<Entry, Entry>> = {
   kind: 'step',
   name: 'filter',
   summary: 'Keep entries whose values satisfy comparisons joined by AND (incidence_angle < 80)',

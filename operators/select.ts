@@ -1,3 +1,4 @@
+import type { OperatorFunction } from 'rxjs';
 import { map } from 'rxjs';
 import { z } from 'zod';
 import { hasFailed, withFields, type Entry } from '../src/entry.js';
@@ -35,7 +36,7 @@ const example = `select:
  * Entries that failed earlier pass through untouched. A value that cannot be read (a label document whose
  * query throws) fails that entry in this stage, and the run goes on.
  */
-export const select: StepStage<typeof selectOptions> = {
+export const select: StepStage<typeof selectOptions, OperatorFunction<Entry, Entry>> = {
   kind: 'step',
   name: 'select',
   summary: 'Add named values read by field paths (label keys, properties, asset hrefs) to each entry',

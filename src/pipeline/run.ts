@@ -7,7 +7,7 @@ import { createHttpClient } from '../http/client.js';
 import type { RunContext, S3Settings } from './context.js';
 import { Demand } from './demand.js';
 import { buildRunReport, defaultReportPath, writeRunReport, type RunReport } from './report.js';
-import type { OutputResult, OutputSink, OutputStage, SourceStage, Stage, StageContext, StepStage } from './stage.js';
+import type { OutputResult, OutputSink, OutputStage, SourceStage, Stage, StageContext, StepInstance, StepStage } from './stage.js';
 import { RunStats } from './stats.js';
 
 /** One stage as placed in a pipeline: the registry entry, its parsed options, its label in logs and reports. */
@@ -85,6 +85,7 @@ export async function runPipeline(plan: PipelinePlan, options: RunOptions): Prom
   };
   const reportPath = options.reportPath ?? plan.report ?? defaultReportPath(plan);
   const sinks: Array<{ label: string; sink: OutputSink }> = [];
+  const finishingSteps: Array<{ label: string; step: StepInstance }> = [];
   const outputs: Record<string, OutputResult> = {};
   let error: unknown;
 
@@ -94,18 +95,21 @@ export async function runPipeline(plan: PipelinePlan, options: RunOptions): Prom
     }
     const source$ = (plan.source.stage as SourceStage).create(plan.source.options, stageContext(ctx, plan.source));
     const stream$ = plan.steps
-      .reduce<Observable<Entry>>(
-        (stream, placed) => stream.pipe((placed.stage as StepStage).create(placed.options, stageContext(ctx, placed))),
-        source$,
-      )
+      .reduce<Observable<Entry>>((stream, placed) => {
+        const created = (placed.stage as StepStage).create(placed.options, stageContext(ctx, placed));
+        if (typeof created === 'function') return stream.pipe(created);
+        finishingSteps.push({ label: placed.label, step: created });
+        return stream.pipe(created.operator);
+      }, source$)
       .pipe(writeTo(sinks, stats, demand), takeUntil(fromEvent(controller.signal, 'abort')), defaultIfEmpty(undefined));
     await lastValueFrom(stream$);
     if (controller.signal.aborted) throw new RunAbortedError('ERR_CANCELLED', `run cancelled (${String(controller.signal.reason ?? 'signal')})`);
+    for (const { label, step } of finishingSteps) if (step.finish) outputs[label] = await step.finish();
     for (const { label, sink } of sinks) outputs[label] = await sink.finish();
   } catch (err) {
     error = err;
     if (!controller.signal.aborted) controller.abort(err);
-    await Promise.allSettled(sinks.map(({ sink }) => sink.abort()));
+    await Promise.allSettled([...sinks.map(({ sink }) => sink.abort()), ...finishingSteps.map(({ step }) => step.abort?.())]);
   } finally {
     options.signal?.removeEventListener('abort', onOuterAbort);
   }

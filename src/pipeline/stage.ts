@@ -22,9 +22,23 @@ export interface SourceStage<S extends z.ZodType = z.ZodType> extends StageBase<
   create(options: z.output<S>, ctx: StageContext): Observable<Entry>;
 }
 
-export interface StepStage<S extends z.ZodType = z.ZodType> extends StageBase<S> {
+export interface StepStage<S extends z.ZodType = z.ZodType, R extends StepCreated = StepCreated> extends StageBase<S> {
   readonly kind: 'step';
-  create(options: z.output<S>, ctx: StageContext): OperatorFunction<Entry, Entry>;
+  create(options: z.output<S>, ctx: StageContext): R;
+}
+
+/** What a step's `create` gives: an operator, or an operator with end-of-run work (StepInstance). */
+export type StepCreated = OperatorFunction<Entry, Entry> | StepInstance;
+
+/**
+ * A step that also writes files of its own at the end of the run (rclone_manifest's lists): `finish` runs
+ * after the stream completed, with the outputs, and its result is listed in the report's `outputs` under the
+ * step's label; `abort` runs instead when the run fails.
+ */
+export interface StepInstance {
+  readonly operator: OperatorFunction<Entry, Entry>;
+  finish?(): Promise<OutputResult>;
+  abort?(): Promise<void>;
 }
 
 /** Writes a catalog. `write` is called in stream order; `finish` makes the result visible (atomic rename). */
