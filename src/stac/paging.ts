@@ -2,7 +2,8 @@ import type { StacItem } from '../entry.js';
 import { resolveHref } from './client.js';
 import { StacApiError } from './errors.js';
 import { isObject, type HttpMethod } from './search-params.js';
-import { requestJson, type JsonRequest, type TransportOptions } from './transport.js';
+import { splitFeatures } from './page-text.js';
+import { parseJsonBody, requestBytes, type JsonRequest, type TransportOptions } from './transport.js';
 
 /**
  * The pages of one search, fetched one at a time, each only when asked for (pystac-client's
@@ -17,8 +18,11 @@ import { requestJson, type JsonRequest, type TransportOptions } from './transpor
 export interface SearchPage {
   /** 1 for the first page of the search. */
   readonly number: number;
-  /** The page's items, cut to what `maxItems` leaves. */
-  readonly items: readonly StacItem[];
+  /**
+   * The page's items, cut to what `maxItems` leaves. Each is parsed when the iteration reaches it (see
+   * page-text.ts) and not kept by the page: iterate once.
+   */
+  readonly items: PageItems;
   /** The request that fetched the page. */
   readonly request: JsonRequest;
   readonly numberMatched?: number;
@@ -36,14 +40,12 @@ export async function* searchPages(first: JsonRequest, options: PagingOptions): 
   let request = first;
   let received = 0;
   for (let number = 1; ; number += 1) {
-    const body = await requestJson(request, options, `${label}, page ${number}`);
-    const { features, links, numberMatched } = readPage(body, request, `${label}, page ${number}`);
-    let items = features;
-    if (options.maxItems !== undefined && received + items.length > options.maxItems) {
-      items = items.slice(0, options.maxItems - received);
-    }
-    received += items.length;
-    yield { number, items, request, numberMatched };
+    const purpose = `${label}, page ${number}`;
+    const bytes = await requestBytes(request, options, purpose);
+    const { features, links, numberMatched } = readPage(bytes, request, purpose);
+    const take = options.maxItems !== undefined ? Math.min(features.length, options.maxItems - received) : features.length;
+    received += take;
+    yield { number, items: take === features.length ? features : firstItems(features, take), request, numberMatched };
 
     if (features.length === 0) return;
     if (options.maxItems !== undefined && received >= options.maxItems) return;
@@ -109,14 +111,24 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+/** A page's items, iterated once; `length` is known before any is parsed. */
+export interface PageItems extends Iterable<StacItem> {
+  readonly length: number;
+}
+
 interface PageBody {
-  features: StacItem[];
+  features: PageItems;
   links: NextLink[];
   numberMatched?: number;
 }
 
-/** Checks a page is an ItemCollection with items that have ids; its links, only the usable ones. */
-function readPage(body: unknown, request: JsonRequest, purpose: string): PageBody {
+/**
+ * Reads an ItemCollection: its links (only the usable ones) and numberMatched now, its features lazily.
+ * A page the splitter does not follow is parsed whole (JSON.parse gives the error of a broken one).
+ */
+function readPage(bytes: Buffer, request: JsonRequest, purpose: string): PageBody {
+  const split = splitFeatures(bytes);
+  const body = split ? split.envelope : parseJsonBody(bytes.toString('utf8'), request, purpose);
   if (!isObject(body) || !Array.isArray(body.features)) {
     throw new StacApiError(
       'ERR_STAC_BAD_RESPONSE',
@@ -124,18 +136,59 @@ function readPage(body: unknown, request: JsonRequest, purpose: string): PageBod
       { url: request.url, method: request.method },
     );
   }
-  body.features.forEach((feature: unknown, index: number) => {
-    if (!isObject(feature) || typeof feature.id !== 'string') {
-      throw new StacApiError(
-        'ERR_STAC_BAD_RESPONSE',
-        `${purpose}: feature ${index} of ${request.method} ${request.url} is not a STAC item (no string \`id\`).`,
-        { url: request.url, method: request.method },
-      );
-    }
-  });
   const links = (Array.isArray(body.links) ? body.links : []).filter(
     (l: unknown): l is NextLink => isObject(l) && typeof l.rel === 'string' && typeof l.href === 'string',
   );
   const matched = body.numberMatched ?? (isObject(body.context) ? body.context.matched : undefined);
-  return { features: body.features as StacItem[], links, numberMatched: typeof matched === 'number' ? matched : undefined };
+  const numberMatched = typeof matched === 'number' ? matched : undefined;
+  if (!split) {
+    const features: unknown[] = body.features;
+    features.forEach((feature, index) => checkItem(feature, index, request, purpose));
+    return { features: features as StacItem[], links, numberMatched };
+  }
+  const features: PageItems = {
+    length: split.count,
+    *[Symbol.iterator]() {
+      for (let index = 0; index < split.count; index += 1) {
+        let feature: unknown;
+        try {
+          feature = JSON.parse(split.featureText(index));
+        } catch (cause) {
+          throw new StacApiError(
+            'ERR_STAC_BAD_RESPONSE',
+            `${purpose}: feature ${index} of ${request.method} ${request.url} is not valid JSON (${(cause as Error).message}).`,
+            { url: request.url, method: request.method, cause },
+          );
+        }
+        yield checkItem(feature, index, request, purpose);
+      }
+    },
+  };
+  return { features, links, numberMatched };
+}
+
+function checkItem(feature: unknown, index: number, request: JsonRequest, purpose: string): StacItem {
+  if (!isObject(feature) || typeof feature.id !== 'string') {
+    throw new StacApiError(
+      'ERR_STAC_BAD_RESPONSE',
+      `${purpose}: feature ${index} of ${request.method} ${request.url} is not a STAC item (no string \`id\`).`,
+      { url: request.url, method: request.method },
+    );
+  }
+  return feature as unknown as StacItem;
+}
+
+function firstItems(items: PageItems, count: number): PageItems {
+  return {
+    length: count,
+    *[Symbol.iterator]() {
+      if (count === 0) return;
+      let n = 0;
+      for (const item of items) {
+        yield item;
+        n += 1;
+        if (n >= count) return;
+      }
+    },
+  };
 }

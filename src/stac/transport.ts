@@ -32,18 +32,25 @@ const ACCEPT = 'application/geo+json, application/json;q=0.9';
  * (`search page 3`, `landing page`). Aborts (the run was cancelled) are rethrown as they are.
  */
 export async function requestJson(request: JsonRequest, options: TransportOptions, purpose: string): Promise<unknown> {
+  return parseJsonBody((await requestBytes(request, options, purpose)).toString('utf8'), request, purpose);
+}
+
+/**
+ * Sends `request` and returns its body as bytes: search pages are parsed lazily from them (page-text.ts)
+ * and never held as one big string.
+ */
+export async function requestBytes(request: JsonRequest, options: TransportOptions, purpose: string): Promise<Buffer> {
   const { method, url } = request;
-  let text: string;
   try {
     const response = await options.http(url, {
       method,
       headers: { accept: ACCEPT, ...options.headers, ...request.headers },
       ...(method === 'POST' ? { json: request.body ?? {} } : {}),
-      responseType: 'text',
+      responseType: 'buffer',
       signal: options.signal,
     });
     options.onRequest?.({ method, url, status: response.statusCode, retries: response.retryCount });
-    text = response.body;
+    return response.body;
   } catch (err) {
     if (options.signal?.aborted) throw err;
     const status = err instanceof RequestError ? err.response?.statusCode : undefined;
@@ -51,13 +58,17 @@ export async function requestJson(request: JsonRequest, options: TransportOption
     options.onRequest?.({ method, url, status, retries });
     throw toStacApiError(err, request, purpose, retries);
   }
+}
+
+/** `text` parsed as JSON, or ERR_STAC_BAD_RESPONSE naming the request. */
+export function parseJsonBody(text: string, request: JsonRequest, purpose: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (cause) {
     throw new StacApiError(
       'ERR_STAC_BAD_RESPONSE',
-      `${purpose}: ${method} ${url} answered with a body that is not JSON (${preview(text)}). Check that api is a STAC API.`,
-      { url, method, cause },
+      `${purpose}: ${request.method} ${request.url} answered with a body that is not JSON (${preview(text)}). Check that api is a STAC API.`,
+      { url: request.url, method: request.method, cause },
     );
   }
 }

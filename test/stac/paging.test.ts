@@ -1,5 +1,8 @@
-import { nextRequest, requestKey } from '../../src/stac/paging.js';
+import { createHttpClient } from '../../src/http/client.js';
+import type { StacApiError } from '../../src/stac/errors.js';
+import { nextRequest, requestKey, searchPages } from '../../src/stac/paging.js';
 import type { JsonRequest } from '../../src/stac/transport.js';
+import { fakeApi, item } from './fake-api.js';
 
 const search = 'http://127.0.0.1:9/api/search';
 
@@ -56,5 +59,40 @@ describe('requestKey', () => {
       requestKey({ method: 'GET', url: `${search}?next=x` }),
     ]);
     expect(keys.size).toBe(4);
+  });
+});
+
+describe('searchPages reads features lazily', () => {
+  const collect = async (body: string) => {
+    const api = await fakeApi(() => ({ body }));
+    const items: string[] = [];
+    try {
+      for await (const page of searchPages({ method: 'GET', url: `${api.url}search` }, { http: createHttpClient(), label: 'search' })) {
+        expect(page.items.length).toBe(3);
+        for (const item of page.items) items.push(item.id);
+      }
+      return { items };
+    } catch (err) {
+      return { items, err: err as StacApiError };
+    } finally {
+      await api.close();
+    }
+  };
+
+  it('gives every item of a page, in order, with the page size known up front', async () => {
+    const result = await collect(JSON.stringify({ features: [item('a'), item('b'), item('c')], links: [] }));
+    expect(result).toEqual({ items: ['a', 'b', 'c'] });
+  });
+
+  it('a feature that is not JSON or not an item fails where it is, naming its index and the request', async () => {
+    const broken = `{"features":[${JSON.stringify(item('a'))},{"id":tru},${JSON.stringify(item('c'))}],"links":[]}`;
+    const notJson = await collect(broken);
+    expect(notJson.items).toEqual(['a']);
+    expect(notJson.err?.code).toBe('ERR_STAC_BAD_RESPONSE');
+    expect(notJson.err?.message).toMatch(/search, page 1: feature 1 of GET http:\/\/127\.0\.0\.1:\d+\/search is not valid JSON/);
+
+    const noId = await collect(JSON.stringify({ features: [item('a'), item('b'), { type: 'Feature' }], links: [] }));
+    expect(noId.items).toEqual(['a', 'b']);
+    expect(noId.err?.message).toMatch(/feature 2 of GET .* is not a STAC item \(no string `id`\)/);
   });
 });
