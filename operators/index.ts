@@ -1,7 +1,9 @@
 import type { Stage, StageKind } from '../src/pipeline/stage.js';
 import { csv } from './csv.js';
+import { download } from './download.js';
 import { fetchLabel } from './fetch-label.js';
 import { filter } from './filter.js';
+import { rcloneManifest } from './rclone-manifest.js';
 import { select } from './select.js';
 import { stacSearch } from './stac-search.js';
 
@@ -10,7 +12,7 @@ import { stacSearch } from './stac-search.js';
  * operators/ plus one line here; `stacflow stages`, validation and the JSON Schema all read this map.
  */
 export const STAGES: ReadonlyMap<string, Stage> = new Map(
-  ([stacSearch, fetchLabel, select, filter, csv] as Stage[]).map((stage) => [stage.name, stage]),
+  ([stacSearch, fetchLabel, select, filter, download, rcloneManifest, csv] as Stage[]).map((stage) => [stage.name, stage]),
 );
 
 export function stagesOfKind(kind: StageKind): Stage[] {

@@ -44,6 +44,10 @@ export interface FileRecord {
   etag?: string;
   checksum?: string;
   status: 'downloaded' | 'skipped' | 'failed';
+  /** The href the file was downloaded from. */
+  href?: string;
+  /** Bytes already on disk (a `.part` of an interrupted run) when this run resumed the download. */
+  resumed_from?: number;
 }
 
 export interface Entry {

@@ -11,6 +11,7 @@ import { compileFieldPath, fieldPathSchema } from '../pipeline/field-path.js';
  *   each scalar field of that entry          (`select` names, in insertion order; label documents and other
  *                                              objects are left out; names taken by the columns above too)
  *   asset:<key> for each asset of that entry (its href; empty for items without that asset)
+ *   file:<key> for each file the download step wrote for that entry (its local path)
  * and, when failed entries are written, `failed` (`stage: message`, several joined by `; `).
  * The writer takes the first entry that did not fail, so failed entries (which may lack fields) do not
  * shape the header.
@@ -81,6 +82,9 @@ export function defaultColumns(sample: Entry | undefined): Column[] {
   }
   for (const key of Object.keys(sample.item.assets ?? {})) {
     columns.push({ name: `asset:${key}`, read: (entry) => entry.item.assets?.[key]?.href ?? null });
+  }
+  for (const key of Object.keys(sample.files)) {
+    columns.push({ name: `file:${key}`, read: (entry) => entry.files[key]?.path ?? null });
   }
   return columns;
 }

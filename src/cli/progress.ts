@@ -4,7 +4,8 @@ import type { RunStats, StageCounts } from '../pipeline/stats.js';
 
 /**
  * Progress on a TTY: one line a stage (DESIGN.md), redrawn a few times a second from the run's stats.
- * The source line shows items per collection and the rate; other lines show in/out/failed/dropped.
+ * The source line shows items per collection and the rate; other lines show in/out/failed/dropped, and the
+ * bytes moved and MB/s for stages that count `bytes`.
  */
 export class ProgressDisplay {
   private readonly bars = new cliProgress.MultiBar(
@@ -68,7 +69,20 @@ function describe(counts: StageCounts, isSource: boolean): string {
   const parts = [`in ${counts.in}`, `out ${counts.out}`];
   if (counts.dropped) parts.push(`dropped ${counts.dropped}`);
   if (counts.failed) parts.push(`failed ${counts.failed}`);
-  return `${parts.join('  ')} ${rate}`;
+  return `${parts.join('  ')} ${rate}${transferred(counts)}`;
+}
+
+/** For stages that count `bytes` (download, fetch_label): the amount moved and the rate, in MB (10^6 bytes). */
+export function transferred(counts: StageCounts, now = Date.now()): string {
+  const bytes = counts.counters.bytes;
+  if (bytes === undefined) return '';
+  // While entries are still inside the stage, bytes keep coming after the last one left: time runs to now.
+  const busy = counts.in > counts.out + counts.failed + counts.dropped;
+  const end = busy ? now : counts.endedAt ?? now;
+  const seconds = counts.startedAt !== undefined ? Math.max(0.001, (end - counts.startedAt) / 1000) : 0;
+  const mb = bytes / 1e6;
+  const rate = seconds > 0 ? `  ${(mb / seconds).toFixed(1)} MB/s` : '';
+  return `  ${mb < 10 ? mb.toFixed(2) : mb.toFixed(0)} MB${rate}`;
 }
 
 /** Collection ids share long prefixes and suffixes (kaguya_terrain_camera_…_uncontrolled_observations): show what differs. */

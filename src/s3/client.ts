@@ -150,6 +150,10 @@ export interface ObjectHead {
   etag?: string;
   lastModified?: Date;
   contentType?: string;
+  /** `AES256`, `aws:kms`, `aws:kms:dsse`: with KMS (or a customer key, SSE-C) the ETag is not the content's MD5. */
+  serverSideEncryption?: string;
+  /** Set when the object is encrypted with a customer-provided key (SSE-C). */
+  sseCustomerAlgorithm?: string;
 }
 
 /** Size, ETag and date of an object without reading it (the download step's "need a transfer?" check). */
@@ -157,7 +161,14 @@ export async function headObject(settings: S3Settings, href: S3Location | string
   const where = locate(settings, href);
   try {
     const output = await s3ClientFor(settings, where.location.region).send(new HeadObjectCommand(objectId(where.location)), { abortSignal: options.signal });
-    return { size: output.ContentLength ?? 0, etag: output.ETag, lastModified: output.LastModified, contentType: output.ContentType };
+    return {
+      size: output.ContentLength ?? 0,
+      etag: output.ETag,
+      lastModified: output.LastModified,
+      contentType: output.ContentType,
+      serverSideEncryption: output.ServerSideEncryption,
+      sseCustomerAlgorithm: output.SSECustomerAlgorithm,
+    };
   } catch (err) {
     throw fail(err, where, options.signal);
   }

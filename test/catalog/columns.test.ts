@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { newEntry, withFailure, withFields, type StacItem } from '../../src/entry.js';
+import { newEntry, withFailure, withFields, withFile, type StacItem } from '../../src/entry.js';
 import { columnsFromSpecs, columnsSchema, defaultColumns, FAILED_COLUMN, itemDatetime } from '../../src/catalog/columns.js';
 
 const item: StacItem = JSON.parse(
@@ -26,6 +26,14 @@ describe('defaultColumns', () => {
       'asset:caminfo_pvl',
       'asset:usgscsm_isd',
     ]);
+  });
+
+  it('end with one local path column per downloaded file, empty for entries without that file', () => {
+    const downloaded = withFile(entry, 'image', { path: 'data/c/TC1S2B0_01_07496N087E3020/TC1S2B0_01_07496N087E3020.tif', bytes: 3, status: 'downloaded' });
+    const columns = defaultColumns(downloaded);
+    expect(columns.map((c) => c.name).slice(-2)).toEqual(['asset:usgscsm_isd', 'file:image']);
+    expect(columns.at(-1)!.read(downloaded)).toBe('data/c/TC1S2B0_01_07496N087E3020/TC1S2B0_01_07496N087E3020.tif');
+    expect(columns.at(-1)!.read(entry)).toBeNull();
   });
 
   it('read the entry', () => {

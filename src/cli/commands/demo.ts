@@ -22,15 +22,22 @@ export const demoCommand: CommandModule<object, { pipeline: string; out: string;
       .option('seed', { type: 'number', default: 42, describe: 'sandbox catalog seed' }),
   handler: async ({ pipeline, out, seed }) => {
     const sandbox = await startSandbox({ seed });
-    const env = { STAC_API_URL: sandbox.url, S3_ENDPOINT: sandbox.s3Endpoint, OUT_DIR: out };
+    const env = { STAC_API_URL: sandbox.url, S3_ENDPOINT: sandbox.s3Endpoint, OUT_DIR: out, DATA_DIR: path.join(out, 'data') };
     process.stderr.write(`sandbox STAC API on ${sandbox.url}, S3 on ${sandbox.s3Endpoint}\n$ ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')} run-pipeline ${pipeline}\n`);
     try {
       const reportPath = path.join(out, `${path.basename(pipeline, path.extname(pipeline))}.report.json`);
       const code = await runChild([packagePath('bin', 'run-pipeline.js'), pipeline, '--report', reportPath], env);
       const report = JSON.parse(await readFile(reportPath, 'utf8').catch(() => 'null')) as RunReport | null;
+      for (const stage of report?.stages ?? []) {
+        const { downloaded, skipped, resumed, bytes } = stage.counters;
+        if (downloaded === undefined && skipped === undefined) continue;
+        process.stdout.write(`\n${stage.label}: ${downloaded ?? 0} files downloaded (${((bytes ?? 0) / 1048576).toFixed(1)} MiB), ${skipped ?? 0} already there, ${resumed ?? 0} resumed, ${stage.failed} items failed → ${env.DATA_DIR}\n`);
+      }
       for (const output of Object.values(report?.outputs ?? {})) {
         const lines = (await readFile(output.path, 'utf8')).split('\n');
         process.stdout.write(`\n${output.path} (${output.rows} rows), first lines:\n${lines.slice(0, 4).map((l) => (l.length > 160 ? `${l.slice(0, 157)}...` : l)).join('\n')}\n`);
+        const commands = (output as { commands?: unknown }).commands;
+        if (Array.isArray(commands)) process.stdout.write(`the same copy with rclone:\n${commands.map((c) => `  ${String(c)}`).join('\n')}\n`);
       }
       process.exitCode = code;
     } finally {

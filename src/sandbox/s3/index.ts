@@ -16,7 +16,8 @@
  * was written so far. `lazy: false` turns that off (unwritten objects are NoSuchKey).
  *
  * Failures for tests: `missing` (NoSuchKey), `forbidden` (403 AccessDenied), `faults` / `addFault` (any
- * status, N times, with Retry-After). Every request is logged with its headers (`requests`).
+ * status, N times, with Retry-After; or a body cut after N bytes, `cutAfterBytes`), `replaceImage` (the object
+ * changes: new bytes, new ETag). Every request is logged with its headers (`requests`).
  *
  * s3rver quirks, and what the front does about them:
  * - GET, HEAD, `bytes=a-b` and `bytes=a-` ranges, If-None-Match (304) work on Node 20 / OpenSSL 3 with no flag.
@@ -93,6 +94,8 @@ export interface SandboxS3 {
   caminfo(id: string): CaminfoDocument;
   /** The image bytes served for an item. */
   image(id: string): Uint8Array;
+  /** Serves `bytes` as the item's image from now on (another size and ETag: a changed object). */
+  replaceImage(id: string, bytes: Uint8Array): Promise<void>;
   /** The object key of an item's asset (as its href names it). */
   key(id: string, asset: ServedAsset): string;
   /** Image size in bytes. */
@@ -128,6 +131,7 @@ export async function startSandboxS3(catalog: SandboxCatalog, host: string, opti
     if (g < 0) throw new RangeError(`sandbox S3: no item ${id} in the catalog`);
     return g;
   };
+  const replacedImages = new Map<string, Uint8Array>();
   return {
     endpoint: server.endpoint,
     bucket: SANDBOX_BUCKET,
@@ -137,7 +141,12 @@ export async function startSandboxS3(catalog: SandboxCatalog, host: string, opti
     },
     addFault: (rule) => rules.addFault(rule),
     caminfo: (id) => caminfoFor(catalog, find(id), caminfo),
-    image: (id) => imageBytes(catalog.seed, find(id), size),
+    image: (id) => replacedImages.get(id) ?? imageBytes(catalog.seed, find(id), size),
+    replaceImage: async (id, bytes) => {
+      const g = find(id);
+      await server.replace(g, 'image', bytes);
+      replacedImages.set(id, bytes);
+    },
     key: (id, asset) => objectKey(catalog, find(id), asset),
     imageBytes: size,
     directory: server.directory,

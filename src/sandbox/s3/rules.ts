@@ -5,10 +5,17 @@ import type { ServedAsset } from './objects.js';
  * A scripted failure of the sandbox S3: reads of the matching objects answer `status` (with S3's XML error),
  * `times` times (default: always). `match` is an item id (its caminfo_pvl and image), `<id>/<asset>` (one
  * of them), or an object key (any object, served or not).
+ *
+ * With `cutAfterBytes` instead of `status`, a GET is answered as usual (200 or 206, the full Content-Length)
+ * but the body stops after that many bytes and the connection is destroyed: a download killed mid-way.
+ * HEADs do not use up such a rule.
  */
 export interface S3FaultRule {
   match: string;
-  status: number;
+  /** Required unless `cutAfterBytes` is given. */
+  status?: number;
+  /** Send the headers, then only this many body bytes, then destroy the socket (GET only). */
+  cutAfterBytes?: number;
   /** S3 error code; default after the status (403 AccessDenied, 404 NoSuchKey, 503 SlowDown, 500 InternalError). */
   code?: string;
   times?: number;
@@ -32,7 +39,12 @@ export class ObjectRules {
   }
 
   addFault(rule: S3FaultRule): void {
-    if (!(rule.status >= 300 && rule.status <= 599)) throw new RangeError(`sandbox S3 fault: status must be 300-599, got ${rule.status}`);
+    if (rule.cutAfterBytes !== undefined) {
+      if (!Number.isSafeInteger(rule.cutAfterBytes) || rule.cutAfterBytes < 0) throw new RangeError(`sandbox S3 fault: cutAfterBytes must be a whole number >= 0, got ${rule.cutAfterBytes}`);
+      if (rule.status !== undefined) throw new RangeError('sandbox S3 fault: give either status or cutAfterBytes, not both');
+    } else if (!(rule.status !== undefined && rule.status >= 300 && rule.status <= 599)) {
+      throw new RangeError(`sandbox S3 fault: status must be 300-599, got ${rule.status}`);
+    }
     this.faults.push({ ...rule, left: rule.times ?? Number.POSITIVE_INFINITY });
   }
 
@@ -44,10 +56,14 @@ export class ObjectRules {
     return named(this.forbidden, catalog.id(g), asset);
   }
 
-  /** The first fault with reads left that matches this object (and uses one read), or undefined. */
-  fault(catalog: SandboxCatalog, key: string, served: { g: number; asset: ServedAsset } | undefined): S3FaultRule | undefined {
+  /**
+   * The first fault with reads left that matches this object (and uses one read), or undefined. Cut-body
+   * rules only match GETs (`method`), since a HEAD has no body to cut.
+   */
+  fault(catalog: SandboxCatalog, key: string, served: { g: number; asset: ServedAsset } | undefined, method = 'GET'): S3FaultRule | undefined {
     const id = served ? catalog.id(served.g) : undefined;
-    const rule = this.faults.find((f) => f.left > 0 && (f.match === key || (id !== undefined && (f.match === id || f.match === `${id}/${served?.asset}`))));
+    const rule = this.faults.find((f) => f.left > 0 && (f.cutAfterBytes === undefined || method === 'GET')
+      && (f.match === key || (id !== undefined && (f.match === id || f.match === `${id}/${served?.asset}`))));
     if (rule) rule.left -= 1;
     return rule;
   }

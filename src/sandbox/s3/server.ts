@@ -44,6 +44,8 @@ export interface RunningS3Server {
   endpoint: string;
   /** s3rver's storage folder (a temp folder removed by close()). */
   directory: string;
+  /** Serves `content` for item `g`'s asset from now on (a new ETag: the object "changed"). */
+  replace(g: number, asset: ServedAsset, content: Uint8Array): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -76,15 +78,17 @@ export async function startS3Server(settings: S3ServerSettings): Promise<Running
   const store = s3rver.store as S3rverStore;
   const delegate = s3rver.callback();
   const written = new Map<string, Promise<{ size: number; md5: string }>>();
+  /** Objects replaced by `replace()`: their new content, by key. */
+  const replaced = new Map<string, Uint8Array>();
   const { catalog } = settings;
 
   const ensure = (g: number, asset: ServedAsset): Promise<{ size: number; md5: string }> => {
     const key = objectKey(catalog, g, asset);
     let done = written.get(key);
     if (!done) {
-      const content = asset === 'caminfo_pvl'
+      const content = replaced.get(key) ?? (asset === 'caminfo_pvl'
         ? new TextEncoder().encode(caminfoFor(catalog, g, settings.caminfo).text)
-        : imageChunks(catalog.seed, g, settings.imageBytes);
+        : imageChunks(catalog.seed, g, settings.imageBytes));
       done = writeObject(store, SANDBOX_BUCKET, key, content, CONTENT_TYPES[asset]);
       written.set(key, done);
       done.catch(() => written.delete(key));
@@ -129,10 +133,12 @@ export async function startS3Server(settings: S3ServerSettings): Promise<Running
     const served = bucket === SANDBOX_BUCKET && key !== undefined ? objectOf(catalog, key) : undefined;
     const reading = method === 'GET' || head;
     if (reading && bucket && key) {
-      const fault = settings.rules.fault(catalog, key, served);
-      if (fault) {
-        const code = fault.code ?? codeForStatus(fault.status);
-        sendS3Error(res, head, fault.status, code, S3_MESSAGES[code] ?? code, code === 'NoSuchKey' ? { Key: key } : {},
+      const fault = settings.rules.fault(catalog, key, served, method);
+      if (fault?.cutAfterBytes !== undefined) cutBody(res, fault.cutAfterBytes);
+      else if (fault) {
+        const status = fault.status ?? 500;
+        const code = fault.code ?? codeForStatus(status);
+        sendS3Error(res, head, status, code, S3_MESSAGES[code] ?? code, code === 'NoSuchKey' ? { Key: key } : {},
           fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {});
         return;
       }
@@ -195,6 +201,13 @@ export async function startS3Server(settings: S3ServerSettings): Promise<Running
   return {
     endpoint: `http://${host}:${port}`,
     directory,
+    replace: async (g, asset, content) => {
+      const key = objectKey(catalog, g, asset);
+      await written.get(key)?.catch(() => undefined);
+      replaced.set(key, content);
+      written.delete(key);
+      await ensure(g, asset);
+    },
     close: async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -205,6 +218,42 @@ export async function startS3Server(settings: S3ServerSettings): Promise<Running
       await rm(directory, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Lets the answer's headers go out as they are (the full Content-Length), then only `limit` body bytes, then
+ * destroys the socket: what a client sees when a connection drops mid-download.
+ */
+function cutBody(res: http.ServerResponse, limit: number): void {
+  let sent = 0;
+  let cut = false;
+  const write = res.write.bind(res) as (chunk: Uint8Array, callback?: () => void) => boolean;
+  const destroy = () => res.socket?.destroy();
+  const take = (chunk: unknown): boolean => {
+    if (cut) return false;
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk instanceof Uint8Array ? chunk : Buffer.alloc(0);
+    if (sent + bytes.length < limit) {
+      sent += bytes.length;
+      return write(bytes);
+    }
+    cut = true;
+    // Flush the headers and the bytes allowed, then drop the connection.
+    if (!res.headersSent) res.flushHeaders();
+    write(bytes.subarray(0, limit - sent), destroy);
+    sent = limit;
+    return false;
+  };
+  res.write = ((chunk: unknown) => take(chunk)) as typeof res.write;
+  res.end = ((chunk?: unknown) => {
+    if (chunk !== undefined && typeof chunk !== 'function') take(chunk);
+    // A body shorter than the limit: cut at its end anyway (the client still misses nothing but the close).
+    if (!cut) {
+      cut = true;
+      if (!res.headersSent) res.flushHeaders();
+      write(new Uint8Array(0), destroy);
+    }
+    return res;
+  }) as typeof res.end;
 }
 
 function decode(text: string): string {

@@ -1,0 +1,104 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import type { Entry } from '../src/entry.js';
+import { perEntry } from '../src/pipeline/per-entry.js';
+import type { StepInstance, StepStage } from '../src/pipeline/stage.js';
+import { DEFAULT_REMOTE } from '../src/rclone/command.js';
+import { ManifestWriter } from '../src/rclone/manifest-writer.js';
+import { manifestObjects } from '../src/rclone/objects.js';
+
+// rclone remote names: letters, digits, `_ . + @ -` and spaces inside (not first: `-` would read as a flag).
+const REMOTE_NAME = /^[A-Za-z0-9_.+@][A-Za-z0-9_.+@ -]*$/;
+
+export const rcloneManifestOptions = z
+  .object({
+    assets: z.array(z.string().min(1)).min(1).optional().describe('Keys of the assets to list, e.g. [image]; an item without one of them fails'),
+    roles: z.array(z.string().min(1)).min(1).optional().describe('Also list every asset with one of these roles, e.g. [data]'),
+    remote: z
+      .string()
+      .regex(REMOTE_NAME, { message: 'an rclone remote name: letters, digits, _ . + @ - (and inner spaces)' })
+      .default(DEFAULT_REMOTE)
+      .describe('rclone remote the lines and commands name; s3_noauth is the anonymous one in config/rclone.conf, any other is read from your rclone config'),
+    path: z.string().min(1).describe('The manifest to write (directories are created): one `remote:/bucket/key` line per object, as the USGS tutorial; per-bucket --files-from lists go beside it'),
+    dest: z.string().min(1).default('data').describe('Destination folder of the printed `rclone copy` commands; objects land at <dest>/<key>'),
+  })
+  .strict()
+  .refine((o) => o.assets !== undefined || o.roles !== undefined, { message: 'rclone_manifest needs `assets` or `roles` (or both)' })
+  .describe('Write the rclone lists and commands that copy the selected S3 assets');
+
+const example = `rclone_manifest:
+  assets: [image]
+  remote: s3_noauth
+  path: out/kaguyatc_images_to_download.txt
+  dest: data
+`;
+
+/**
+ * `rclone_manifest`: lists the S3 objects of the selected assets for rclone to copy, as the USGS Astrogeology
+ * tutorial ("Advanced: Discovering and Downloading Data with Python") does, and prints the commands.
+ *
+ * ```yaml
+ * rclone_manifest:
+ *   assets: [image]
+ *   remote: s3_noauth
+ *   path: out/kaguyatc_images_to_download.txt
+ *   dest: data
+ * ```
+ *
+ * Writes, when the run completes (temporary files renamed; an aborted run leaves earlier files as they were):
+ * - `path`: one `s3_noauth:/<bucket>/<key>` line per object, in stream order, each object once: the
+ *   tutorial's `kaguyatc_images_to_download.txt` (its `download_files.sh` loop reads it). The key is the
+ *   href's path decoded once (`%20` is a space), as rclone wants the real key.
+ * - `<path stem>.<bucket>.files.txt` per bucket: the keys, one a line, for `rclone copy --files-from`.
+ * The result in the run report (`outputs`) gives the lists and one command per bucket, also logged at info:
+ * `rclone copy --config <package>/config/rclone.conf --files-from <list> s3_noauth:<bucket> data --transfers 16`
+ * (with `--s3-region` for a bucket in another region, and `--s3-provider Other --s3-endpoint <url>
+ * --no-traverse` when the pipeline's `s3.endpoint` is set, so the line runs as printed).
+ *
+ * An entry fails here (and none of its objects is listed) when a named asset is missing, an asset href is
+ * not an S3 object (plain HTTPS: an s3 remote cannot copy it, use the `download` step), names an object
+ * version, or its key is one rclone's lists would misread (control characters, leading `#`/`;`, white space
+ * or `/` at either end, `//`, `.`/`..` segments: src/rclone/files-from-key.ts). Entries that failed earlier
+ * are not listed; entries pass through unchanged. Counters: `objects`, `duplicates`, `bucket:<name>`.
+ * Put it after the steps that may fail or drop entries: later failures cannot be taken back out of the lists.
+ */
+export const rcloneManifest: StepStage<typeof rcloneManifestOptions, StepInstance> = {
+  kind: 'step',
+  name: 'rclone_manifest',
+  summary: 'List the selected S3 assets for rclone (the tutorial\'s s3_noauth:/bucket/key file, per-bucket --files-from lists) and print the copy commands',
+  example,
+  schema: rcloneManifestOptions,
+  create(options, ctx) {
+    const writer = new ManifestWriter({
+      path: resolve(options.path),
+      remote: options.remote,
+      dest: options.dest,
+      defaultRegion: ctx.s3.region,
+      endpoint: ctx.s3.endpoint || undefined,
+    });
+    const selection = { assets: options.assets, roles: options.roles };
+
+    const work = async (entry: Entry): Promise<Entry> => {
+      // Decide for every asset first: an entry with one bad asset lists none of its objects.
+      for (const object of manifestObjects(entry.item, selection)) {
+        if (await writer.add(object)) {
+          ctx.stats.count(ctx.label, 'objects');
+          ctx.stats.count(ctx.label, `bucket:${object.bucket}`);
+        } else ctx.stats.count(ctx.label, 'duplicates');
+      }
+      return entry;
+    };
+
+    return {
+      // One at a time: the lists keep the stream order.
+      operator: perEntry(ctx, work, 1),
+      async finish() {
+        const result = await writer.finish();
+        ctx.log.info({ path: result.path, objects: result.rows, lists: result.lists }, `${ctx.label}: listed ${result.rows} objects in ${result.path}`);
+        for (const command of result.commands) ctx.log.info({ command }, `${ctx.label}: to copy them, run: ${command}`);
+        return result;
+      },
+      abort: () => writer.abort(),
+    };
+  },
+};

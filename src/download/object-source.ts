@@ -1,0 +1,170 @@
+import type { Got } from 'got';
+import type { Readable } from 'node:stream';
+import { errorMessage } from '../errors.js';
+import type { S3Settings } from '../pipeline/context.js';
+import { S3ObjectError } from '../s3/errors.js';
+import { parseS3Href, type S3Location } from '../s3/href.js';
+import { DownloadError } from './errors.js';
+
+/**
+ * Where an asset's bytes come from, behind one interface: an S3 object (through src/s3/client.ts, with the
+ * pipeline's `s3` settings, so `s3.endpoint` moves it) or any other HTTP(S) href (through the run's got
+ * instance). `head` says size and ETag without a body; `open` gives a body stream, optionally a range of it,
+ * optionally only if the object still has an ETag. Error answers never become a body: they throw.
+ */
+
+export interface RemoteHead {
+  /** Bytes of the object; undefined when an HTTP server does not say. */
+  size?: number;
+  etag?: string;
+  /** As the server wrote it (compared as text between runs). */
+  lastModified?: string;
+  /** Whether ranged GETs are answered (S3 always; HTTP when it says `Accept-Ranges: bytes`). */
+  ranges: boolean;
+  /** False when this object's ETag is not its MD5 although the source's usually are (S3 with SSE-KMS or SSE-C). */
+  etagIsMd5?: boolean;
+}
+
+export interface OpenOptions {
+  /** Bytes `start` to `end` inclusive (`end` omitted: to the end). */
+  range?: { start: number; end?: number };
+  /** Only if the object still has this ETag: S3ObjectError ERR_S3_CHANGED / DownloadError ERR_DOWNLOAD_CHANGED otherwise. */
+  ifMatch?: string;
+  signal: AbortSignal;
+}
+
+export interface OpenedBody {
+  body: Readable;
+  /** Bytes the body should carry, when the server said. */
+  contentLength?: number;
+  /** True when the server sent the range asked for (206); false when it sent the whole object (200). */
+  partial: boolean;
+  etag?: string;
+}
+
+export interface ObjectSource {
+  readonly href: string;
+  readonly kind: 's3' | 'http';
+  /** An S3 single-part ETag is the MD5 of the content; other servers' ETags are opaque. */
+  readonly etagIsMd5: boolean;
+  /** The S3 object, for `s3` sources. */
+  readonly location?: S3Location;
+  head(signal: AbortSignal): Promise<RemoteHead>;
+  open(options: OpenOptions): Promise<OpenedBody>;
+}
+
+/** The source for an href: S3 when src/s3/href.ts maps it to an object, HTTP(S) otherwise. */
+export function objectSource(href: string, run: { s3: S3Settings; http: Got }): ObjectSource {
+  const location = parseS3Href(href);
+  return location ? s3Source(href, location, run.s3) : httpSource(href, run.http);
+}
+
+function s3Source(href: string, location: S3Location, settings: S3Settings): ObjectSource {
+  // Loaded on first use: the AWS SDK takes ~0.6 s to import, which pipelines without S3 hrefs skip.
+  const client = () => import('../s3/client.js');
+  return {
+    href,
+    kind: 's3',
+    etagIsMd5: true,
+    location,
+    async head(signal) {
+      const { headObject, objectStream } = await client();
+      try {
+        const head = await headObject(settings, href, { signal });
+        // S3 documents the single-part ETag as the MD5 only for unencrypted and SSE-S3 (AES256) objects.
+        const etagIsMd5 = head.sseCustomerAlgorithm === undefined && (head.serverSideEncryption === undefined || head.serverSideEncryption === 'AES256');
+        return { size: head.size, etag: head.etag, lastModified: head.lastModified?.toISOString(), ranges: true, etagIsMd5 };
+      } catch (err) {
+        // A HEAD's 404 or 403 has no body, so no S3 code (NoSuchKey, AccessDenied...): a GET tells it. Its error
+        // body is read by the S3 client as an error, never as data; a body that does come is dropped unread.
+        if (err instanceof S3ObjectError && (err.status === 404 || err.status === 403)) {
+          const opened = await objectStream(settings, href, { signal }).catch((answer: unknown) => {
+            throw answer instanceof S3ObjectError ? answer : err;
+          });
+          opened.body.destroy();
+        }
+        throw err;
+      }
+    },
+    async open({ range, ifMatch, signal }) {
+      const { objectStream } = await client();
+      const opened = await objectStream(settings, href, { signal, range, ifMatch });
+      return { body: opened.body, contentLength: opened.contentLength, partial: opened.partial, etag: opened.etag };
+    },
+  };
+}
+
+const TRANSIENT_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+
+function httpSource(href: string, http: Got): ObjectSource {
+  return {
+    href,
+    kind: 'http',
+    etagIsMd5: false,
+    async head(signal) {
+      let response;
+      try {
+        // The run's got instance retries 5xx, 429 and network errors with backoff before this throws.
+        response = await http.head(href, { signal, throwHttpErrors: false, headers: { 'accept-encoding': 'identity' } });
+      } catch (err) {
+        throw unreachable(href, err, false);
+      }
+      const status = response.statusCode;
+      // Some servers refuse HEAD: go on knowing nothing, the GET will tell the size.
+      if (status === 405 || status === 501) return { ranges: false };
+      if (status < 200 || status >= 300) throw httpStatus(href, status, response.statusMessage, false);
+      const length = Number(response.headers['content-length']);
+      return {
+        size: Number.isSafeInteger(length) && response.headers['content-length'] !== undefined ? length : undefined,
+        etag: header(response.headers.etag),
+        lastModified: header(response.headers['last-modified']),
+        ranges: /\bbytes\b/i.test(header(response.headers['accept-ranges']) ?? ''),
+      };
+    },
+    async open({ range, ifMatch, signal }) {
+      const headers: Record<string, string> = { 'accept-encoding': 'identity' };
+      if (range) headers.range = `bytes=${range.start}-${range.end ?? ''}`;
+      if (ifMatch) headers['if-match'] = ifMatch;
+      // No got retries here: a stream cannot be replayed; the engine retries from where the bytes stopped.
+      const stream = http.stream(href, { signal, headers, throwHttpErrors: false, decompress: false, retry: { limit: 0 } });
+      const response = await new Promise<{ statusCode: number; statusMessage?: string; headers: Record<string, string | string[] | undefined> }>((resolve, reject) => {
+        stream.once('response', resolve);
+        stream.once('error', reject);
+      }).catch((err: unknown) => {
+        stream.destroy();
+        throw signal.aborted ? signal.reason ?? err : unreachable(href, err, true);
+      });
+      const status = response.statusCode;
+      if (status === 412 || status === 416) {
+        stream.destroy();
+        throw new DownloadError('ERR_DOWNLOAD_CHANGED', `${href}: HTTP ${status}: the file changed on the server since the download began; it will be fetched again from the start`, { href, status });
+      }
+      if (status !== 200 && status !== 206) {
+        stream.destroy();
+        throw httpStatus(href, status, response.statusMessage, TRANSIENT_STATUS.has(status));
+      }
+      const length = Number(header(response.headers['content-length']));
+      return {
+        body: stream,
+        contentLength: Number.isSafeInteger(length) && response.headers['content-length'] !== undefined ? length : undefined,
+        partial: status === 206,
+        etag: header(response.headers.etag),
+      };
+    },
+  };
+}
+
+const header = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value) || undefined;
+
+function httpStatus(href: string, status: number, statusMessage: string | undefined, transient: boolean): DownloadError {
+  const advice = status === 404 ? 'the item advertises a file the server does not have; nothing was written'
+    : status === 401 || status === 403 ? 'the server refuses to serve this file without credentials; nothing was written'
+      : transient ? 'the server is failing or overloaded; run again later to resume' : 'check the href';
+  return new DownloadError('ERR_DOWNLOAD_HTTP', `HTTP ${status}${statusMessage ? ` ${statusMessage}` : ''} from ${href} — ${advice}`, { href, status, transient });
+}
+
+function unreachable(href: string, err: unknown, transient: boolean): DownloadError {
+  const code = (err as { code?: string } | undefined)?.code;
+  const detail = code && !errorMessage(err).includes(code) ? ` (${code})` : '';
+  return new DownloadError('ERR_DOWNLOAD_UNREACHABLE', `cannot fetch ${href}: ${errorMessage(err)}${detail}; check the network or the href, then run again`, { href, transient, cause: err });
+}

@@ -1,0 +1,97 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { errorMessage } from '../errors.js';
+import { writeBody } from './body-writer.js';
+import { partCount } from './decide.js';
+import { DownloadError } from './errors.js';
+import { backoff, backoffMs, classify } from './retry.js';
+import type { TransferContext } from './transfer-context.js';
+
+/**
+ * One object in parallel ranged parts (rclone's multi-thread streams): the `.part` is preallocated to the
+ * object's size, each part is a `Range` GET with If-Match, written in place with positional writes and
+ * retried on its own from where its bytes stopped. A part is recorded as done (`onPartDone`, which persists
+ * the part map) only once its bytes are synced, so a killed run resumes exactly the missing parts.
+ * At most `limiter.max` requests run at once over the whole step, parts of other objects included.
+ */
+export async function fetchParts(
+  t: TransferContext, partSize: number, done: readonly number[], onPartDone: (index: number) => Promise<void>,
+): Promise<{ size: number }> {
+  const size = t.size as number;
+  const count = partCount(size, partSize);
+  const finished = new Set(done);
+  const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !finished.has(i));
+  const file = await open(t.partPath, finished.size > 0 ? 'r+' : 'w');
+  // Siblings stop at the first part that fails for good; the run's abort stops them all.
+  const stop = new AbortController();
+  const onAbort = () => stop.abort(t.signal.reason);
+  t.signal.addEventListener('abort', onAbort, { once: true });
+  const signal = AbortSignal.any([t.signal, stop.signal]);
+  try {
+    if (finished.size === 0) await file.truncate(size);
+    let next = 0;
+    let firstError: unknown;
+    const worker = async (): Promise<void> => {
+      while (next < missing.length && !signal.aborted) {
+        const index = missing[next++];
+        try {
+          await fetchPart(t, file, index, partSize, size, signal);
+          await file.datasync();
+          t.count('parts');
+          await onPartDone(index);
+        } catch (err) {
+          firstError ??= err;
+          stop.abort(err);
+          return;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(missing.length, t.limiter.max) }, worker));
+    if (t.signal.aborted) throw t.signal.reason;
+    if (firstError !== undefined) throw firstError;
+    return { size };
+  } finally {
+    t.signal.removeEventListener('abort', onAbort);
+    await file.close();
+  }
+}
+
+async function fetchPart(t: TransferContext, file: FileHandle, index: number, partSize: number, size: number, signal: AbortSignal): Promise<void> {
+  const start = index * partSize;
+  const end = Math.min(size, start + partSize); // exclusive
+  let position = start;
+  for (let attempt = 1; position < end; attempt += 1) {
+    const release = await t.limiter.acquire(signal);
+    let failure: unknown;
+    try {
+      t.count('requests');
+      const opened = await t.source.open({ range: { start: position, end: end - 1 }, ifMatch: t.etag, signal });
+      if (!opened.partial) {
+        opened.body.destroy();
+        throw new DownloadError('ERR_DOWNLOAD_HTTP', `${t.source.href}: the server ignored Range: bytes=${position}-${end - 1} (it sent the whole object); set a multipart_threshold above this file's size to fetch it in one stream`, { href: t.source.href });
+      }
+      const result = await writeBody(opened.body, file, position, end, () => undefined, (n) => t.count('bytes', n));
+      position = result.position;
+      if (result.error !== undefined) failure = result.error;
+      else if (position < end) failure = new Error(`part ${index} ended after ${position - start} of ${end - start} bytes`);
+    } catch (err) {
+      failure = err;
+    } finally {
+      release();
+    }
+    if (failure === undefined) return;
+    const outcome = signal.aborted ? 'abort' : failure instanceof Error && 'errorClass' in failure ? classify(failure, signal) : 'transient';
+    if (outcome === 'abort') throw signal.reason ?? failure;
+    if (outcome !== 'transient') throw failure;
+    if (attempt >= t.retry.attempts) {
+      throw new DownloadError(
+        'ERR_DOWNLOAD_INCOMPLETE',
+        `${t.source.href}: part ${index} (bytes ${start}-${end - 1}) kept breaking off (${t.retry.attempts} attempts, the last: ${errorMessage(failure)}, at byte ${position}); the parts done are kept in ${t.partPath} and the next run fetches only the others`,
+        { href: t.source.href },
+      );
+    }
+    const delayMs = backoffMs(attempt, t.retry);
+    t.count('retries');
+    t.onRetry({ attempt, offset: position, reason: errorMessage(failure), delayMs, part: index });
+    await backoff(delayMs, signal);
+  }
+}
