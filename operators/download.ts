@@ -5,7 +5,6 @@ import { withFile, type Entry } from '../src/entry.js';
 import { StacflowError } from '../src/errors.js';
 import { DownloadEngine, type DownloadJob } from '../src/download/engine.js';
 import { DownloadError, s3Failure } from '../src/download/errors.js';
-import { selectAssets } from '../src/download/select-assets.js';
 import { byteSize } from '../src/download/size.js';
 import { expandTarget, filenameOf, parseTargetTemplate, templateProblems, type TargetPath } from '../src/download/target-path.js';
 import { parseMultihash } from '../src/download/verify.js';
@@ -13,13 +12,13 @@ import { failEntry, perEntry } from '../src/pipeline/per-entry.js';
 import type { StepStage } from '../src/pipeline/stage.js';
 import { S3ObjectError } from '../src/s3/errors.js';
 import { parseS3Href } from '../src/s3/href.js';
+import { assetSelectionFields, SELECTS_SOMETHING, selectAssets } from '../src/stac/asset-selection.js';
 
 const MiB = 1024 * 1024;
 
 export const downloadOptions = z
   .object({
-    assets: z.array(z.string().min(1)).min(1).optional().describe('Keys of the assets to download, e.g. [image]'),
-    roles: z.array(z.string().min(1)).min(1).optional().describe('Also download every asset with one of these roles, e.g. [data]'),
+    ...assetSelectionFields('download'),
     to: z
       .string()
       .default('data/{collection}/{id}/')
@@ -34,10 +33,7 @@ export const downloadOptions = z
     required: z.boolean().default(true).describe('An item without a listed asset key fails (true), or is passed on without it (false)'),
   })
   .strict()
-  .refine((options) => options.assets !== undefined || options.roles !== undefined, {
-    message: 'say what to download: `assets` (asset keys), `roles` (asset roles), or both',
-    path: ['assets'],
-  })
+  .refine(SELECTS_SOMETHING.check, { message: SELECTS_SOMETHING.message, path: ['assets'] })
   .describe('Download assets of each item: S3 unsigned or HTTP(S), verified, resumable, in parallel ranged parts when large');
 
 export type DownloadOptions = z.output<typeof downloadOptions>;
@@ -123,7 +119,7 @@ export const download: StepStage<typeof downloadOptions, OperatorFunction<Entry,
     };
 
     const work = async (entry: Entry): Promise<Entry> => {
-      const { keys, missing } = selectAssets(entry.item, options.assets, options.roles);
+      const { keys, missing } = selectAssets(entry.item, options);
       const failures: unknown[] = [];
       if (options.required && missing.length > 0) {
         const have = Object.keys(entry.item.assets ?? {}).join(', ') || 'none';

@@ -6,14 +6,14 @@ import type { StepInstance, StepStage } from '../src/pipeline/stage.js';
 import { DEFAULT_REMOTE } from '../src/rclone/command.js';
 import { ManifestWriter } from '../src/rclone/manifest-writer.js';
 import { manifestObjects } from '../src/rclone/objects.js';
+import { assetSelectionFields, SELECTS_SOMETHING } from '../src/stac/asset-selection.js';
 
 // rclone remote names: letters, digits, `_ . + @ -` and spaces inside (not first: `-` would read as a flag).
 const REMOTE_NAME = /^[A-Za-z0-9_.+@][A-Za-z0-9_.+@ -]*$/;
 
 export const rcloneManifestOptions = z
   .object({
-    assets: z.array(z.string().min(1)).min(1).optional().describe('Keys of the assets to list, e.g. [image]; an item without one of them fails'),
-    roles: z.array(z.string().min(1)).min(1).optional().describe('Also list every asset with one of these roles, e.g. [data]'),
+    ...assetSelectionFields('list'),
     remote: z
       .string()
       .regex(REMOTE_NAME, { message: 'an rclone remote name: letters, digits, _ . + @ - (and inner spaces)' })
@@ -23,7 +23,7 @@ export const rcloneManifestOptions = z
     dest: z.string().min(1).default('data').describe('Destination folder of the printed `rclone copy` commands; objects land at <dest>/<key>'),
   })
   .strict()
-  .refine((o) => o.assets !== undefined || o.roles !== undefined, { message: 'rclone_manifest needs `assets` or `roles` (or both)' })
+  .refine(SELECTS_SOMETHING.check, { message: SELECTS_SOMETHING.message, path: ['assets'] })
   .describe('Write the rclone lists and commands that copy the selected S3 assets');
 
 const example = `rclone_manifest:

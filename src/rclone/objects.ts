@@ -1,13 +1,8 @@
 import type { StacItem } from '../entry.js';
 import { parseS3Href } from '../s3/href.js';
+import { selectAssets, type AssetSelection } from '../stac/asset-selection.js';
 import { filesFromKeyProblem } from './files-from-key.js';
 import { RCLONE_BUCKET, RCLONE_KEY, RCLONE_NO_ASSET, RCLONE_NOT_S3, RCLONE_VERSION, RcloneManifestError } from './errors.js';
-
-/** Which assets of an item go into the manifest: these keys, and any asset with one of these roles. */
-export interface AssetSelection {
-  readonly assets?: readonly string[];
-  readonly roles?: readonly string[];
-}
 
 /** One S3 object to copy, and the asset it came from. */
 export interface ManifestObject {
@@ -23,28 +18,20 @@ export interface ManifestObject {
 const BUCKET = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /**
- * The S3 objects of `item`'s selected assets, in the item's asset order. Throws a RcloneManifestError (the
+ * The S3 objects of `item`'s selected assets (src/stac/asset-selection.ts). Throws a RcloneManifestError (the
  * entry fails, none of its objects is listed) when a named asset is missing, or an href is not an S3 object
  * rclone can copy from an s3 remote as written in a list.
  */
 export function manifestObjects(item: StacItem, selection: AssetSelection): ManifestObject[] {
   const assets = item.assets ?? {};
-  const missing = (selection.assets ?? []).filter((key) => typeof assets[key]?.href !== 'string' || assets[key].href === '');
+  const { keys, missing } = selectAssets(item, selection);
   if (missing.length > 0) {
     throw new RcloneManifestError(
       RCLONE_NO_ASSET,
       `item has no asset ${missing.join(', ')} (its assets: ${Object.keys(assets).join(', ') || 'none'}); name assets every item has, or select by \`roles\``,
     );
   }
-  const wanted = new Set(selection.assets ?? []);
-  const roles = new Set(selection.roles ?? []);
-  const objects: ManifestObject[] = [];
-  for (const [asset, value] of Object.entries(assets)) {
-    if (!wanted.has(asset) && !(value.roles ?? []).some((role) => roles.has(role))) continue;
-    if (typeof value.href !== 'string' || value.href === '') continue; // selected by role, nothing to copy
-    objects.push(objectOf(asset, value.href));
-  }
-  return objects;
+  return keys.map((asset) => objectOf(asset, assets[asset].href));
 }
 
 function objectOf(asset: string, href: string): ManifestObject {

@@ -86,7 +86,8 @@ describe('rclone_manifest', () => {
     const manifest = path.join(dir, 'm.txt');
     const { out, ctx, step } = await run({ assets: ['image', 'thumbnail'], path: manifest }, [...bad, http, mixed, newEntry(b)]);
     await step.finish!();
-    expect(readFileSync(manifest, 'utf8')).toBe(`s3_noauth:/astrogeo-ard/${b.assets.thumbnail.href.split('/').slice(3).join('/')}\ns3_noauth:/astrogeo-ard/${key(b)}\n`);
+    // Objects of an entry in the order the step lists its assets (image, then thumbnail).
+    expect(readFileSync(manifest, 'utf8')).toBe(`s3_noauth:/astrogeo-ard/${key(b)}\ns3_noauth:/astrogeo-ard/${b.assets.thumbnail.href.split('/').slice(3).join('/')}\n`);
     expect(out.map((e) => [e.item.id, e.failures.map((f) => f.code)])).toEqual([
       ...hostile.map((_, i) => [`bad-${i}`, ['ERR_RCLONE_KEY']]),
       ['http-only', ['ERR_RCLONE_NOT_S3']],
@@ -155,7 +156,7 @@ describe('rclone_manifest', () => {
   });
 
   it('needs assets or roles, and a usable remote name', () => {
-    expect(rcloneManifestOptions.safeParse({ path: 'x.txt' }).error?.issues[0].message).toBe('rclone_manifest needs `assets` or `roles` (or both)');
+    expect(rcloneManifestOptions.safeParse({ path: 'x.txt' }).error?.issues[0].message).toBe('say which assets: `assets` (asset keys), `roles` (asset roles), or both');
     expect(rcloneManifestOptions.safeParse({ assets: ['image'], path: 'x.txt', remote: '-x' }).success).toBe(false);
     expect(rcloneManifestOptions.parse({ assets: ['image'], path: 'x.txt' })).toEqual({ assets: ['image'], path: 'x.txt', remote: 's3_noauth', dest: 'data' });
   });
