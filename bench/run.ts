@@ -9,8 +9,11 @@ import { runChild, startChild, type Measurement } from './child.js';
  * page, the pipeline within 10% of raw paging (ratio ≤ 1.10).
  *
  * pvl: PVL parsing, fast path vs ohm vs JSON.parse, and the worker pool (bench/pvl.ts; issue 3).
+ *
+ * download: stacflow's `download` step vs `rclone copy --files-from`, same objects from a local nginx,
+ * alternating: MB/s, ratio stacflow/rclone, peak RSS (bench/download.ts; issue 4). Needs nginx and rclone.
  */
-const BENCHES = ['pipeline', 'pvl'] as const;
+const BENCHES = ['pipeline', 'pvl', 'download'] as const;
 const asked = process.argv.slice(2);
 const unknown = asked.filter((name) => !(BENCHES as readonly string[]).includes(name));
 if (unknown.length > 0) {
@@ -25,6 +28,8 @@ if (wanted('pvl')) {
   const { text } = await runChild<{ text: string }>('pvl-process', {});
   process.stdout.write(text);
 }
+// Imported only when asked: it loads the stage registry and the S3 SDK.
+if (wanted('download')) await (await import('./download.js')).benchDownload();
 
 async function benchPipeline(): Promise<void> {
   const COLLECTION = 'kaguya_terrain_camera_monoscopic_uncontrolled_observations';

@@ -7,7 +7,7 @@ import { LABEL_NO_ASSET, LabelError } from '../src/labels/errors.js';
 import { readLabelText } from '../src/labels/fetch.js';
 import { perEntry } from '../src/pipeline/per-entry.js';
 import type { StepStage } from '../src/pipeline/stage.js';
-import { PvlSyntaxError } from '../src/pvl/index.js';
+import { PvlSyntaxError } from '../src/pvl/errors.js';
 import { parsePvlOffThread } from '../src/pvl/parse-pool.js';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;

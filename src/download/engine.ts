@@ -170,15 +170,11 @@ export class DownloadEngine {
       ({ digests } = await fetchWhole(transfer, decision.from, newHashes));
     } else {
       const done = [...decision.done];
-      let saving = Promise.resolve();
-      const onPartDone = (index: number): Promise<void> => {
-        saving = saving.then(() => {
-          done.push(index);
-          return writeSidecar(file, { ...partial, parts_done: [...done].sort((a, b) => a - b) });
-        });
-        return saving;
+      const onPartsDone = (indexes: number[]): Promise<void> => {
+        done.push(...indexes);
+        return writeSidecar(file, { ...partial, parts_done: [...done].sort((a, b) => a - b) });
       };
-      await fetchParts(transfer, decision.partSize, decision.done, onPartDone);
+      await fetchParts(transfer, decision.partSize, decision.done, onPartsDone);
       // The MD5 of an object fetched in parts: one sequential read of the finished file.
       const hashes = newHashes();
       await hashes.updateFromFile(partPath, head.size ?? 0, run.signal);

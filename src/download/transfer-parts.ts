@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { open, type FileHandle } from 'node:fs/promises';
 import { errorMessage } from '../errors.js';
 import { writeBody } from './body-writer.js';
@@ -6,15 +7,20 @@ import { DownloadError } from './errors.js';
 import { backoff, backoffMs, classify } from './retry.js';
 import type { TransferContext } from './transfer-context.js';
 
+/** How often the parts finished so far are synced and recorded (one fdatasync for all of them). */
+const CHECKPOINT_MS = 2000;
+
 /**
  * One object in parallel ranged parts (rclone's multi-thread streams): the `.part` is preallocated to the
  * object's size, each part is a `Range` GET with If-Match, written in place with positional writes and
- * retried on its own from where its bytes stopped. A part is recorded as done (`onPartDone`, which persists
- * the part map) only once its bytes are synced, so a killed run resumes exactly the missing parts.
- * At most `limiter.max` requests run at once over the whole step, parts of other objects included.
+ * retried on its own from where its bytes stopped. Finished parts are recorded (`onPartsDone`, which persists
+ * the part map) only once their bytes are synced: every couple of seconds one fdatasync covers the parts
+ * finished since the last one, and again when the download stops early, so a killed run resumes exactly the
+ * missing parts without a sync per part. At most `limiter.max` requests run at once over the whole step,
+ * parts of other objects included.
  */
 export async function fetchParts(
-  t: TransferContext, partSize: number, done: readonly number[], onPartDone: (index: number) => Promise<void>,
+  t: TransferContext, partSize: number, done: readonly number[], onPartsDone: (indexes: number[]) => Promise<void>,
 ): Promise<{ size: number }> {
   const size = t.size as number;
   const count = partCount(size, partSize);
@@ -26,6 +32,19 @@ export async function fetchParts(
   const onAbort = () => stop.abort(t.signal.reason);
   t.signal.addEventListener('abort', onAbort, { once: true });
   const signal = AbortSignal.any([t.signal, stop.signal]);
+  // Each part's request listens to this signal: up to limiter.max of them at once.
+  setMaxListeners(2 * t.limiter.max + 2, signal);
+  let unsynced: number[] = [];
+  let lastCheckpoint = Date.now();
+  let checkpointing: Promise<void> | undefined;
+  /** Syncs the data, then records the parts it holds. */
+  const checkpoint = async (): Promise<void> => {
+    const parts = unsynced;
+    unsynced = [];
+    if (parts.length === 0) return;
+    await file.datasync();
+    await onPartsDone(parts);
+  };
   try {
     if (finished.size === 0) await file.truncate(size);
     let next = 0;
@@ -35,9 +54,13 @@ export async function fetchParts(
         const index = missing[next++];
         try {
           await fetchPart(t, file, index, partSize, size, signal);
-          await file.datasync();
           t.count('parts');
-          await onPartDone(index);
+          unsynced.push(index);
+          if (!checkpointing && Date.now() - lastCheckpoint >= CHECKPOINT_MS) {
+            lastCheckpoint = Date.now();
+            checkpointing = checkpoint().finally(() => (checkpointing = undefined));
+          }
+          await checkpointing;
         } catch (err) {
           firstError ??= err;
           stop.abort(err);
@@ -46,8 +69,12 @@ export async function fetchParts(
       }
     };
     await Promise.all(Array.from({ length: Math.min(missing.length, t.limiter.max) }, worker));
-    if (t.signal.aborted) throw t.signal.reason;
-    if (firstError !== undefined) throw firstError;
+    if (t.signal.aborted || firstError !== undefined) {
+      // Stopped early: keep what was fetched for the next run (the whole file is synced on success instead).
+      await checkpointing?.catch(() => undefined);
+      await checkpoint().catch(() => undefined);
+      throw t.signal.aborted ? t.signal.reason : firstError;
+    }
     return { size };
   } finally {
     t.signal.removeEventListener('abort', onAbort);

@@ -2,7 +2,7 @@ import { HTTPError, RequestError, type Got } from 'got';
 import type { Logger } from 'pino';
 import { errorMessage } from '../errors.js';
 import type { S3Settings } from '../pipeline/context.js';
-import { decodePvlBytes } from '../pvl/index.js';
+import { decodePvlBytes } from '../pvl/decode.js';
 import { S3ObjectError } from '../s3/errors.js';
 import { isS3Href } from '../s3/href.js';
 import type { LabelCache } from './cache.js';

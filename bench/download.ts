@@ -1,0 +1,175 @@
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PACKAGE_ROOT } from '../src/package-root.js';
+import { getObjectBytes, headObject, objectStream, closeS3Clients } from '../src/s3/client.js';
+import { startChild } from './child.js';
+import { md5File, objectPath, parseObjectSpec, planObjects, writeObjects, type BenchObject } from './download-objects.js';
+import { benchPipelineYaml, missingTools, rcloneCommand, runTimed, stacflowCommand, type Budget, type ToolRun } from './download-tools.js';
+import { verifyDestination } from './download-verify.js';
+import { formatReport, type RunFigures, type Tool } from './download-report.js';
+import { NGINX, startNginx, type LoggedRequest, type Nginx } from './nginx.js';
+
+/**
+ * `npm run bench -- download` (issue 4, point 6): the same objects from the same local endpoint (nginx),
+ * stacflow's `download` step vs `rclone copy --files-from`, alternating, each into an empty folder, each
+ * verified afterwards. Prints MB/s, the ratio stacflow/rclone (goal ≥ 1.0) and peak RSS (goal < 150 MB).
+ *
+ * Env: BENCH_DL_SMALL (default 40x20MB), BENCH_DL_LARGE (2x500MB), BENCH_DL_ROUNDS (2), BENCH_DL_TRANSFERS
+ * (16: stacflow `concurrency`, rclone `--transfers`), BENCH_DL_MAX_REQUESTS (16: stacflow `max_requests`),
+ * BENCH_DL_STREAMS (4: rclone `--multi-thread-streams`), BENCH_DL_CUTOFF (250M: rclone `--multi-thread-cutoff`),
+ * BENCH_DL_THRESHOLD / BENCH_DL_PART (64MiB / 16MiB: stacflow `multipart_threshold` / `part_size`),
+ * BENCH_DL_WORKERS (2: nginx worker_processes), BENCH_DL_TMP (parent of the temp folder; default the OS's).
+ *
+ * stacflow runs as `node bin/run-pipeline.js`, i.e. the compiled CLI in dist/ (`npm run bench` builds it first).
+ */
+
+const COLLECTION = 'kaguya_terrain_camera_monoscopic_uncontrolled_observations';
+const SEED = 4;
+const MB = 1e6;
+
+export async function benchDownload(): Promise<void> {
+  const install = missingTools(NGINX);
+  if (install) {
+    process.stderr.write(`the download benchmark needs nginx (${NGINX}), rclone and GNU time: ${install}\n`);
+    process.exit(2);
+  }
+  const small = parseObjectSpec(process.env.BENCH_DL_SMALL ?? '40x20MB', 'BENCH_DL_SMALL');
+  const large = parseObjectSpec(process.env.BENCH_DL_LARGE ?? '2x500MB', 'BENCH_DL_LARGE');
+  const rounds = envCount('BENCH_DL_ROUNDS', 2);
+  const budget: Budget = {
+    transfers: envCount('BENCH_DL_TRANSFERS', 16),
+    maxRequests: envCount('BENCH_DL_MAX_REQUESTS', 16),
+    streams: envCount('BENCH_DL_STREAMS', 4),
+    rcloneCutoff: process.env.BENCH_DL_CUTOFF ?? '250M',
+    multipartThreshold: process.env.BENCH_DL_THRESHOLD ?? '64MiB',
+    partSize: process.env.BENCH_DL_PART ?? '16MiB',
+  };
+  const workers = process.env.BENCH_DL_WORKERS === 'auto' ? 'auto' : envCount('BENCH_DL_WORKERS', 2);
+
+  const objects = planObjects(SEED, COLLECTION, small, large);
+  const totalBytes = objects.reduce((sum, o) => sum + o.bytes, 0);
+  const tmp = await mkdtemp(path.join(process.env.BENCH_DL_TMP ?? tmpdir(), 'stacflow-bench-dl-'));
+  await chmod(tmp, 0o755); // nginx's workers run as nobody when the bench runs as root
+  const root = path.join(tmp, 'objects');
+  const dest = path.join(tmp, 'dest');
+  let nginx: Nginx | undefined;
+  let sandbox: ChildProcess | undefined;
+  // Ctrl-C skips `finally`: still remove the ~2 GB written (nginx and the sandbox get the same SIGINT).
+  const onInterrupt = () => {
+    rmSync(tmp, { recursive: true, force: true });
+    process.exit(130);
+  };
+  process.once('SIGINT', onInterrupt);
+  try {
+    process.stderr.write(`download bench: writing ${objects.length} objects (${(totalBytes / MB).toFixed(0)} MB) under ${root}\n`);
+    await writeObjects(root, objects);
+    nginx = await startNginx({ root, dir: path.join(tmp, 'nginx'), workers });
+    await checkEndpoint(nginx.endpoint, objects[0]!);
+    const started = await startChild<{ url: string }>('sandbox-process', { seed: SEED, collections: [{ id: COLLECTION, items: objects.length }], s3: { enabled: false } });
+    sandbox = started.child;
+
+    const bucket = objects[0]!.bucket;
+    const list = path.join(tmp, 'files-from.txt');
+    await writeFile(list, objects.map((o) => `${o.key}\n`).join(''));
+    const pipelineFile = path.join(tmp, 'bench-download.yaml');
+    const report = path.join(tmp, 'bench-download.report.json');
+    await writeFile(
+      pipelineFile,
+      benchPipelineYaml({ api: started.ready.url, collection: COLLECTION, items: objects.length, s3Endpoint: nginx.endpoint, dest, csv: path.join(tmp, 'bench-download.csv'), budget }),
+    );
+    const stacflow = stacflowCommand(PACKAGE_ROOT, pipelineFile, report);
+    const rclone = await rcloneCommand({ endpoint: nginx.endpoint, bucket, list, dest, dir: tmp, budget });
+    const md5s = new Map<number, Promise<string>>();
+    const sourceMd5 = (o: BenchObject) => md5s.get(o.index) ?? md5s.set(o.index, md5File(objectPath(root, o))).get(o.index)!;
+    const placeOf: Record<Tool, (o: BenchObject) => string> = {
+      stacflow: (o) => path.join(dest, o.collection, o.id, o.key.split('/').at(-1)!),
+      rclone: (o) => path.join(dest, ...o.key.split('/')),
+    };
+
+    const figures: RunFigures[] = [];
+    for (let round = 0; round < rounds; round += 1) {
+      for (const tool of ['stacflow', 'rclone'] as const) {
+        await rm(dest, { recursive: true, force: true });
+        await mkdir(dest, { recursive: true });
+        spawnSync('sync'); // the previous run's dirty pages are not this run's to write back
+        const mark = await nginx.logMark();
+        const run: ToolRun =
+          tool === 'stacflow'
+            ? await runTimed(tool, stacflow.command, stacflow.args, { env: process.env, dir: tmp })
+            : await runTimed(tool, rclone.command, rclone.args, { env: rclone.env, dir: tmp });
+        const syncStarted = Date.now();
+        spawnSync('sync');
+        const syncS = (Date.now() - syncStarted) / 1000;
+        const requests = (await nginx.requestsSince(mark)).filter((r) => r.uri.startsWith(`/${bucket}/`));
+        if (requests.length === 0) throw new Error(`${tool} made no request to ${nginx.endpoint}`);
+        const firstMs = Math.min(...requests.map((r) => r.startMs));
+        const verified = await verifyDestination({ tool, objects, placeOf: placeOf[tool], dest, round, sourceMd5 });
+        figures.push({
+          tool,
+          round,
+          bytes: verified.bytes,
+          windowS: (run.exitedMs - firstMs) / 1000,
+          wallS: (run.exitedMs - run.startedMs) / 1000,
+          startS: (firstMs - run.startedMs) / 1000,
+          syncS,
+          peakRssMb: run.peakRssMb,
+          cpuS: run.cpuS,
+          requests: describeRequests(requests),
+          stage: tool === 'stacflow' ? await stageFigures(report) : undefined,
+        });
+        process.stderr.write(`done: round ${round + 1} ${tool} (${verified.files} files, ${verified.hashed} hashed)\n`);
+      }
+    }
+    process.stdout.write(formatReport({ objects, small, large, rounds, budget, workers, figures }));
+  } finally {
+    process.off('SIGINT', onInterrupt);
+    closeS3Clients();
+    sandbox?.kill('SIGTERM');
+    await nginx?.stop();
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+/** The AWS SDK (the client stacflow uses) accepts the endpoint: HEAD, a ranged GET, NoSuchKey on a 404. */
+async function checkEndpoint(endpoint: string, object: BenchObject): Promise<void> {
+  const settings = { region: 'us-west-2', anonymous: true, endpoint };
+  const href = `s3://${object.bucket}/${object.key}`;
+  const head = await headObject(settings, href);
+  if (head.size !== object.bytes || !head.etag || !head.lastModified) throw new Error(`nginx HEAD ${href}: ${JSON.stringify(head)}`);
+  const range = await objectStream(settings, href, { range: { start: object.bytes - 10 } });
+  range.body.resume();
+  if (!range.partial || range.contentLength !== 10) throw new Error(`nginx ranged GET ${href}: ${range.contentLength} bytes, partial ${range.partial}`);
+  const missing = await getObjectBytes(settings, `${href}.missing`).then(
+    () => 'an answer',
+    (err: { s3Code?: string }) => err.s3Code,
+  );
+  if (missing !== 'NoSuchKey') throw new Error(`nginx GET of a missing key: expected NoSuchKey, got ${missing}`);
+}
+
+function describeRequests(requests: LoggedRequest[]): string {
+  const heads = requests.filter((r) => r.method === 'HEAD').length;
+  const gets = requests.filter((r) => r.method === 'GET');
+  const ranged = gets.filter((r) => r.range !== '').length;
+  const failed = requests.filter((r) => r.status >= 400).length;
+  return `${heads} HEAD, ${gets.length - ranged} GET, ${ranged} ranged${failed > 0 ? `, ${failed} failed` : ''}`;
+}
+
+async function stageFigures(reportFile: string): Promise<string> {
+  const report = JSON.parse(await readFile(reportFile, 'utf8')) as { stages: Array<{ label: string; duration_s: number | null; counters: Record<string, number> }> };
+  const stage = report.stages.find((s) => s.label.includes('download'));
+  if (!stage) return '';
+  const counters = Object.entries(stage.counters).map(([k, v]) => `${k} ${v}`);
+  return `${stage.duration_s ?? '?'} s, ${counters.join(', ')}`;
+}
+
+/** A whole number ≥ 1 from the environment, or the default. */
+function envCount(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name}=${text}: expected a whole number >= 1`);
+  return value;
+}
