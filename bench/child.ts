@@ -2,11 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { NODE_FLAGS } from '../src/runtime-flags.js';
 
-// Children run the same way as this module: compiled (dist/bench/*.js, what `npm run bench` uses) or via tsx.
+// Children run the same way as this module: compiled (dist/bench/*.js, what `npm run bench` uses) or via tsx,
+// with the V8 flags the bins run with (src/runtime-flags.ts), so they measure stacflow as users run it.
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const COMPILED = import.meta.url.endsWith('.js');
 const childArgs = (script: string, args: unknown): string[] => [
+  ...NODE_FLAGS,
   ...(COMPILED ? [] : ['--import', 'tsx']),
   path.join(HERE, `${script}${COMPILED ? '.js' : '.ts'}`),
   JSON.stringify(args),

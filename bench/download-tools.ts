@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { NODE_FLAGS } from '../src/runtime-flags.js';
 
 /**
  * The two downloaders the bench compares, each run as its own process under GNU time, which reports the
@@ -74,9 +75,9 @@ outputs:
 `;
 }
 
-/** `node bin/run-pipeline.js FILE` (the compiled CLI in dist/, as `npm run bench` builds it). */
+/** `node <NODE_FLAGS> bin/run-pipeline.js FILE`: the CLI as its bin runs it (compiled, in dist/, as `npm run bench` builds it). */
 export function stacflowCommand(packageRoot: string, pipelineFile: string, reportFile: string): { command: string; args: string[] } {
-  return { command: process.execPath, args: [path.join(packageRoot, 'bin', 'run-pipeline.js'), pipelineFile, '--report', reportFile, '--quiet'] };
+  return { command: process.execPath, args: [...NODE_FLAGS, path.join(packageRoot, 'bin', 'run-pipeline.js'), pipelineFile, '--report', reportFile, '--quiet'] };
 }
 
 /**

@@ -51,9 +51,10 @@ const example = `rclone_manifest:
  *   href's path decoded once (`%20` is a space), as rclone wants the real key.
  * - `<path stem>.<bucket>.files.txt` per bucket: the keys, one a line, for `rclone copy --files-from`.
  * The result in the run report (`outputs`) gives the lists and one command per bucket, also logged at info:
- * `rclone copy --config <package>/config/rclone.conf --files-from <list> s3_noauth:<bucket> data --transfers 16`
- * (with `--s3-region` for a bucket in another region, and `--s3-provider Other --s3-endpoint <url>
- * --no-traverse` when the pipeline's `s3.endpoint` is set, so the line runs as printed).
+ * `rclone copy --config <package>/config/rclone.conf --files-from <list> s3_noauth:<bucket> data --transfers 16
+ * --no-traverse` (rclone HEADs the listed keys instead of listing their folders; with `--s3-region` for a
+ * bucket in another region, and `--s3-provider Other --s3-endpoint <url>` when the pipeline's `s3.endpoint`
+ * is set, so the line runs as printed).
  *
  * An entry fails here (and none of its objects is listed) when a named asset is missing, an asset href is
  * not an S3 object (plain HTTPS: an s3 remote cannot copy it, use the `download` step), names an object

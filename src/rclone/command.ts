@@ -31,16 +31,19 @@ export interface CopyCommandOptions {
  *   their rclone config.
  * - A bucket outside the packaged remote's region (us-west-2) gets `--s3-region <region>`: AWS answers a
  *   request sent to another region's endpoint with a 301 PermanentRedirect.
+ * - `--no-traverse` always: rclone then HEADs each listed key instead of listing the folders that hold them.
+ *   A Kaguya `uncontrolled/` folder holds every item of its collection, so listing it costs more than the
+ *   objects; and a server that cannot list (s3rver's delimiter listing is incomplete, a plain web server
+ *   refuses it) would copy nothing. Checked with rclone 1.60 against the sandbox and against nginx.
  * - With `endpoint`: `--s3-provider Other --s3-endpoint <url>` (provider AWS would send virtual-hosted
- *   requests to `<bucket>.<host>`), and `--no-traverse` so rclone HEADs the listed keys instead of listing
- *   their folders (s3rver's delimiter listing is incomplete; checked with rclone 1.60 against the sandbox).
+ *   requests to `<bucket>.<host>`).
  */
 export function rcloneCopyArgv(options: CopyCommandOptions): string[] {
   const packaged = options.remote === DEFAULT_REMOTE;
   const argv = ['rclone', 'copy'];
   if (packaged) argv.push('--config', options.config ?? RCLONE_CONFIG);
-  argv.push('--files-from', options.list, `${options.remote}:${options.bucket}`, options.dest, '--transfers', String(RCLONE_TRANSFERS));
-  if (options.endpoint) argv.push('--s3-provider', 'Other', '--s3-endpoint', options.endpoint, '--no-traverse');
+  argv.push('--files-from', options.list, `${options.remote}:${options.bucket}`, options.dest, '--transfers', String(RCLONE_TRANSFERS), '--no-traverse');
+  if (options.endpoint) argv.push('--s3-provider', 'Other', '--s3-endpoint', options.endpoint);
   else if (packaged && options.region && options.region !== DEFAULT_REMOTE_REGION) argv.push('--s3-region', options.region);
   return argv;
 }

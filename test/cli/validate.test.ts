@@ -13,7 +13,7 @@ test('validate accepts the tutorial pipeline (exit 0) and names its stages', asy
   const result = await runBin('stacflow', ['validate', 'pipelines/kaguya-tc.yaml']);
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
-  expect(result.stdout).toBe('pipelines/kaguya-tc.yaml: ok — kaguya-tc: stac_search → fetch_label → select → filter ⇒ csv\n');
+  expect(result.stdout).toBe('pipelines/kaguya-tc.yaml: ok — kaguya-tc: stac_search → fetch_label → select → filter → download → rclone_manifest ⇒ csv\n');
 });
 
 test('validate reports every error with file:line:col and exits 2', async () => {

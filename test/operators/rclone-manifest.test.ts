@@ -44,7 +44,7 @@ describe('rclone_manifest', () => {
       path: manifest,
       rows: items.length,
       lists: { 'astrogeo-ard': list },
-      commands: [`rclone copy --config ${RCLONE_CONFIG} --files-from ${list} s3_noauth:astrogeo-ard data --transfers 16`],
+      commands: [`rclone copy --config ${RCLONE_CONFIG} --files-from ${list} s3_noauth:astrogeo-ard data --transfers 16 --no-traverse`],
     });
     // As the tutorial builds them from assets.image.href: `s3_noauth:/<host's first label>/<path>`.
     const tutorial = items.map((item) => {
@@ -71,7 +71,7 @@ describe('rclone_manifest', () => {
     // An s3:// href names no region: the pipeline's s3.region (us-west-2 here) is the remote's own.
     const commands = result.commands as string[];
     expect(commands).toHaveLength(2);
-    expect(commands[1]).toMatch(/ s3_noauth:other-bucket data --transfers 16$/);
+    expect(commands[1]).toMatch(/ s3_noauth:other-bucket data --transfers 16 --no-traverse$/);
     expect(ctx.stats.stage('rclone_manifest').counters).toEqual({ objects: 3, duplicates: 1, 'bucket:astrogeo-ard': 2, 'bucket:other-bucket': 1 });
   });
 
@@ -143,7 +143,7 @@ describe('rclone_manifest', () => {
     const ctx = testContext('rclone_manifest', { s3: { region: 'us-west-2', anonymous: true, endpoint: sandbox.s3Endpoint } });
     const { step } = await run({ assets: ['image'], path: path.join(dir, 'e.txt'), dest: 'my data' }, [newEntry(items[0])], ctx);
     const [command] = (await step.finish!()).commands as string[];
-    expect(command).toMatch(new RegExp(` s3_noauth:astrogeo-ard 'my data' --transfers 16 --s3-provider Other --s3-endpoint ${sandbox.s3Endpoint} --no-traverse$`));
+    expect(command).toMatch(new RegExp(` s3_noauth:astrogeo-ard 'my data' --transfers 16 --no-traverse --s3-provider Other --s3-endpoint ${sandbox.s3Endpoint}$`));
   });
 
   it('logs the manifest and each command at info when it finishes', async () => {

@@ -5,10 +5,10 @@ import { PACKAGE_ROOT } from '../../src/package-root.js';
 const LIST = '/tmp/out/kaguyatc_images_to_download.astrogeo-ard.files.txt';
 
 describe('rcloneCopyArgv', () => {
-  it('is the packaged remote\'s copy command, as the issue spells it', () => {
+  it('is the packaged remote\'s copy command, as the issue spells it, reading the listed keys directly', () => {
     expect(RCLONE_CONFIG).toBe(`${PACKAGE_ROOT}/config/rclone.conf`);
     expect(rcloneCopyArgv({ remote: DEFAULT_REMOTE, bucket: 'astrogeo-ard', list: LIST, dest: 'data', region: 'us-west-2' })).toEqual([
-      'rclone', 'copy', '--config', RCLONE_CONFIG, '--files-from', LIST, 's3_noauth:astrogeo-ard', 'data', '--transfers', '16',
+      'rclone', 'copy', '--config', RCLONE_CONFIG, '--files-from', LIST, 's3_noauth:astrogeo-ard', 'data', '--transfers', '16', '--no-traverse',
     ]);
   });
 
@@ -16,15 +16,15 @@ describe('rcloneCopyArgv', () => {
     expect(rcloneCopyArgv({ remote: 's3_noauth', bucket: 'b', list: LIST, dest: 'data', region: 'eu-central-1' }).slice(-2)).toEqual(['--s3-region', 'eu-central-1']);
   });
 
-  it('points the remote at an S3-compatible endpoint, path-style, reading the listed keys directly', () => {
-    expect(rcloneCopyArgv({ remote: 's3_noauth', bucket: 'b', list: LIST, dest: 'data', region: 'eu-central-1', endpoint: 'http://127.0.0.1:9000' }).slice(10)).toEqual([
-      '--s3-provider', 'Other', '--s3-endpoint', 'http://127.0.0.1:9000', '--no-traverse',
+  it('points the remote at an S3-compatible endpoint, path-style', () => {
+    expect(rcloneCopyArgv({ remote: 's3_noauth', bucket: 'b', list: LIST, dest: 'data', region: 'eu-central-1', endpoint: 'http://127.0.0.1:9000' }).slice(11)).toEqual([
+      '--s3-provider', 'Other', '--s3-endpoint', 'http://127.0.0.1:9000',
     ]);
   });
 
   it('leaves --config out for a remote of the user\'s own rclone config', () => {
     expect(rcloneCopyArgv({ remote: 'my_aws', bucket: 'b', list: LIST, dest: 'data', region: 'eu-central-1' })).toEqual([
-      'rclone', 'copy', '--files-from', LIST, 'my_aws:b', 'data', '--transfers', '16',
+      'rclone', 'copy', '--files-from', LIST, 'my_aws:b', 'data', '--transfers', '16', '--no-traverse',
     ]);
   });
 });

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { packagePath } from '../../package-root.js';
+import { NODE_FLAGS } from '../../runtime-flags.js';
 import { startSandbox } from '../../sandbox/index.js';
 import type { RunReport } from '../../pipeline/report.js';
 
@@ -26,7 +27,7 @@ export const demoCommand: CommandModule<object, { pipeline: string; out: string;
     process.stderr.write(`sandbox STAC API on ${sandbox.url}, S3 on ${sandbox.s3Endpoint}\n$ ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')} run-pipeline ${pipeline}\n`);
     try {
       const reportPath = path.join(out, `${path.basename(pipeline, path.extname(pipeline))}.report.json`);
-      const code = await runChild([packagePath('bin', 'run-pipeline.js'), pipeline, '--report', reportPath], env);
+      const code = await runChild([...NODE_FLAGS, packagePath('bin', 'run-pipeline.js'), pipeline, '--report', reportPath], env);
       const report = JSON.parse(await readFile(reportPath, 'utf8').catch(() => 'null')) as RunReport | null;
       for (const stage of report?.stages ?? []) {
         const { downloaded, skipped, resumed, bytes } = stage.counters;
