@@ -35,7 +35,9 @@ export function perEntry(
     }
     try {
       const result = await work(entry);
-      ctx.stats.passed(ctx.label);
+      // A work function may record failures itself (failEntry) and still return the entry (a download with
+      // one asset failed and others written): counted as failed then, as when it throws, not as passed.
+      if (result.failures.length === entry.failures.length) ctx.stats.passed(ctx.label);
       return result;
     } catch (err) {
       if (err instanceof StacflowError && err.errorClass === 'fatal') throw err;
