@@ -52,3 +52,12 @@ export class RunAbortedError extends StacflowError {
 }
 
 export const errorMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/** A file the run writes (a catalog, an rclone list) cannot be written: its result would be incomplete, so the run ends. */
+export function outputWriteError(path: string, cause: unknown): RunAbortedError {
+  return new RunAbortedError(
+    'ERR_OUTPUT_WRITE',
+    `cannot write ${path}: ${errorMessage(cause)} (check that the directory is writable and the disk has room, or change the output path)`,
+    cause,
+  );
+}

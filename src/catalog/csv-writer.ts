@@ -4,7 +4,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { stringify, type Stringifier } from 'csv-stringify';
-import { RunAbortedError, errorMessage } from '../errors.js';
+import { outputWriteError } from '../errors.js';
 
 /**
  * Writes CSV rows to `<path>.tmp-<pid>` beside `path` (directories created), streaming, with backpressure;
@@ -91,11 +91,7 @@ export class CsvFileWriter {
 
   private throwIfFailed(): void {
     if (this.error === undefined) return;
-    throw new RunAbortedError(
-      'ERR_OUTPUT_WRITE',
-      `cannot write ${this.path}: ${errorMessage(this.error)} (check that the directory is writable and the disk has room, or change the output path)`,
-      this.error,
-    );
+    throw outputWriteError(this.path, this.error);
   }
 }
 

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { RunAbortedError, errorMessage } from '../errors.js';
+import { outputWriteError } from '../errors.js';
 
 /**
  * A text file written line by line to `<path>.tmp-<pid>` (directories created), with backpressure;
@@ -73,10 +73,6 @@ export class TempLineFile {
 
   private throwIfFailed(): void {
     if (this.error === undefined) return;
-    throw new RunAbortedError(
-      'ERR_OUTPUT_WRITE',
-      `cannot write ${this.path}: ${errorMessage(this.error)} (check that the directory is writable and the disk has room, or change the path)`,
-      this.error,
-    );
+    throw outputWriteError(this.path, this.error);
   }
 }
