@@ -77,11 +77,10 @@ export const rcloneManifest: StepStage<typeof rcloneManifestOptions, StepInstanc
       defaultRegion: ctx.s3.region,
       endpoint: ctx.s3.endpoint || undefined,
     });
-    const selection = { assets: options.assets, roles: options.roles };
 
     const work = async (entry: Entry): Promise<Entry> => {
       // Decide for every asset first: an entry with one bad asset lists none of its objects.
-      for (const object of manifestObjects(entry.item, selection)) {
+      for (const object of manifestObjects(entry.item, options)) {
         if (await writer.add(object)) {
           ctx.stats.count(ctx.label, 'objects');
           ctx.stats.count(ctx.label, `bucket:${object.bucket}`);

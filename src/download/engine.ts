@@ -146,7 +146,7 @@ export class DownloadEngine {
       run.log.info({ item: job.item, asset: job.asset, href: job.href, from: resumedFrom }, `resuming ${job.href} from byte ${resumedFrom}`);
     }
 
-    const md5 = (head.etagIsMd5 ?? source.etagIsMd5) ? md5OfEtag(head.etag) : undefined;
+    const md5 = head.etagIsMd5 ? md5OfEtag(head.etag) : undefined;
     const newHashes = () => new Hashes(md5, job.checksum);
     const transfer: TransferContext = {
       source,

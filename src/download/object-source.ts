@@ -21,7 +21,10 @@ export interface RemoteHead {
   lastModified?: string;
   /** Whether ranged GETs are answered (S3 always; HTTP when it says `Accept-Ranges: bytes`). */
   ranges: boolean;
-  /** False when this object's ETag is not its MD5 although the source's usually are (S3 with SSE-KMS or SSE-C). */
+  /**
+   * True when the ETag is the MD5 of the content: S3 objects, unless encrypted with KMS or a customer key
+   * (SSE-KMS, SSE-C). Other servers' ETags are opaque. (A multipart ETag `…-N` is no MD5 either: verify.ts.)
+   */
   etagIsMd5?: boolean;
 }
 
@@ -45,8 +48,6 @@ export interface OpenedBody {
 export interface ObjectSource {
   readonly href: string;
   readonly kind: 's3' | 'http';
-  /** An S3 single-part ETag is the MD5 of the content; other servers' ETags are opaque. */
-  readonly etagIsMd5: boolean;
   /** The S3 object, for `s3` sources. */
   readonly location?: S3Location;
   head(signal: AbortSignal): Promise<RemoteHead>;
@@ -65,7 +66,6 @@ function s3Source(href: string, location: S3Location, settings: S3Settings): Obj
   return {
     href,
     kind: 's3',
-    etagIsMd5: true,
     location,
     async head(signal) {
       const { headObject, objectStream } = await client();
@@ -100,7 +100,6 @@ function httpSource(href: string, http: Got): ObjectSource {
   return {
     href,
     kind: 'http',
-    etagIsMd5: false,
     async head(signal) {
       let response;
       try {

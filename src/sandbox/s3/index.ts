@@ -131,7 +131,6 @@ export async function startSandboxS3(catalog: SandboxCatalog, host: string, opti
     if (g < 0) throw new RangeError(`sandbox S3: no item ${id} in the catalog`);
     return g;
   };
-  const replacedImages = new Map<string, Uint8Array>();
   return {
     endpoint: server.endpoint,
     bucket: SANDBOX_BUCKET,
@@ -141,12 +140,8 @@ export async function startSandboxS3(catalog: SandboxCatalog, host: string, opti
     },
     addFault: (rule) => rules.addFault(rule),
     caminfo: (id) => caminfoFor(catalog, find(id), caminfo),
-    image: (id) => replacedImages.get(id) ?? imageBytes(catalog.seed, find(id), size),
-    replaceImage: async (id, bytes) => {
-      const g = find(id);
-      await server.replace(g, 'image', bytes);
-      replacedImages.set(id, bytes);
-    },
+    image: (id) => server.replacement(find(id), 'image') ?? imageBytes(catalog.seed, find(id), size),
+    replaceImage: (id, bytes) => server.replace(find(id), 'image', bytes),
     key: (id, asset) => objectKey(catalog, find(id), asset),
     imageBytes: size,
     directory: server.directory,

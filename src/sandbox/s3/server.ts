@@ -46,6 +46,8 @@ export interface RunningS3Server {
   directory: string;
   /** Serves `content` for item `g`'s asset from now on (a new ETag: the object "changed"). */
   replace(g: number, asset: ServedAsset, content: Uint8Array): Promise<void>;
+  /** The content `replace` gave item `g`'s asset, if any. */
+  replacement(g: number, asset: ServedAsset): Uint8Array | undefined;
   close(): Promise<void>;
 }
 
@@ -208,6 +210,7 @@ export async function startS3Server(settings: S3ServerSettings): Promise<Running
       written.delete(key);
       await ensure(g, asset);
     },
+    replacement: (g, asset) => replaced.get(objectKey(catalog, g, asset)),
     close: async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
