@@ -25,20 +25,26 @@ export async function writeBody(
 ): Promise<BodyResult> {
   let position = start;
   let pending = 0;
+  const write = async (chunk: Uint8Array): Promise<void> => {
+    if (end !== undefined && position + chunk.length > end) {
+      throw new DownloadError('ERR_DOWNLOAD_SIZE', `the server sent more bytes than announced (past byte ${end})`);
+    }
+    // Hashed before the write returns: a borrowed chunk (below) is only valid until then.
+    onChunk(chunk);
+    await writeFully(file, chunk, position);
+    position += chunk.length;
+    pending += chunk.length;
+    if (pending >= COUNT_EVERY) {
+      count(pending);
+      pending = 0;
+    }
+  };
   try {
-    for await (const chunk of body as AsyncIterable<Uint8Array>) {
-      if (end !== undefined && position + chunk.length > end) {
-        body.destroy();
-        throw new DownloadError('ERR_DOWNLOAD_SIZE', `the server sent more bytes than announced (past byte ${end})`);
-      }
-      await writeFully(file, chunk, position);
-      onChunk(chunk);
-      position += chunk.length;
-      pending += chunk.length;
-      if (pending >= COUNT_EVERY) {
-        count(pending);
-        pending = 0;
-      }
+    if (isBorrowingBody(body)) {
+      // src/http1 bodies (S3): chunks are views of the connection's read buffer, written without a copy.
+      await body.consumeChunks(write);
+    } else {
+      for await (const chunk of body as AsyncIterable<Uint8Array>) await write(chunk);
     }
     return { position };
   } catch (err) {
@@ -62,5 +68,11 @@ async function writeFully(file: FileHandle, chunk: Uint8Array, position: number)
     }
   }
 }
+
+interface BorrowingBody {
+  consumeChunks(consumer: (chunk: Uint8Array) => Promise<void>): Promise<void>;
+}
+
+const isBorrowingBody = (body: Readable): body is Readable & BorrowingBody => typeof (body as Partial<BorrowingBody>).consumeChunks === 'function';
 
 const isFileError = (err: unknown): boolean => (err as { fileError?: boolean } | undefined)?.fileError === true;

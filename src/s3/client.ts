@@ -2,6 +2,7 @@ import { GetObjectCommand, HeadObjectCommand, S3Client, type GetObjectCommandOut
 import type { Readable } from 'node:stream';
 import type { S3Settings } from '../pipeline/context.js';
 import { USER_AGENT } from '../version.js';
+import { S3HttpHandler } from './request-handler.js';
 import { S3HrefError, S3ObjectError, toS3ObjectError } from './errors.js';
 import { parseS3Href, s3Uri, type S3Location } from './href.js';
 
@@ -19,6 +20,10 @@ const MAX_SOCKETS = 64;
 const CONNECT_TIMEOUT_MS = 10_000;
 /** A socket that carries nothing for this long is dropped (and the SDK retries). */
 const IDLE_TIMEOUT_MS = 60_000;
+/** An unused kept socket is closed after this long (S3 closes them after about 20 s). */
+const KEEP_ALIVE_MS = 10_000;
+/** Each connection's read buffer: the largest socket read (request-handler.ts). */
+const READ_BUFFER_BYTES = Number(process.env.STACFLOW_READ_BUFFER ?? 256 * 1024);
 
 // The SDK warns once per process that its 2027 releases will need Node 22; stacflow supports Node 20 and
 // pins the SDK, so the warning would only clutter every run's stderr. Set it yourself to see it.
@@ -49,12 +54,13 @@ export function s3ClientFor(settings: S3Settings, region?: string): S3Client {
       retryMode: 'standard',
       maxAttempts: S3_MAX_ATTEMPTS,
       customUserAgent: USER_AGENT,
-      requestHandler: {
-        connectionTimeout: CONNECT_TIMEOUT_MS,
-        socketTimeout: IDLE_TIMEOUT_MS,
-        httpAgent: { keepAlive: true, maxSockets: MAX_SOCKETS },
-        httpsAgent: { keepAlive: true, maxSockets: MAX_SOCKETS },
-      },
+      requestHandler: new S3HttpHandler({
+        maxConnectionsPerOrigin: MAX_SOCKETS,
+        connectTimeoutMs: CONNECT_TIMEOUT_MS,
+        idleTimeoutMs: IDLE_TIMEOUT_MS,
+        keepAliveMs: KEEP_ALIVE_MS,
+        bufferSize: READ_BUFFER_BYTES,
+      }),
     });
     clients.set(cacheKey, client);
   }
