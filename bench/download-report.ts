@@ -17,6 +17,8 @@ export interface RunFigures {
   wallS: number;
   /** Spawn to the first request at nginx: process start-up (and, for stacflow, the STAC search). */
   startS: number;
+  /** From the last byte nginx sent for the run to the tool's exit: what the tool does after the transfers. */
+  tailS: number;
   /** A `sync` right after the exit: writing back what the tool left dirty in the page cache (rclone never fsyncs). */
   syncS: number;
   peakRssMb: number;
@@ -39,7 +41,7 @@ export function formatReport(input: {
   const { figures, budget } = input;
   const tools: Tool[] = ['stacflow', 'rclone'];
   const of = (tool: Tool, round?: number) => figures.filter((f) => f.tool === tool && (round === undefined || f.round === round));
-  const sum = (fs: RunFigures[], key: 'bytes' | 'windowS' | 'wallS' | 'startS' | 'syncS' | 'cpuS') => fs.reduce((a, f) => a + f[key], 0);
+  const sum = (fs: RunFigures[], key: 'bytes' | 'windowS' | 'wallS' | 'startS' | 'tailS' | 'syncS' | 'cpuS') => fs.reduce((a, f) => a + f[key], 0);
   /** MB/s three ways: over the window (the headline), spawn to exit, and the window plus the sync after it. */
   const speeds = (fs: RunFigures[]) => {
     const mb = sum(fs, 'bytes') / MB;
@@ -55,6 +57,7 @@ export function formatReport(input: {
       v.durable.toFixed(0).padStart(11),
       sum(fs, 'startS').toFixed(2).padStart(7),
       sum(fs, 'windowS').toFixed(2).padStart(8),
+      sum(fs, 'tailS').toFixed(2).padStart(6),
       sum(fs, 'syncS').toFixed(2).padStart(6),
       (sum(fs, 'cpuS') / (sum(fs, 'bytes') / 1e9)).toFixed(2).padStart(8),
       `${Math.max(...fs.map((f) => f.peakRssMb)).toFixed(0)} MB`.padStart(8),
@@ -63,10 +66,10 @@ export function formatReport(input: {
   };
   const lines = [
     `download: ${input.objects.length} objects (${input.small.count} × ${(input.small.bytes / MB).toFixed(1)} MB, ${input.large.count} × ${(input.large.bytes / MB).toFixed(1)} MB), ` +
-      `from nginx on 127.0.0.1 (${input.workers} workers, sendfile, keep-alive); ${input.rounds} round(s), alternating, each into an empty folder`,
+      `from nginx on 127.0.0.1 (${input.workers} workers, sendfile, keep-alive); ${input.rounds} round(s) after an untimed warm-up, alternating (which tool goes first alternates too), each into an empty folder`,
     `budget: stacflow concurrency ${budget.transfers}, max_requests ${budget.maxRequests}, multipart_threshold ${budget.multipartThreshold}, part_size ${budget.partSize}` +
       ` | rclone --transfers ${budget.transfers}, --multi-thread-streams ${budget.streams}, --multi-thread-cutoff ${budget.rcloneCutoff}, --no-traverse`,
-    'round tool      MB/s MB/s wall MB/s +sync start s window s sync s CPU s/GB peak RSS  requests at nginx',
+    'round tool      MB/s MB/s wall MB/s +sync start s window s tail s sync s CPU s/GB peak RSS  requests at nginx',
   ];
   for (let round = 0; round < input.rounds; round += 1) {
     for (const tool of tools) {
@@ -87,7 +90,8 @@ export function formatReport(input: {
   for (const f of of('stacflow')) if (f.stage) lines.push(`stacflow round ${f.round + 1} run report: download ${f.stage}`);
   lines.push(
     'MB/s: 10^6 bytes/s from the first request nginx logged for the run to the process exit, so process start-up and',
-    "  stacflow's STAC search of the sandbox (both in `start s`) are excluded. MB/s wall: spawn to exit. MB/s +sync: the window",
+    "  stacflow's STAC search of the sandbox (both in `start s`) are excluded; `tail s` is the part of the window after the",
+    '  last byte nginx sent (finishing files, catalogs, exit). MB/s wall: spawn to exit. MB/s +sync: the window',
     '  plus a `sync` run right after the exit (stacflow fsyncs every file before renaming it; rclone leaves its writes in the',
     '  page cache, so +sync compares durable copies). Peak RSS: GNU time %M (ru_maxrss, = VmHWM at exit) for both;',
     "  CPU s/GB: the process's user + system CPU seconds (GNU time %U + %S) per 10^9 bytes copied.",

@@ -17,7 +17,8 @@ import { NGINX, startNginx, type LoggedRequest, type Nginx } from './nginx.js';
  * stacflow's `download` step vs `rclone copy --files-from`, alternating, each into an empty folder, each
  * verified afterwards. Prints MB/s, the ratio stacflow/rclone (goal ≥ 1.0) and peak RSS (goal < 150 MB).
  *
- * Env: BENCH_DL_SMALL (default 40x20MB), BENCH_DL_LARGE (2x500MB), BENCH_DL_ROUNDS (2), BENCH_DL_TRANSFERS
+ * Env: BENCH_DL_SMALL (default 40x20MB), BENCH_DL_LARGE (2x500MB), BENCH_DL_ROUNDS (2), BENCH_DL_WARMUP (1 untimed
+ * run of each tool first), BENCH_DL_TRANSFERS
  * (16: stacflow `concurrency`, rclone `--transfers`), BENCH_DL_MAX_REQUESTS (16: stacflow `max_requests`),
  * BENCH_DL_STREAMS (4: rclone `--multi-thread-streams`), BENCH_DL_CUTOFF (250M: rclone `--multi-thread-cutoff`),
  * BENCH_DL_THRESHOLD / BENCH_DL_PART (64MiB / 16MiB: stacflow `multipart_threshold` / `part_size`),
@@ -39,6 +40,7 @@ export async function benchDownload(): Promise<void> {
   const small = parseObjectSpec(process.env.BENCH_DL_SMALL ?? '40x20MB', 'BENCH_DL_SMALL');
   const large = parseObjectSpec(process.env.BENCH_DL_LARGE ?? '2x500MB', 'BENCH_DL_LARGE');
   const rounds = envCount('BENCH_DL_ROUNDS', 2);
+  const warmups = envWhole('BENCH_DL_WARMUP', 1);
   const budget: Budget = {
     transfers: envCount('BENCH_DL_TRANSFERS', 16),
     maxRequests: envCount('BENCH_DL_MAX_REQUESTS', 16),
@@ -89,17 +91,29 @@ export async function benchDownload(): Promise<void> {
       rclone: (o) => path.join(dest, ...o.key.split('/')),
     };
 
+    const runTool = async (tool: Tool): Promise<ToolRun> => {
+      await rm(dest, { recursive: true, force: true });
+      await mkdir(dest, { recursive: true });
+      spawnSync('sync'); // the previous run's dirty pages are not this run's to write back
+      return tool === 'stacflow'
+        ? runTimed(tool, stacflow.command, stacflow.args, { env: process.env, dir: tmp })
+        : runTimed(tool, rclone.command, rclone.args, { env: rclone.env, dir: tmp });
+    };
+    // Untimed: the first runs after the objects were written are slower for both tools (page cache, block
+    // allocation); whichever went first would pay for it.
+    for (let w = 0; w < warmups; w += 1) {
+      for (const tool of ['stacflow', 'rclone'] as const) {
+        await runTool(tool);
+        process.stderr.write(`done: warm-up ${w + 1} ${tool}\n`);
+      }
+    }
     const figures: RunFigures[] = [];
     for (let round = 0; round < rounds; round += 1) {
-      for (const tool of ['stacflow', 'rclone'] as const) {
-        await rm(dest, { recursive: true, force: true });
-        await mkdir(dest, { recursive: true });
-        spawnSync('sync'); // the previous run's dirty pages are not this run's to write back
+      // Alternating which goes first, so neither always runs right after the other's writes.
+      const order = round % 2 === 0 ? (['stacflow', 'rclone'] as const) : (['rclone', 'stacflow'] as const);
+      for (const tool of order) {
         const mark = await nginx.logMark();
-        const run: ToolRun =
-          tool === 'stacflow'
-            ? await runTimed(tool, stacflow.command, stacflow.args, { env: process.env, dir: tmp })
-            : await runTimed(tool, rclone.command, rclone.args, { env: rclone.env, dir: tmp });
+        const run = await runTool(tool);
         const syncStarted = Date.now();
         spawnSync('sync');
         const syncS = (Date.now() - syncStarted) / 1000;
@@ -114,6 +128,7 @@ export async function benchDownload(): Promise<void> {
           windowS: (run.exitedMs - firstMs) / 1000,
           wallS: (run.exitedMs - run.startedMs) / 1000,
           startS: (firstMs - run.startedMs) / 1000,
+          tailS: (run.exitedMs - Math.max(...requests.map((r) => r.endMs))) / 1000,
           syncS,
           peakRssMb: run.peakRssMb,
           cpuS: run.cpuS,
@@ -163,6 +178,15 @@ async function stageFigures(reportFile: string): Promise<string> {
   if (!stage) return '';
   const counters = Object.entries(stage.counters).map(([k, v]) => `${k} ${v}`);
   return `${stage.duration_s ?? '?'} s, ${counters.join(', ')}`;
+}
+
+/** A whole number ≥ 0 from the environment, or the default. */
+function envWhole(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name}=${text}: expected a whole number >= 0`);
+  return value;
 }
 
 /** A whole number ≥ 1 from the environment, or the default. */

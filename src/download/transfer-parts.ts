@@ -6,6 +6,7 @@ import { partCount } from './decide.js';
 import { DownloadError } from './errors.js';
 import { backoff, backoffMs, classify } from './retry.js';
 import type { TransferContext } from './transfer-context.js';
+import { WRITE_BEHIND_BYTES, WriteBehind } from './write-behind.js';
 
 /** How often the parts finished so far are synced and recorded (one fdatasync for all of them). */
 const CHECKPOINT_MS = 2000;
@@ -27,6 +28,8 @@ export async function fetchParts(
   const finished = new Set(done);
   const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !finished.has(i));
   const file = await open(t.partPath, finished.size > 0 ? 'r+' : 'w');
+  // One for all the parts: they write the same file.
+  const behind = new WriteBehind(file, WRITE_BEHIND_BYTES);
   // Siblings stop at the first part that fails for good; the run's abort stops them all.
   const stop = new AbortController();
   const onAbort = () => stop.abort(t.signal.reason);
@@ -53,7 +56,7 @@ export async function fetchParts(
       while (next < missing.length && !signal.aborted) {
         const index = missing[next++];
         try {
-          await fetchPart(t, file, index, partSize, size, signal);
+          await fetchPart(t, file, behind, index, partSize, size, signal);
           t.count('parts');
           unsynced.push(index);
           if (!checkpointing && Date.now() - lastCheckpoint >= CHECKPOINT_MS) {
@@ -78,11 +81,12 @@ export async function fetchParts(
     return { size };
   } finally {
     t.signal.removeEventListener('abort', onAbort);
+    await behind.settle();
     await file.close();
   }
 }
 
-async function fetchPart(t: TransferContext, file: FileHandle, index: number, partSize: number, size: number, signal: AbortSignal): Promise<void> {
+async function fetchPart(t: TransferContext, file: FileHandle, behind: WriteBehind, index: number, partSize: number, size: number, signal: AbortSignal): Promise<void> {
   const start = index * partSize;
   const end = Math.min(size, start + partSize); // exclusive
   let position = start;
@@ -96,7 +100,10 @@ async function fetchPart(t: TransferContext, file: FileHandle, index: number, pa
         opened.body.destroy();
         throw new DownloadError('ERR_DOWNLOAD_HTTP', `${t.source.href}: the server ignored Range: bytes=${position}-${end - 1} (it sent the whole object); set a multipart_threshold above this file's size to fetch it in one stream`, { href: t.source.href });
       }
-      const result = await writeBody(opened.body, file, position, end, () => undefined, (n) => t.count('bytes', n));
+      const result = await writeBody(opened.body, file, position, end, () => undefined, (n) => {
+        t.count('bytes', n);
+        behind.wrote(n);
+      });
       position = result.position;
       if (result.error !== undefined) failure = result.error;
       else if (position < end) failure = new Error(`part ${index} ended after ${position - start} of ${end - start} bytes`);

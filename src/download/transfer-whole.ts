@@ -5,6 +5,7 @@ import { DownloadError } from './errors.js';
 import { backoff, backoffMs, classify } from './retry.js';
 import type { TransferContext } from './transfer-context.js';
 import type { Hashes } from './verify.js';
+import { WRITE_BEHIND_BYTES, WriteBehind } from './write-behind.js';
 
 /**
  * One object in one stream into `<file>.part`, from byte `from` (a resumed `.part` holds the bytes before it:
@@ -15,6 +16,7 @@ import type { Hashes } from './verify.js';
 export async function fetchWhole(t: TransferContext, from: number, newHashes: () => Hashes): Promise<{ size: number; digests: Record<string, string> }> {
   let hashes = newHashes();
   const file = await open(t.partPath, from > 0 ? 'r+' : 'w');
+  const behind = new WriteBehind(file, WRITE_BEHIND_BYTES);
   try {
     let position = from;
     if (from > 0) {
@@ -43,7 +45,10 @@ export async function fetchWhole(t: TransferContext, from: number, newHashes: ()
           await file.truncate(0);
         }
         const end = t.size ?? (opened.contentLength !== undefined ? position + opened.contentLength : undefined);
-        const result = await writeBody(opened.body, file, position, end, (chunk) => hashes.update(chunk), (n) => t.count('bytes', n));
+        const result = await writeBody(opened.body, file, position, end, (chunk) => hashes.update(chunk), (n) => {
+          t.count('bytes', n);
+          behind.wrote(n);
+        });
         position = result.position;
         if (result.error !== undefined) failure = result.error;
         else if (end !== undefined && position < end) failure = new Error(`the body ended after ${position} of ${end} bytes`);
@@ -65,6 +70,7 @@ export async function fetchWhole(t: TransferContext, from: number, newHashes: ()
     }
     return { size: position, digests: hashes.digests() };
   } finally {
+    await behind.settle();
     await file.close();
   }
 }

@@ -7,7 +7,8 @@ import { headEnd, Http1ProtocolError, parseResponseHead, type ResponseHead } fro
 /**
  * One HTTP/1.1 connection reading into a buffer of its own (Node's `onread` option): each socket read lands
  * in the same memory, so a body streams with no allocation per read and with reads as large as the buffer,
- * where Node's http allocates a new 64 KiB buffer for every read. One request at a time (no pipelining).
+ * where Node's http allocates a new 64 KiB buffer for every read. Plain HTTP only: under TLS the reads are
+ * Node's buffers (see the constructor). One request at a time (no pipelining).
  */
 
 export interface Origin {
@@ -24,7 +25,7 @@ export interface Http1Request {
 }
 
 export interface ConnectionOptions {
-  /** Bytes of the read buffer: the largest socket read. */
+  /** Bytes of the read buffer: the largest socket read (plain HTTP; TLS reads are a record, 16 KiB at most). */
   bufferSize: number;
   connectTimeoutMs: number;
   /** A request whose connection carries nothing for this long fails with ETIMEDOUT. */
@@ -47,7 +48,6 @@ export const isNothingReceived = (err: unknown): boolean => (err as { [NOTHING_R
 
 export class Connection {
   private readonly socket: net.Socket;
-  private readonly buffer: Buffer;
   /** Requests sent on this connection so far. */
   requests = 0;
   closed = false;
@@ -63,14 +63,17 @@ export class Connection {
   };
 
   constructor(readonly origin: Origin, private readonly options: ConnectionOptions, private readonly onClose: (connection: Connection) => void) {
-    this.buffer = Buffer.allocUnsafe(options.bufferSize);
-    const onread: net.OnReadOpts = { buffer: this.buffer, callback: (n, buf) => this.onRead(buf.subarray(0, n)) };
     const { hostname, port } = origin;
-    this.socket =
-      origin.protocol === 'https:'
-        ? // Node's tls.connect takes `onread` too (its types do not say so).
-          tls.connect({ host: hostname, port, servername: net.isIP(hostname) ? undefined : hostname, ALPNProtocols: ['http/1.1'], onread, ...options.tls } as tls.ConnectionOptions)
-        : net.connect({ host: hostname, port, onread });
+    if (origin.protocol === 'https:') {
+      // No `onread` under TLS: Node's TLS layer copies each record it decrypts into that buffer even after the
+      // callback said stop (TLSWrap::ClearOut does not check), overwriting a chunk the consumer still holds
+      // (test/http1/https.test.ts). Node's own buffers instead (one per record, safe to hold); pause() holds the rest back.
+      this.socket = tls.connect({ host: hostname, port, servername: net.isIP(hostname) ? undefined : hostname, ALPNProtocols: ['http/1.1'], ...options.tls });
+      this.socket.on('data', (bytes: Buffer) => this.onRead(bytes));
+    } else {
+      const buffer = Buffer.allocUnsafe(options.bufferSize);
+      this.socket = net.connect({ host: hostname, port, onread: { buffer, callback: (n, buf) => this.onRead(buf.subarray(0, n)) } });
+    }
     this.socket.setNoDelay(true);
     const connectTimer = setTimeout(() => {
       this.destroy(Object.assign(new Error(`could not connect to ${hostname}:${port} within ${options.connectTimeoutMs} ms`), { code: 'ETIMEDOUT', name: 'TimeoutError' }));
@@ -309,7 +312,8 @@ export class Http1Body extends Readable {
     const consumer = this.consumer;
     if (!consumer || this.finished) return false;
     try {
-      while (this.pending !== undefined && this.pending.byteLength > 0 && !this.decoder.done) {
+      // `finished` can turn true inside consumer() (an abort, pool.close()): no chunk after the promise rejected.
+      while (!this.finished && this.pending !== undefined && this.pending.byteLength > 0 && !this.decoder.done) {
         const { consumed, data } = this.decoder.step(this.pending);
         this.pending = this.pending.subarray(consumed);
         if (data === undefined || data.byteLength === 0) continue;

@@ -1,4 +1,4 @@
-import { Connection, isNothingReceived, type ConnectionOptions, type Http1Request, type Http1Response, type Origin } from './connection.js';
+import { Connection, isNothingReceived, serializeRequest, type ConnectionOptions, type Http1Request, type Http1Response, type Origin } from './connection.js';
 
 /**
  * Keep-alive connections per origin (scheme, host, port), at most `maxConnectionsPerOrigin` open at once;
@@ -27,6 +27,8 @@ export class Http1Pool {
 
   /** Sends `request` to `origin`; resolves with the answer's head and its body stream. */
   async request(origin: Origin, request: Http1Request, signal?: AbortSignal): Promise<Http1Response> {
+    // A forged header or a bad path fails here, before it takes a connection (Connection.send would leave it busy).
+    serializeRequest(origin, request);
     for (let attempt = 1; ; attempt += 1) {
       if (signal?.aborted) throw abortError(signal);
       const connection = await this.acquire(origin, signal);

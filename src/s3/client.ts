@@ -23,7 +23,7 @@ const IDLE_TIMEOUT_MS = 60_000;
 /** An unused kept socket is closed after this long (S3 closes them after about 20 s). */
 const KEEP_ALIVE_MS = 10_000;
 /** Each connection's read buffer: the largest socket read (request-handler.ts). */
-const READ_BUFFER_BYTES = Number(process.env.STACFLOW_READ_BUFFER ?? 256 * 1024);
+const READ_BUFFER_BYTES = 256 * 1024;
 
 // The SDK warns once per process that its 2027 releases will need Node 22; stacflow supports Node 20 and
 // pins the SDK, so the warning would only clutter every run's stderr. Set it yourself to see it.

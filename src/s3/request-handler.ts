@@ -73,10 +73,11 @@ function isEmptyBody(body: unknown): boolean {
   return body instanceof Uint8Array && body.byteLength === 0;
 }
 
-/** The query as the SDK's own handler writes it (RFC 3986: also `!'()*` escaped). */
+/** The query as the SDK's own handler writes it: keys sorted, RFC 3986 escapes (`!'()*` too). */
 export function queryString(query: NonNullable<SdkHttpRequest['query']>): string {
   const parts: string[] = [];
-  for (const [name, value] of Object.entries(query)) {
+  for (const name of Object.keys(query).sort()) {
+    const value = query[name];
     const key = escapeUri(name);
     if (Array.isArray(value)) {
       for (const v of value) parts.push(v === null ? key : `${key}=${escapeUri(v)}`);
