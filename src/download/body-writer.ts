@@ -14,45 +14,87 @@ export interface BodyResult {
 }
 
 /**
- * Streams a body into `file` at `start` with positional writes, one chunk at a time (the socket is paused
- * while a chunk is written, so memory stays at a chunk or two whatever the size). Stops at `end` (exclusive):
- * a body longer than announced is refused, never written past its range. Errors of the body are returned
- * with the position reached, so the caller can resume from there; errors of the file are thrown.
+ * Chunks smaller than this are gathered with others into one write: TLS bodies come in records of 16 KiB at
+ * most, and a slow network in small reads; a write each would be tens of thousands of writes per GB.
+ */
+const GATHER_BELOW = 64 * 1024;
+const GATHER_BYTES = 256 * 1024;
+
+/**
+ * Streams a body into `file` at `start` with positional writes (the socket is paused while a write is in
+ * progress, so memory stays at a chunk or two whatever the size; small chunks are gathered into one write).
+ * Stops at `end` (exclusive): a body longer than announced is refused, never written past its range. Errors of
+ * the body are returned with the position reached in the file, so the caller can resume from there; errors of
+ * the file are thrown.
  */
 export async function writeBody(
   body: Readable, file: FileHandle, start: number, end: number | undefined,
   onChunk: (chunk: Uint8Array) => void, count: (bytes: number) => void,
 ): Promise<BodyResult> {
-  let position = start;
-  let pending = 0;
-  const write = async (chunk: Uint8Array): Promise<void> => {
-    if (end !== undefined && position + chunk.length > end) {
-      throw new DownloadError('ERR_DOWNLOAD_SIZE', `the server sent more bytes than announced (past byte ${end})`);
-    }
-    // Hashed before the write returns: a borrowed chunk (below) is only valid until then.
-    onChunk(chunk);
-    await writeFully(file, chunk, position);
-    position += chunk.length;
-    pending += chunk.length;
-    if (pending >= COUNT_EVERY) {
-      count(pending);
-      pending = 0;
+  /** Bytes taken from the body (in the file or gathered), and bytes in the file. */
+  let taken = start;
+  let written = start;
+  let gathered: Buffer | undefined;
+  let gatheredBytes = 0;
+  let uncounted = 0;
+  const wrote = (n: number): void => {
+    written += n;
+    uncounted += n;
+    if (uncounted >= COUNT_EVERY) {
+      count(uncounted);
+      uncounted = 0;
     }
   };
-  try {
-    if (isBorrowingBody(body)) {
-      // src/http1 bodies (S3): chunks are views of the connection's read buffer, written without a copy.
-      await body.consumeChunks(write);
-    } else {
-      for await (const chunk of body as AsyncIterable<Uint8Array>) await write(chunk);
+  const flush = async (): Promise<void> => {
+    if (gatheredBytes === 0 || !gathered) return;
+    const n = gatheredBytes;
+    await writeFully(file, gathered.subarray(0, n), written);
+    gatheredBytes = 0;
+    wrote(n);
+  };
+  const writeOut = async (chunk: Uint8Array): Promise<void> => {
+    await flush();
+    await writeFully(file, chunk, written);
+    wrote(chunk.length);
+  };
+  const gather = (into: Buffer, chunk: Uint8Array): void => {
+    into.set(chunk, gatheredBytes);
+    gatheredBytes += chunk.length;
+  };
+  /** Takes one chunk; a promise when it must wait for a write (a borrowed chunk stays valid until it settles). */
+  const take = (chunk: Uint8Array): Promise<void> | undefined => {
+    if (end !== undefined && taken + chunk.length > end) {
+      throw new DownloadError('ERR_DOWNLOAD_SIZE', `the server sent more bytes than announced (past byte ${end})`);
     }
-    return { position };
+    onChunk(chunk);
+    taken += chunk.length;
+    if (chunk.length >= GATHER_BELOW) return writeOut(chunk);
+    const into = (gathered ??= Buffer.allocUnsafe(GATHER_BYTES));
+    if (gatheredBytes + chunk.length > GATHER_BYTES) return flush().then(() => gather(into, chunk));
+    gather(into, chunk);
+    return gatheredBytes === GATHER_BYTES ? flush() : undefined;
+  };
+  let failure: unknown;
+  try {
+    try {
+      if (isBorrowingBody(body)) {
+        // src/http1 bodies (S3): chunks are views of the connection's read buffer, used before it reads again.
+        await body.consumeChunks(take);
+      } else {
+        for await (const chunk of body as AsyncIterable<Uint8Array>) await take(chunk);
+      }
+    } catch (err) {
+      if (err instanceof DownloadError || isFileError(err)) throw err;
+      failure = err;
+    }
+    // What was gathered is good data, also when the body broke off after it.
+    await flush();
+    return failure === undefined ? { position: written } : { position: written, error: failure };
   } catch (err) {
     if (err instanceof DownloadError) throw err;
-    if (isFileError(err)) throw new DownloadError('ERR_DOWNLOAD_WRITE', `cannot write ${errorMessage(err)}; free some space or fix the permissions, then run again`, { cause: err });
-    return { position, error: err };
+    throw new DownloadError('ERR_DOWNLOAD_WRITE', `cannot write ${errorMessage(err)}; free some space or fix the permissions, then run again`, { cause: err });
   } finally {
-    if (pending > 0) count(pending);
+    if (uncounted > 0) count(uncounted);
     body.destroy();
   }
 }
@@ -70,7 +112,7 @@ async function writeFully(file: FileHandle, chunk: Uint8Array, position: number)
 }
 
 interface BorrowingBody {
-  consumeChunks(consumer: (chunk: Uint8Array) => Promise<void>): Promise<void>;
+  consumeChunks(consumer: (chunk: Uint8Array) => Promise<void> | undefined): Promise<void>;
 }
 
 const isBorrowingBody = (body: Readable): body is Readable & BorrowingBody => typeof (body as Partial<BorrowingBody>).consumeChunks === 'function';

@@ -1,0 +1,104 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { open, readFile, rm, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { writeBody } from '../../src/download/body-writer.js';
+import { tempDir } from './fixture.js';
+
+/** A real file whose positional writes are counted. */
+async function countedFile(file: string, flags = 'w') {
+  const handle = await open(file, flags);
+  let writes = 0;
+  const counted = new Proxy(handle, {
+    get(target, name) {
+      if (name === 'write') return (...args: Parameters<FileHandle['write']>) => ((writes += 1), target.write(...args));
+      const value = Reflect.get(target, name, target) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return { handle: counted, writes: () => writes, close: () => handle.close() };
+}
+
+/** A body in the engine's borrowed form: every chunk is a view of one buffer, overwritten once the consumer lets go. */
+function borrowedBody(bytes: Buffer, chunkSize: number) {
+  const shared = Buffer.alloc(chunkSize);
+  const body = Readable.from([]) as Readable & { consumeChunks(consumer: (chunk: Uint8Array) => Promise<void> | undefined): Promise<void> };
+  body.consumeChunks = async (consumer) => {
+    for (let at = 0; at < bytes.length; at += chunkSize) {
+      const n = Math.min(chunkSize, bytes.length - at);
+      bytes.copy(shared, 0, at, at + n);
+      const wait = consumer(shared.subarray(0, n));
+      if (wait) await wait;
+      shared.fill(0xee); // the socket's next read lands here
+    }
+  };
+  return body;
+}
+
+const chunksOf = (bytes: Buffer, size: number): Buffer[] => Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size));
+
+let dir: string;
+beforeEach(async () => {
+  dir = await tempDir('body-writer');
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('writeBody', () => {
+  it('gathers small chunks (TLS records) into few writes; the file and the hash see every byte in order', async () => {
+    const bytes = randomBytes(1_000_000);
+    const file = path.join(dir, 'small.part');
+    const f = await countedFile(file);
+    const hash = createHash('sha256');
+    let counted = 0;
+    const result = await writeBody(Readable.from(chunksOf(bytes, 16 * 1024)), f.handle, 0, bytes.length, (c) => hash.update(c), (n) => (counted += n));
+    await f.close();
+    expect(result).toEqual({ position: bytes.length });
+    expect((await readFile(file)).equals(bytes)).toBe(true);
+    expect(hash.digest('hex')).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect(counted).toBe(bytes.length);
+    expect(f.writes()).toBeLessThanOrEqual(Math.ceil(bytes.length / (256 * 1024)) + 1);
+  });
+
+  it('writes borrowed chunks before their buffer is reused, small and large, at an offset', async () => {
+    const bytes = randomBytes(700_000);
+    for (const size of [3000, 100 * 1024]) {
+      const file = path.join(dir, `borrowed-${size}.part`);
+      const f = await countedFile(file);
+      await f.handle.write(Buffer.from('prefix'), 0, 6, 0);
+      const result = await writeBody(borrowedBody(bytes, size), f.handle, 6, 6 + bytes.length, () => undefined, () => undefined);
+      await f.close();
+      expect(result).toEqual({ position: 6 + bytes.length });
+      expect((await readFile(file)).equals(Buffer.concat([Buffer.from('prefix'), bytes]))).toBe(true);
+    }
+  });
+
+  it('a body that breaks off: the bytes taken before are in the file, and the position says where to resume', async () => {
+    const bytes = randomBytes(100_000);
+    const broken = Readable.from((async function* () {
+      yield* chunksOf(bytes, 10_000);
+      throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    })());
+    const file = path.join(dir, 'broken.part');
+    const f = await countedFile(file);
+    const result = await writeBody(broken, f.handle, 0, 1_000_000, () => undefined, () => undefined);
+    await f.close();
+    expect(result.position).toBe(bytes.length);
+    expect((result.error as { code?: string }).code).toBe('ECONNRESET');
+    expect((await readFile(file)).equals(bytes)).toBe(true);
+  });
+
+  it('refuses bytes past the announced end (ERR_DOWNLOAD_SIZE), and a file that cannot be written (ERR_DOWNLOAD_WRITE)', async () => {
+    const file = path.join(dir, 'x.part');
+    const f = await countedFile(file);
+    await expect(writeBody(Readable.from([randomBytes(5000)]), f.handle, 0, 4000, () => undefined, () => undefined)).rejects.toMatchObject({ code: 'ERR_DOWNLOAD_SIZE' });
+    await f.close();
+    const readOnly = await countedFile(file, 'r');
+    await expect(writeBody(Readable.from([randomBytes(100_000)]), readOnly.handle, 0, undefined, () => undefined, () => undefined)).rejects.toMatchObject({
+      code: 'ERR_DOWNLOAD_WRITE',
+      message: expect.stringContaining('cannot write'),
+    });
+    await readOnly.close();
+  });
+});
