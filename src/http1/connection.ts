@@ -91,15 +91,18 @@ export class Connection {
     });
   }
 
-  /** Sends `request`; resolves with the head once it has arrived (the body streams after). */
-  send(request: Http1Request, onDone: (reusable: boolean) => void): Promise<Http1Response> {
+  /**
+   * Sends `request`, whose head `serialized` is (serializeRequest: checked before a connection is taken);
+   * resolves with the answer's head once it has arrived (the body streams after).
+   */
+  send(request: Http1Request, serialized: string, onDone: (reusable: boolean) => void): Promise<Http1Response> {
     if (this.active || this.closed) throw new Error('internal: connection busy or closed');
     this.requests += 1;
     return new Promise((resolve, reject) => {
       this.active = { request, resolve, reject, head: [], headBytes: 0, received: false, onDone };
       this.socket.setTimeout(this.options.idleTimeoutMs);
       this.socket.resume();
-      this.socket.write(serializeRequest(this.origin, request));
+      this.socket.write(serialized);
     });
   }
 

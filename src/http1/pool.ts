@@ -27,14 +27,14 @@ export class Http1Pool {
 
   /** Sends `request` to `origin`; resolves with the answer's head and its body stream. */
   async request(origin: Origin, request: Http1Request, signal?: AbortSignal): Promise<Http1Response> {
-    // A forged header or a bad path fails here, before it takes a connection (Connection.send would leave it busy).
-    serializeRequest(origin, request);
+    // A forged header or a bad path fails here, before it takes a connection.
+    const serialized = serializeRequest(origin, request);
     for (let attempt = 1; ; attempt += 1) {
       if (signal?.aborted) throw abortError(signal);
       const connection = await this.acquire(origin, signal);
       const reused = connection.requests > 0;
       try {
-        return await this.send(connection, request, signal);
+        return await this.send(connection, request, serialized, signal);
       } catch (err) {
         if (attempt === 1 && reused && isNothingReceived(err) && !signal?.aborted) continue;
         throw err;
@@ -54,10 +54,10 @@ export class Http1Pool {
     return Object.fromEntries([...this.origins].map(([key, state]) => [key, state.open.size]));
   }
 
-  private send(connection: Connection, request: Http1Request, signal?: AbortSignal): Promise<Http1Response> {
+  private send(connection: Connection, request: Http1Request, serialized: string, signal?: AbortSignal): Promise<Http1Response> {
     const onAbort = () => connection.destroy(abortError(signal as AbortSignal));
     signal?.addEventListener('abort', onAbort, { once: true });
-    return connection.send(request, (reusable) => {
+    return connection.send(request, serialized, (reusable) => {
       signal?.removeEventListener('abort', onAbort);
       if (reusable) this.release(connection);
     });
