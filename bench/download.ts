@@ -40,7 +40,7 @@ export async function benchDownload(): Promise<void> {
   const small = parseObjectSpec(process.env.BENCH_DL_SMALL ?? '40x20MB', 'BENCH_DL_SMALL');
   const large = parseObjectSpec(process.env.BENCH_DL_LARGE ?? '2x500MB', 'BENCH_DL_LARGE');
   const rounds = envCount('BENCH_DL_ROUNDS', 2);
-  const warmups = envWhole('BENCH_DL_WARMUP', 1);
+  const warmups = envCount('BENCH_DL_WARMUP', 1, 0);
   const budget: Budget = {
     transfers: envCount('BENCH_DL_TRANSFERS', 16),
     maxRequests: envCount('BENCH_DL_MAX_REQUESTS', 16),
@@ -180,20 +180,11 @@ async function stageFigures(reportFile: string): Promise<string> {
   return `${stage.duration_s ?? '?'} s, ${counters.join(', ')}`;
 }
 
-/** A whole number ≥ 0 from the environment, or the default. */
-function envWhole(name: string, fallback: number): number {
+/** A whole number ≥ `min` from the environment, or the default. */
+function envCount(name: string, fallback: number, min = 1): number {
   const text = process.env[name];
   if (text === undefined || text === '') return fallback;
   const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name}=${text}: expected a whole number >= 0`);
-  return value;
-}
-
-/** A whole number ≥ 1 from the environment, or the default. */
-function envCount(name: string, fallback: number): number {
-  const text = process.env[name];
-  if (text === undefined || text === '') return fallback;
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name}=${text}: expected a whole number >= 1`);
+  if (!Number.isSafeInteger(value) || value < min) throw new Error(`${name}=${text}: expected a whole number >= ${min}`);
   return value;
 }

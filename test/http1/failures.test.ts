@@ -1,53 +1,39 @@
 import { randomBytes } from 'node:crypto';
-import type { Http1Pool } from '../../src/http1/pool.js';
-import { chunked, closedPort, consumeAll, get, makePool, ok, readAll, rejection, response, startServer, until, type Script, type ScriptedServer } from './helpers.js';
+import { chunked, closedPort, consumeAll, get, ok, readAll, rejection, response, until, type Script, type ScriptedServer, scriptedTestBed } from './helpers.js';
 
 /** Aborts, timeouts, refused connections and refused requests: each fails its request and leaves no connection open. */
 
-let server: ScriptedServer | undefined;
-let pool: Http1Pool;
-async function serve(script: Script): Promise<ScriptedServer> {
-  server = await startServer(script);
-  return server;
-}
-beforeEach(() => {
-  pool = makePool();
-});
-afterEach(async () => {
-  pool.close();
-  await server?.close();
-  server = undefined;
-});
+const bed = scriptedTestBed();
 
 const key = (s: ScriptedServer) => `http://127.0.0.1:${s.origin.port}`;
 const silent: Script = () => undefined;
 
 describe('abort', () => {
   it('rejects with an AbortError while waiting for the head, and closes the connection', async () => {
-    const s = await serve(silent);
+    const s = await bed.serve(silent);
     const controller = new AbortController();
-    const pending = pool.request(s.origin, get(), controller.signal);
+    const pending = bed.pool.request(s.origin, get(), controller.signal);
     await until(() => s.requests.length === 1);
     controller.abort(new Error('the user pressed ^C'));
     const err = await rejection(pending);
     expect(err.name).toBe('AbortError');
     expect(err.message).toBe('the user pressed ^C');
-    expect(pool.openConnections()).toEqual({ [key(s)]: 0 });
+    expect(bed.pool.openConnections()).toEqual({ [key(s)]: 0 });
     await until(() => s.open === 0);
     expect(s.connections).toBe(1); // not sent again
   });
 
   it('rejects at once when the signal was aborted before', async () => {
-    const s = await serve(silent);
-    const err = await rejection(pool.request(s.origin, get(), AbortSignal.abort()));
+    const s = await bed.serve(silent);
+    const err = await rejection(bed.pool.request(s.origin, get(), AbortSignal.abort()));
     expect(err.name).toBe('AbortError');
     expect(s.connections).toBe(0);
   });
 
   it('rejects consumeChunks when aborted while the body is read, and closes the connection', async () => {
-    const s = await serve((_, socket) => socket.write(response('200 OK', [['Content-Length', 10_000_000]], randomBytes(100_000))));
+    const s = await bed.serve((_, socket) => socket.write(response('200 OK', [['Content-Length', 10_000_000]], randomBytes(100_000))));
     const controller = new AbortController();
-    const answer = await pool.request(s.origin, get(), controller.signal);
+    const answer = await bed.pool.request(s.origin, get(), controller.signal);
     let chunks = 0;
     const consumed = answer.body.consumeChunks(async () => {
       chunks += 1;
@@ -55,14 +41,14 @@ describe('abort', () => {
       await new Promise((resolve) => setTimeout(resolve, 5));
     });
     expect((await rejection(consumed)).name).toBe('AbortError');
-    expect(pool.openConnections()).toEqual({ [key(s)]: 0 });
+    expect(bed.pool.openConnections()).toEqual({ [key(s)]: 0 });
     await until(() => s.open === 0);
   });
 
   it('hands no chunk to the consumer after it aborted (chunked body, many chunks in one read)', async () => {
-    const s = await serve((_, socket) => socket.write(response('200 OK', [['Transfer-Encoding', 'chunked']], chunked(randomBytes(20_000), 100))));
+    const s = await bed.serve((_, socket) => socket.write(response('200 OK', [['Transfer-Encoding', 'chunked']], chunked(randomBytes(20_000), 100))));
     const controller = new AbortController();
-    const answer = await pool.request(s.origin, get(), controller.signal);
+    const answer = await bed.pool.request(s.origin, get(), controller.signal);
     let chunks = 0;
     const consumed = answer.body.consumeChunks(() => {
       chunks += 1;
@@ -73,24 +59,24 @@ describe('abort', () => {
   });
 
   it('errors the Readable when aborted while the body is read', async () => {
-    const s = await serve((_, socket) => socket.write(response('200 OK', [['Content-Length', 10_000_000]], randomBytes(100_000))));
+    const s = await bed.serve((_, socket) => socket.write(response('200 OK', [['Content-Length', 10_000_000]], randomBytes(100_000))));
     const controller = new AbortController();
-    const answer = await pool.request(s.origin, get(), controller.signal);
+    const answer = await bed.pool.request(s.origin, get(), controller.signal);
     answer.body.once('data', () => controller.abort());
     expect((await rejection(readAll(answer.body))).name).toBe('AbortError');
   });
 
   it('takes a waiting request out of the queue when it is aborted', async () => {
-    pool = makePool({ maxConnectionsPerOrigin: 1 });
+    bed.usePool({ maxConnectionsPerOrigin: 1 });
     let release = (): void => undefined;
-    const s = await serve((request, socket) => {
+    const s = await bed.serve((request, socket) => {
       if (request.index === 0) release = () => socket.write(ok('first'));
       else socket.write(ok('third'));
     });
-    const first = pool.request(s.origin, get());
+    const first = bed.pool.request(s.origin, get());
     const controller = new AbortController();
-    const second = pool.request(s.origin, get('/second'), controller.signal);
-    const third = pool.request(s.origin, get('/third'));
+    const second = bed.pool.request(s.origin, get('/second'), controller.signal);
+    const third = bed.pool.request(s.origin, get('/third'));
     await until(() => s.requests.length === 1);
     controller.abort();
     expect((await rejection(second)).name).toBe('AbortError');
@@ -103,26 +89,26 @@ describe('abort', () => {
 
 describe('timeouts and refusals', () => {
   it('rejects with ETIMEDOUT when the server sends nothing for idleTimeoutMs', async () => {
-    pool = makePool({ idleTimeoutMs: 200 });
-    const s = await serve(silent);
-    const err = await rejection(pool.request(s.origin, get()));
+    bed.usePool({ idleTimeoutMs: 200 });
+    const s = await bed.serve(silent);
+    const err = await rejection(bed.pool.request(s.origin, get()));
     expect(err.code).toBe('ETIMEDOUT');
     expect(err.message).toMatch(/no data from 127\.0\.0\.1:\d+ for 200 ms/);
-    expect(pool.openConnections()).toEqual({ [key(s)]: 0 });
+    expect(bed.pool.openConnections()).toEqual({ [key(s)]: 0 });
   });
 
   it('fails a body that stalls with ETIMEDOUT', async () => {
-    pool = makePool({ idleTimeoutMs: 200 });
-    const s = await serve((_, socket) => socket.write(response('200 OK', [['Content-Length', 1000]], 'some')));
-    const answer = await pool.request(s.origin, get());
+    bed.usePool({ idleTimeoutMs: 200 });
+    const s = await bed.serve((_, socket) => socket.write(response('200 OK', [['Content-Length', 1000]], 'some')));
+    const answer = await bed.pool.request(s.origin, get());
     expect((await rejection(consumeAll(answer.body))).code).toBe('ETIMEDOUT');
   });
 
   it('rejects with ECONNREFUSED when nothing listens', async () => {
     const port = await closedPort();
-    const err = await rejection(pool.request({ protocol: 'http:', hostname: '127.0.0.1', port }, get()));
+    const err = await rejection(bed.pool.request({ protocol: 'http:', hostname: '127.0.0.1', port }, get()));
     expect(err.code).toBe('ECONNREFUSED');
-    expect(pool.openConnections()).toEqual({ [`http://127.0.0.1:${port}`]: 0 });
+    expect(bed.pool.openConnections()).toEqual({ [`http://127.0.0.1:${port}`]: 0 });
   });
 
   it.each([
@@ -132,11 +118,11 @@ describe('timeouts and refusals', () => {
     ['a path with a space', get('/a b')],
     ['a path that does not start with /', get('http://elsewhere/')],
   ])('refuses %s before anything is sent, and the pool goes on', async (_, request) => {
-    pool = makePool({ maxConnectionsPerOrigin: 1 });
-    const s = await serve((_, socket) => socket.write(ok('fine')));
-    expect((await rejection(pool.request(s.origin, request))).message).toMatch(/invalid request (header|path)/);
+    bed.usePool({ maxConnectionsPerOrigin: 1 });
+    const s = await bed.serve((_, socket) => socket.write(ok('fine')));
+    expect((await rejection(bed.pool.request(s.origin, request))).message).toMatch(/invalid request (header|path)/);
     expect([s.connections, s.bytesReceived]).toEqual([0, 0]);
     // The refused request holds no connection: the only one allowed serves the next request.
-    expect((await readAll((await pool.request(s.origin, get())).body)).toString()).toBe('fine');
+    expect((await readAll((await bed.pool.request(s.origin, get())).body)).toString()).toBe('fine');
   });
 });

@@ -196,3 +196,41 @@ export async function closedPort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
+
+/**
+ * A fresh pool for each test and the servers a test opens (`serve`), all closed after it; `server` is the
+ * one opened last. Registers its own beforeEach/afterEach: call it at the top of a test file.
+ */
+export function scriptedTestBed(options: Partial<PoolOptions> = {}) {
+  const opened: ScriptedServer[] = [];
+  let pool: Http1Pool | undefined;
+  beforeEach(() => {
+    pool = makePool(options);
+  });
+  afterEach(async () => {
+    pool?.close();
+    await Promise.all(opened.splice(0).map((s) => s.close()));
+  });
+  return {
+    get pool(): Http1Pool {
+      if (!pool) throw new Error('the pool exists only inside a test');
+      return pool;
+    },
+    get server(): ScriptedServer {
+      const last = opened.at(-1);
+      if (!last) throw new Error('no server was started in this test');
+      return last;
+    },
+    /** This test's pool, with other options (the previous one is closed). */
+    usePool(poolOptions: Partial<PoolOptions>): Http1Pool {
+      pool?.close();
+      pool = makePool(poolOptions);
+      return pool;
+    },
+    async serve(script: Script, https?: boolean): Promise<ScriptedServer> {
+      const server = await startServer(script, https === undefined ? undefined : { https });
+      opened.push(server);
+      return server;
+    },
+  };
+}
