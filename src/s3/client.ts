@@ -11,6 +11,8 @@ import { parseS3Href, s3Uri, type S3Location } from './href.js';
  * (region, endpoint, anonymous) for the whole process. Reads labels (`getObjectText`), small objects
  * (`getObjectBytes`), sizes and ETags (`headObject`) and streams for the download engine (`objectStream`).
  * Every failure is an S3ObjectError naming the href and the object; an error body is never returned as data.
+ * The SDK's requests travel over src/http1's connections (request-handler.ts), whose bodies the download
+ * engine reads in place.
  */
 
 /** The SDK's own retries (standard mode: 5xx, throttling, timeouts, resets), counting the first attempt. */
