@@ -2,6 +2,7 @@ import { open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { LocalState } from './decide.js';
 import { readSidecar } from './sidecar.js';
+import { withSyncSlot } from './sync-slots.js';
 
 /** The file operations of a download: what is on disk, and the durable rename of a finished `.part`. */
 
@@ -34,7 +35,7 @@ export async function commitPart(file: string): Promise<void> {
   const part = partPathOf(file);
   const handle = await open(part, 'r+');
   try {
-    await handle.sync();
+    await withSyncSlot(() => handle.sync());
   } finally {
     await handle.close();
   }
@@ -46,7 +47,8 @@ async function syncFolder(folder: string): Promise<void> {
   let handle;
   try {
     handle = await open(folder, 'r');
-    await handle.sync();
+    const opened = handle;
+    await withSyncSlot(() => opened.sync());
   } catch {
     // Some file systems (and platforms) cannot sync a folder; the rename is done all the same.
   } finally {

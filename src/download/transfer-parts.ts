@@ -6,6 +6,7 @@ import { partCount } from './decide.js';
 import { DownloadError } from './errors.js';
 import { backoff, backoffMs, classify } from './retry.js';
 import type { TransferContext } from './transfer-context.js';
+import { withSyncSlot } from './sync-slots.js';
 import { WRITE_BEHIND_BYTES, WriteBehind } from './write-behind.js';
 
 /** How often the parts finished so far are synced and recorded (one fdatasync for all of them). */
@@ -45,7 +46,7 @@ export async function fetchParts(
     const parts = unsynced;
     unsynced = [];
     if (parts.length === 0) return;
-    await file.datasync();
+    await withSyncSlot(() => file.datasync());
     await onPartsDone(parts);
   };
   try {

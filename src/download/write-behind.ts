@@ -1,17 +1,15 @@
 import type { FileHandle } from 'node:fs/promises';
+import { tryTakeSyncSlot } from './sync-slots.js';
 
 /** Bytes written between background syncs of one file. */
 export const WRITE_BEHIND_BYTES = 8 * 1024 * 1024;
-
-/** Background syncs at once in the process: each holds one of libuv's 4 threads, and the writes need the others. */
-export const MAX_SYNCS_IN_FLIGHT = 2;
-let inFlightTotal = 0;
 
 /**
  * Starts the disk writing a download's bytes while the download goes on: after every `every` bytes written,
  * one fdatasync runs in the background (never two at once per file). Without it Linux keeps the bytes in the
  * page cache until 10% of memory is dirty, and the fsync before the rename (local-files.ts) then waits for the
- * whole file at once, with the network idle. Its errors are left to that final fsync, which reports them.
+ * whole file at once, with the network idle. Its errors are left to that final fsync, which reports them. It
+ * only takes a free sync slot (sync-slots.ts): when none is, the bytes wait for a later call.
  */
 export class WriteBehind {
   private unsynced = 0;
@@ -22,12 +20,12 @@ export class WriteBehind {
   /** `bytes` more were written. */
   wrote(bytes: number): void {
     this.unsynced += bytes;
-    // Busy: the bytes wait for a later call (the final fsync catches what is left).
-    if (this.unsynced < this.every || this.inFlight || inFlightTotal >= MAX_SYNCS_IN_FLIGHT) return;
+    if (this.unsynced < this.every || this.inFlight) return;
+    const release = tryTakeSyncSlot();
+    if (!release) return;
     this.unsynced = 0;
-    inFlightTotal += 1;
     const done = () => {
-      inFlightTotal -= 1;
+      release();
       this.inFlight = undefined;
     };
     this.inFlight = this.file.datasync().then(done, done);

@@ -1,6 +1,7 @@
 import { open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { MAX_SYNCS_IN_FLIGHT, WriteBehind } from '../../src/download/write-behind.js';
+import { SYNC_SLOTS } from '../../src/download/sync-slots.js';
+import { WriteBehind } from '../../src/download/write-behind.js';
 import { tempDir } from './fixture.js';
 
 /** A file whose datasync calls are counted and finish only when the test says so. */
@@ -40,11 +41,11 @@ describe('WriteBehind', () => {
     await behind.settle();
   });
 
-  it('holds at most MAX_SYNCS_IN_FLIGHT syncs over all files, and a failed sync only frees its place', async () => {
-    const files = Array.from({ length: MAX_SYNCS_IN_FLIGHT + 1 }, heldFile);
+  it('holds at most SYNC_SLOTS syncs over all files, and a failed sync only frees its place', async () => {
+    const files = Array.from({ length: SYNC_SLOTS + 1 }, heldFile);
     const behinds = files.map((f) => new WriteBehind(f, 10));
     for (const b of behinds) b.wrote(10);
-    expect(files.map((f) => f.calls())).toEqual([...Array(MAX_SYNCS_IN_FLIGHT).fill(1), 0]);
+    expect(files.map((f) => f.calls())).toEqual([...Array(SYNC_SLOTS).fill(1), 0]);
     files[0].finish(0, true);
     await tick();
     behinds.at(-1)!.wrote(0);
