@@ -1,7 +1,8 @@
 /**
  * The global cap on parallel requests of one download step (`max_requests`): HEADs, whole GETs and ranged
  * parts each hold a slot from their request until their body is read. FIFO, so a big object's parts do not
- * starve the others; nobody waits for a slot while holding one, so it cannot deadlock.
+ * starve the others; nobody waits for a slot while holding one, so it cannot deadlock. (The downloads' sync
+ * slots, sync-slots.ts, are one too.)
  */
 export class RequestLimiter {
   private active = 0;
@@ -20,11 +21,8 @@ export class RequestLimiter {
   /** Waits for a slot; the returned function gives it back (call it once). Rejects if `signal` aborts first. */
   async acquire(signal?: AbortSignal): Promise<() => void> {
     signal?.throwIfAborted();
-    if (this.active < this.max && this.waiting.length === 0) {
-      this.active += 1;
-      this.peak = Math.max(this.peak, this.active);
-      return this.releaser();
-    }
+    const free = this.tryAcquire();
+    if (free) return free;
     await new Promise<void>((resolve, reject) => {
       const grant = () => {
         signal?.removeEventListener('abort', abort);
@@ -39,6 +37,14 @@ export class RequestLimiter {
       this.waiting.push(grant);
     });
     // The slot was handed over by release(): already counted.
+    return this.releaser();
+  }
+
+  /** A slot if one is free now and nobody waits (its release function), else undefined. */
+  tryAcquire(): (() => void) | undefined {
+    if (this.active >= this.max || this.waiting.length > 0) return undefined;
+    this.active += 1;
+    this.peak = Math.max(this.peak, this.active);
     return this.releaser();
   }
 
