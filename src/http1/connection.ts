@@ -55,8 +55,8 @@ export class Connection {
     request: Http1Request;
     resolve: (response: Http1Response) => void;
     reject: (err: unknown) => void;
-    head: Uint8Array[];
-    headBytes: number;
+    /** The start of a head that has not all arrived (a copy: the read buffer is reused). */
+    partialHead?: Buffer;
     body?: Http1Body;
     received: boolean;
     onDone: (reusable: boolean) => void;
@@ -99,7 +99,7 @@ export class Connection {
     if (this.active || this.closed) throw new Error('internal: connection busy or closed');
     this.requests += 1;
     return new Promise((resolve, reject) => {
-      this.active = { request, resolve, reject, head: [], headBytes: 0, received: false, onDone };
+      this.active = { request, resolve, reject, received: false, onDone };
       this.socket.setTimeout(this.options.idleTimeoutMs);
       this.socket.resume();
       this.socket.write(serialized);
@@ -166,22 +166,19 @@ export class Connection {
   }
 
   private readHead(active: NonNullable<Connection['active']>, bytes: Uint8Array): false | undefined {
-    // The read buffer is reused: keep a copy of the head's bytes until the head is whole.
-    active.head.push(Buffer.from(bytes));
-    active.headBytes += bytes.byteLength;
-    const all = active.head.length === 1 ? active.head[0] : Buffer.concat(active.head, active.headBytes);
+    const all = active.partialHead ? Buffer.concat([active.partialHead, bytes]) : bytes;
     const end = headEnd(all);
     if (end < 0) {
-      active.head = [all];
+      // The read buffer is reused: keep a copy of the head's start until the rest comes (usually it never has to).
+      active.partialHead = Buffer.from(all);
       return undefined;
     }
+    active.partialHead = undefined;
     const head = parseResponseHead(all.subarray(0, end));
     const rest = bytes.subarray(bytes.byteLength - (all.byteLength - end));
     if (head.statusCode >= 100 && head.statusCode < 200) {
       // An interim answer (100 Continue, 103 Early Hints): the real one follows.
       if (head.statusCode === 101) throw new Http1ProtocolError('the server switched protocols (101), which was not asked for');
-      active.head = [];
-      active.headBytes = 0;
       return rest.byteLength > 0 ? this.readHead(active, rest) : undefined;
     }
     const decoder = new BodyDecoder(bodyFraming(active.request.method, head));
