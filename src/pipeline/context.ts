@@ -1,5 +1,6 @@
 import type { Got } from 'got';
 import type { Logger } from 'pino';
+import type { HttpLimits } from '../http/limits.js';
 import type { Demand } from './demand.js';
 import type { RunStats } from './stats.js';
 
@@ -9,11 +10,15 @@ export interface S3Settings {
   anonymous: boolean;
   /** A local S3-compatible endpoint (path-style), e.g. the sandbox. Empty: AWS. */
   endpoint?: string;
+  /** The run's `http:` limits (timeouts, error-body cap, retries); DEFAULT_LIMITS when absent. */
+  limits?: HttpLimits;
 }
 
 /** What a running pipeline gives its stages. One per run. */
 export interface RunContext {
   readonly http: Got;
+  /** Limits and deadlines of every read (`http:` in the pipeline file). */
+  readonly limits: HttpLimits;
   readonly log: Logger;
   readonly stats: RunStats;
   readonly s3: S3Settings;

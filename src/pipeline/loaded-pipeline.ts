@@ -1,4 +1,5 @@
 import type { SourceLocation } from '../errors.js';
+import type { HttpLimits } from '../http/limits.js';
 import type { OutputStage, SourceStage, Stage, StepStage } from './stage.js';
 
 /** Stages by YAML name (`stac_search`); `operators/index.ts` builds the real one. */
@@ -23,6 +24,8 @@ export interface LoadedPipeline {
   readonly state?: string;
   readonly report?: string;
   readonly s3: Readonly<{ region: string; anonymous: boolean; endpoint: string }>;
+  /** Limits and deadlines of every read (`http:`), defaults filled in. */
+  readonly http: HttpLimits;
   readonly source: ConfiguredStage<SourceStage>;
   readonly steps: readonly ConfiguredStage<StepStage>[];
   readonly outputs: readonly ConfiguredStage<OutputStage>[];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { httpLimitsSchema } from '../http/limits.js';
 
 /**
  * The top level of a pipeline file apart from its stages (DESIGN.md, "A pipeline file"). `source`, `steps` and
@@ -35,6 +36,7 @@ export const pipelineSettingsSchema = z.object({
   state: z.string().min(1).optional().describe('SQLite file of incremental state; omit for stateless runs.'),
   report: z.string().min(1).optional().describe('Where the JSON run report is written.'),
   s3: s3SettingsSchema.prefault({}),
+  http: httpLimitsSchema.prefault({}),
 });
 
 export type PipelineSettings = z.output<typeof pipelineSettingsSchema>;

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Entry } from '../entry.js';
 import { RunAbortedError, StacflowError, errorMessage } from '../errors.js';
 import { createHttpClient } from '../http/client.js';
+import { DEFAULT_LIMITS, type HttpLimits } from '../http/limits.js';
 import type { RunContext, S3Settings } from './context.js';
 import { Demand } from './demand.js';
 import { buildRunReport, defaultReportPath, writeRunReport, type RunReport } from './report.js';
@@ -23,6 +24,8 @@ export interface PipelinePlan {
   readonly name: string;
   readonly report?: string;
   readonly s3: S3Settings;
+  /** The `http:` limits; DEFAULT_LIMITS when absent. */
+  readonly http?: HttpLimits;
   readonly source: PlacedStage;
   readonly steps: readonly PlacedStage[];
   readonly outputs: readonly PlacedStage[];
@@ -74,11 +77,13 @@ export async function runPipeline(plan: PipelinePlan, options: RunOptions): Prom
         options.log.info({ ...info }, `retrying ${info.method} ${info.url} in ${info.delayMs} ms (attempt ${info.attempt})`);
       },
     });
+  const limits = plan.http ?? DEFAULT_LIMITS;
   const ctx: RunContext = {
     http,
+    limits,
     log: options.log,
     stats,
-    s3: plan.s3,
+    s3: { ...plan.s3, limits },
     signal: controller.signal,
     pipelineName: plan.name,
     demand,

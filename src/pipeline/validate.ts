@@ -83,6 +83,7 @@ class Validation {
       ...(settings.state !== undefined && { state: settings.state }),
       ...(settings.report !== undefined && { report: settings.report }),
       s3: Object.freeze({ ...settings.s3 }),
+      http: settings.http,
       source: Object.freeze({ ...source, label: source.stage.name }) as LoadedPipeline['source'],
       steps: Object.freeze(labelled(steps)) as LoadedPipeline['steps'],
       outputs: Object.freeze(labelled(outputs)) as LoadedPipeline['outputs'],
@@ -90,7 +91,7 @@ class Validation {
     return { pipeline: Object.freeze(pipeline), issues: [] };
   }
 
-  /** name, schedule, state, report, s3: one zod schema. */
+  /** name, schedule, state, report, s3, http: one zod schema. */
   private settings(root: Node, pairs: Map<string, Pair>): z.output<typeof pipelineSettingsSchema> | undefined {
     const data: Record<string, unknown> = {};
     for (const key of Object.keys(pipelineSettingsSchema.shape)) {

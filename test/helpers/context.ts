@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import { createHttpClient } from '../../src/http/client.js';
+import { DEFAULT_LIMITS } from '../../src/http/limits.js';
 import type { StageContext } from '../../src/pipeline/stage.js';
 import { unlimitedDemand } from '../../src/pipeline/demand.js';
 import { RunStats } from '../../src/pipeline/stats.js';
@@ -11,6 +12,7 @@ export function testContext(label = 'test', overrides: Partial<StageContext> = {
     stats: new RunStats(),
     log: pino({ level: 'silent' }),
     http: createHttpClient({ retry: { limit: 3, baseDelayMs: 10, maxDelayMs: 50, maxRetryAfterMs: 5000 } }),
+    limits: DEFAULT_LIMITS,
     s3: { region: 'us-west-2', anonymous: true, endpoint: '' },
     signal: new AbortController().signal,
     pipelineName: 'test',
