@@ -83,9 +83,10 @@ export function stacflowCommand(packageRoot: string, pipelineFile: string, repor
 /**
  * `rclone copy --files-from LIST :s3:BUCKET DEST --no-traverse` with the s3 backend configured from the environment
  * (provider Other, the local endpoint, path style, anonymous, no bucket check) and an empty config file, so
- * the user's rclone.conf plays no part. AWS_CA_BUNDLE is removed: it breaks rclone on this machine.
+ * the user's rclone.conf plays no part. AWS_CA_BUNDLE is removed: it breaks rclone on this machine. Over HTTPS,
+ * `caCert` is the endpoint's certificate (--ca-cert).
  */
-export async function rcloneCommand(options: { endpoint: string; bucket: string; list: string; dest: string; dir: string; budget: Budget }): Promise<{ command: string; args: string[]; env: NodeJS.ProcessEnv }> {
+export async function rcloneCommand(options: { endpoint: string; bucket: string; list: string; dest: string; dir: string; budget: Budget; caCert?: string }): Promise<{ command: string; args: string[]; env: NodeJS.ProcessEnv }> {
   const config = path.join(options.dir, 'rclone.conf');
   await writeFile(config, '');
   const env: NodeJS.ProcessEnv = {
@@ -118,6 +119,7 @@ export async function rcloneCommand(options: { endpoint: string; bucket: string;
       budget.rcloneCutoff,
       '--retries', // whole-run retries (default 3): a broken setup fails at once instead of three times
       '1',
+      ...(options.caCert ? ['--ca-cert', options.caCert] : []),
       '--stats',
       '0',
       '-q',

@@ -12,8 +12,11 @@ import { runChild, startChild, type Measurement } from './child.js';
  *
  * download: stacflow's `download` step vs `rclone copy --files-from`, same objects from a local nginx,
  * alternating: MB/s, ratio stacflow/rclone, peak RSS (bench/download.ts; issue 4). Needs nginx and rclone.
+ *
+ * labels: 6,000 caminfo labels from the sandbox S3 at 20 ms latency, 32 in flight: labels/s against the bound
+ * (in flight ÷ latency) and CPU ms per label, for fetch_label and for plainer readers (bench/labels.ts; issue 9).
  */
-const BENCHES = ['pipeline', 'pvl', 'download'] as const;
+const BENCHES = ['pipeline', 'pvl', 'download', 'labels'] as const;
 const asked = process.argv.slice(2);
 const unknown = asked.filter((name) => !(BENCHES as readonly string[]).includes(name));
 if (unknown.length > 0) {
@@ -30,6 +33,7 @@ if (wanted('pvl')) {
 }
 // Imported only when asked: it loads the stage registry and the S3 SDK.
 if (wanted('download')) await (await import('./download.js')).benchDownload();
+if (wanted('labels')) await (await import('./labels.js')).benchLabels();
 
 async function benchPipeline(): Promise<void> {
   const COLLECTION = 'kaguya_terrain_camera_monoscopic_uncontrolled_observations';

@@ -1,8 +1,10 @@
 import { resolve } from 'node:path';
+import { STDOUT_PATH } from '../src/util/temp-output-file.js';
 import { z } from 'zod';
-import { hasFailed, type Entry } from '../src/entry.js';
+import { hasFailed, withFailure, type Entry, type Failure } from '../src/entry.js';
 import { columnsFromSpecs, columnsSchema, defaultColumns, FAILED_COLUMN, type Column } from '../src/catalog/columns.js';
-import { CsvFileWriter } from '../src/catalog/csv-writer.js';
+import { csvCell, CsvFileWriter } from '../src/catalog/csv-writer.js';
+import { errorClass, errorMessage } from '../src/errors.js';
 import type { OutputStage } from '../src/pipeline/stage.js';
 
 export const csvOptions = z
@@ -13,6 +15,12 @@ export const csvOptions = z
       .boolean()
       .default(true)
       .describe('Write failed entries too, with a `failed` column (stage: message); false leaves them out'),
+    escape_formulas: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Put a ' before text cells beginning with =, +, -, @, a tab or a CR, so a spreadsheet never runs them as formulas (numbers, such as -12.5, are never changed); false writes them as they are",
+      ),
   })
   .strict()
   .describe('Write one CSV row per entry');
@@ -38,6 +46,16 @@ const MAX_HELD = 1000;
  * href column per asset, all decided by the first entry that did not fail (src/catalog/columns.ts).
  * With `include_failed` (the default) a last column `failed` says what failed, by stage. Values: numbers
  * as-is, null empty, arrays and objects as compact JSON. A run that aborts leaves an earlier file in place.
+ *
+ * Formula injection: with `escape_formulas` (the default) a text cell beginning with `=`, `+`, `-`, `@`, a
+ * tab or a CR (or their full-width forms) is written with a `'` in front (`=HYPERLINK(...)` becomes
+ * `'=HYPERLINK(...)`), as OWASP advises for CSV files opened in spreadsheets. Numbers are never escaped: a
+ * longitude of -12.5 (a JSON or PVL number) stays `-12.5`; only text that begins with `-` (an id, or a
+ * number an API sent as a string, `"-12.5"`) becomes `'-12.5`. `escape_formulas: false` writes every cell
+ * as it is.
+ *
+ * A value that cannot be written as text (nested too deep for JSON) fails that entry (ERR_CSV_CELL, named by
+ * its column) with the cell left empty; the row and every other row are written.
  */
 export const csv: OutputStage<typeof csvOptions> = {
   kind: 'output',
@@ -46,8 +64,8 @@ export const csv: OutputStage<typeof csvOptions> = {
   example,
   schema: csvOptions,
   create(options, ctx) {
-    const path = resolve(options.path);
-    const writer = new CsvFileWriter(path);
+    const path = options.path === STDOUT_PATH ? STDOUT_PATH : resolve(options.path); // `-`: standard output
+    const writer = new CsvFileWriter(path, { escapeFormulas: options.escape_formulas });
     const includeFailed = options.include_failed;
     const explicit = options.columns ? columnsFromSpecs(options.columns) : undefined;
     let columns: Column[] | undefined;
@@ -59,8 +77,28 @@ export const csv: OutputStage<typeof csvOptions> = {
       await writer.writeRow(columns.map((c) => c.name));
       for (const entry of held.splice(0)) await writeEntry(entry);
     };
+    /** Each cell on its own: one that cannot be made text fails the entry, never the run. */
+    const cellsOf = (entry: Entry): Array<string | number> => {
+      let current = entry;
+      const cells = columns!.map((column) => {
+        if (column === FAILED_COLUMN) return '';
+        try {
+          return csvCell(column.read(current));
+        } catch (err) {
+          if (errorClass(err) !== 'bug' || !(err instanceof RangeError)) throw err;
+          const failure: Failure = { stage: ctx.label, code: 'ERR_CSV_CELL', message: `column ${column.name}: the value cannot be written as text (${errorMessage(err)}); the cell is left empty` };
+          ctx.stats.failed(ctx.label, { ...failure, item: entry.item.id, collection: entry.item.collection });
+          ctx.log.warn({ item: entry.item.id, ...failure }, `${entry.item.id}: ${failure.message}`);
+          current = withFailure(current, failure);
+          return '';
+        }
+      });
+      const failedAt = columns!.indexOf(FAILED_COLUMN);
+      if (failedAt >= 0) cells[failedAt] = csvCell(FAILED_COLUMN.read(current));
+      return cells;
+    };
     const writeEntry = async (entry: Entry): Promise<void> => {
-      await writer.writeRow(columns!.map((c) => c.read(entry)));
+      await writer.writeRow(cellsOf(entry));
       rows += 1;
     };
 

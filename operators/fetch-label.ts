@@ -2,6 +2,7 @@ import type { OperatorFunction } from 'rxjs';
 import { getMaxListeners, setMaxListeners } from 'node:events';
 import { z } from 'zod';
 import { withFields, type Entry } from '../src/entry.js';
+import { formatBytes } from '../src/http/limits.js';
 import { LabelCache } from '../src/labels/cache.js';
 import { LABEL_NO_ASSET, LabelError } from '../src/labels/errors.js';
 import { readLabelText } from '../src/labels/fetch.js';
@@ -87,6 +88,12 @@ export const fetchLabel: StepStage<typeof fetchLabelOptions, OperatorFunction<En
       else {
         ctx.stats.count(ctx.label, 'fetched');
         ctx.stats.count(ctx.label, 'bytes', label.bytes);
+      }
+      // The readers stop at the limit; a cached copy (or any text) over it is refused here too, before parsing.
+      const { maxLabelBytes } = ctx.limits;
+      if (label.text.length * 3 > maxLabelBytes && Buffer.byteLength(label.text) > maxLabelBytes) {
+        const size = formatBytes(Buffer.byteLength(label.text));
+        throw new LabelError('ERR_LABEL_TOO_LARGE', `label ${href} is ${size}: more than http.max_label_bytes = ${formatBytes(maxLabelBytes)}; not parsed`, { href });
       }
       try {
         // The fast path parses on this thread (~0.15 ms a label); a label it declines goes to the grammar in a

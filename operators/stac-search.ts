@@ -90,7 +90,7 @@ export const stacSearchOptions = z
     headers: z
       .record(z.string(), z.string())
       .optional()
-      .describe('Extra headers sent with every request to the API (e.g. authorization)'),
+      .describe("Extra headers (e.g. authorization) sent with every request to the api's origin (scheme, host, port) and to no other: a next link elsewhere, or to http after https, goes without them"),
   })
   .strict()
   .superRefine((options, ctx) => {
@@ -139,9 +139,12 @@ const example = `stac_search:
  * `fields`, `query`; or no item search at all) ends the run before any search, naming the option and
  * the class. Pages follow the API's `next` links (GET or POST, `body`, `merge`, `headers`); the next page
  * is requested while the current one is processed, never more than one ahead, and items are emitted only
- * when the pipeline has room (src/stac/paged-source.ts). Every API failure (after the run's retries on
- * 408/429/5xx and connection errors, Retry-After honoured) ends the run with a StacApiError naming the
- * request, the status and the API's own message.
+ * when the pipeline has room (src/stac/paged-source.ts). Every request goes through the run's one retry loop
+ * (src/http/request.ts) with the `http:` limits (`ctx.limits`): 408/429/5xx (Retry-After honoured), connection
+ * errors, deadlines, and bodies cut short or stalled are retried; a page over `http.max_page_bytes` is refused.
+ * A failure that outlasts the retries ends the run with a StacApiError naming the request, what happened
+ * (the status and the API's own message, `body cut short at N of M bytes`, `body stalled`, ...) and the limit.
+ * `headers` go to the api's origin only (src/stac/request-headers.ts); a log line says when they were withheld.
  *
  * `limit` is sent only when set: like pystac-client ≥ 0.7, the API's default page size applies otherwise
  * (stac-server: 10). Items are never modified. Counted under the stage label: `requests`, `retries`,

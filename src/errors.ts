@@ -53,6 +53,64 @@ export class RunAbortedError extends StacflowError {
 
 export const errorMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
+/**
+ * What the run does with an error, read from one place (as rclone's `fserrors`): `retryable` (the layer that
+ * retries tries again; once its attempts are spent, the item fails), `item` (that item fails, the run goes
+ * on), `fatal` (the run ends, exit 1), `bug` (stacflow is wrong: the run ends, exit 1, with the stack).
+ */
+export type ErrorDisposition = ErrorClass | 'bug';
+
+/** Errors JavaScript raises for code that is wrong, not for data that is: a bug, never an item's failure. */
+const BUG_TYPES: ReadonlyArray<abstract new (...args: never[]) => Error> = [TypeError, RangeError, ReferenceError, SyntaxError, EvalError];
+
+/** System errors after which nothing the run writes can succeed: the disk is full or read-only, no memory. */
+const FATAL_SYSTEM_CODES = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'ENOMEM']);
+
+/** Network errors worth another attempt (the retry layers of src/http, src/s3 and src/download decide how). */
+const RETRYABLE_SYSTEM_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+
+/**
+ * The class of any error: a StacflowError says its own; an abort (the run was cancelled or failed) is
+ * fatal; a Node error with a `code` is retryable (network), fatal (disk full) or an item failure, except
+ * Node's argument checks (`ERR_INVALID_ARG_*`: a bug); an uncoded TypeError, RangeError, ReferenceError,
+ * SyntaxError or EvalError, or a thrown non-Error, is a bug; anything else fails its item.
+ */
+export function errorClass(err: unknown): ErrorDisposition {
+  if (err instanceof StacflowError) return err.errorClass;
+  // (By name: a DOMException from another realm is no `instanceof Error` there.)
+  if ((err as { name?: unknown } | null)?.name === 'AbortError') return 'fatal';
+  if (!(err instanceof Error)) return 'bug';
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (code.startsWith('ERR_INVALID_ARG_')) return 'bug';
+    if (code === 'ABORT_ERR') return 'fatal';
+    if (FATAL_SYSTEM_CODES.has(code)) return 'fatal';
+    if (RETRYABLE_SYSTEM_CODES.has(code)) return 'retryable';
+    return 'item';
+  }
+  return BUG_TYPES.some((type) => err instanceof type) ? 'bug' : 'item';
+}
+
+/** The code a report shows for `err`: its own, `ERR_BUG` for a bug, `ERR_UNEXPECTED` otherwise (the message keeps a system code). */
+export function errorCode(err: unknown): string {
+  if (err instanceof StacflowError) return err.code;
+  return errorClass(err) === 'bug' ? 'ERR_BUG' : 'ERR_UNEXPECTED';
+}
+
 /** A file the run writes (a catalog, an rclone list) cannot be written: its result would be incomplete, so the run ends. */
 export function outputWriteError(path: string, cause: unknown): RunAbortedError {
   return new RunAbortedError(

@@ -1,11 +1,13 @@
 import cliProgress from 'cli-progress';
 import type { PipelinePlan } from '../pipeline/run.js';
 import type { RunStats, StageCounts } from '../pipeline/stats.js';
+import { terminalText } from '../util/terminal-text.js';
 
 /**
  * Progress on a TTY: one line a stage (DESIGN.md), redrawn a few times a second from the run's stats.
  * The source line shows items per collection and the rate; other lines show in/out/failed/dropped, and the
- * bytes moved and MB/s for stages that count `bytes`.
+ * bytes moved and MB/s for stages that count `bytes`. Collection ids come from the data: their control
+ * characters are escaped (src/util/terminal-text.ts) before they reach the terminal.
  */
 export class ProgressDisplay {
   private readonly bars = new cliProgress.MultiBar(
@@ -32,7 +34,7 @@ export class ProgressDisplay {
     this.lines = labels.map((label, i) => ({
       label,
       isSource: i === 0,
-      bar: this.bars.create(0, 0, { label: label.padEnd(this.width), text: 'waiting' }),
+      bar: this.bars.create(0, 0, { label: terminalText(label.padEnd(this.width)), text: 'waiting' }),
     }));
     this.timer = setInterval(() => this.refresh(), 200);
   }
@@ -40,7 +42,7 @@ export class ProgressDisplay {
   refresh(): void {
     for (const line of this.lines) {
       const counts = this.stats.stages.get(line.label);
-      line.bar.update(0, { label: line.label.padEnd(this.width), text: counts ? describe(counts, line.isSource) : 'waiting' });
+      line.bar.update(0, { label: terminalText(line.label.padEnd(this.width)), text: counts ? describeCounts(counts, line.isSource) : 'waiting' });
     }
   }
 
@@ -56,12 +58,13 @@ export class ProgressDisplay {
   }
 }
 
-function describe(counts: StageCounts, isSource: boolean): string {
+/** A stage's line of progress, as text safe for a terminal. */
+export function describeCounts(counts: StageCounts, isSource: boolean): string {
   const seconds = counts.startedAt ? Math.max(0.001, ((counts.endedAt ?? Date.now()) - counts.startedAt) / 1000) : 0;
   const rate = seconds > 0 ? `${Math.round(counts.out / seconds)}/s` : '';
   if (isSource) {
     const collections = Object.entries(counts.counters).filter(([key]) => key.startsWith('items:'));
-    const names = shortNames(collections.map(([key]) => key.slice('items:'.length)));
+    const names = shortNames(collections.map(([key]) => key.slice('items:'.length))).map(terminalText);
     const perCollection = collections.length > 1 ? collections.map(([, n], i) => `${names[i]} ${n}`).join(', ') : '';
     const pages = counts.counters.pages !== undefined ? ` in ${counts.counters.pages} pages` : '';
     return `items ${counts.out}${pages} ${rate}${perCollection ? ` (${perCollection})` : ''}`;

@@ -61,7 +61,7 @@ export async function writeBody(
     into.set(chunk, gatheredBytes);
     gatheredBytes += chunk.length;
   };
-  /** Takes one chunk; a promise when it must wait for a write (a borrowed chunk stays valid until it settles). */
+  /** Takes one chunk; a promise when it must wait for a write. */
   const take = (chunk: Uint8Array): Promise<void> | undefined => {
     if (end !== undefined && taken + chunk.length > end) {
       throw new DownloadError('ERR_DOWNLOAD_SIZE', `the server sent more bytes than announced (past byte ${end})`);
@@ -77,12 +77,7 @@ export async function writeBody(
   let failure: unknown;
   try {
     try {
-      if (isBorrowingBody(body)) {
-        // src/http1 bodies (S3): chunks are views of the connection's read buffer, used before it reads again.
-        await body.consumeChunks(take);
-      } else {
-        for await (const chunk of body as AsyncIterable<Uint8Array>) await take(chunk);
-      }
+      for await (const chunk of body as AsyncIterable<Uint8Array>) await take(chunk);
     } catch (err) {
       if (err instanceof DownloadError || isFileError(err)) throw err;
       failure = err;
@@ -110,11 +105,5 @@ async function writeFully(file: FileHandle, chunk: Uint8Array, position: number)
     }
   }
 }
-
-interface BorrowingBody {
-  consumeChunks(consumer: (chunk: Uint8Array) => Promise<void> | undefined): Promise<void>;
-}
-
-const isBorrowingBody = (body: Readable): body is Readable & BorrowingBody => typeof (body as Partial<BorrowingBody>).consumeChunks === 'function';
 
 const isFileError = (err: unknown): boolean => (err as { fileError?: boolean } | undefined)?.fileError === true;

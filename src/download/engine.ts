@@ -1,5 +1,5 @@
 import type { Got } from 'got';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { FileRecord } from '../entry.js';
@@ -7,10 +7,11 @@ import { errorMessage } from '../errors.js';
 import type { S3Settings } from '../pipeline/context.js';
 import { decideTransfer, type DecideSettings } from './decide.js';
 import { DownloadError } from './errors.js';
-import { commitPart, partPathOf, readLocalState } from './local-files.js';
+import { commitPart, makeTargetFolder, partPathOf, readLocalState } from './local-files.js';
 import { objectSource, type RemoteHead } from './object-source.js';
 import { RequestLimiter } from './request-limiter.js';
-import { classify, DEFAULT_DOWNLOAD_RETRY, type RetrySettings } from './retry.js';
+import { DEFAULT_LIMITS } from '../http/limits.js';
+import { classify, downloadRetry, type DownloadRetry } from './retry.js';
 import { readSidecar, removeSidecar, writeSidecar, type Sidecar } from './sidecar.js';
 import type { TargetPath } from './target-path.js';
 import type { TransferContext } from './transfer-context.js';
@@ -43,7 +44,6 @@ export interface EngineRun {
 export interface EngineSettings extends DecideSettings {
   /** Parallel requests over the whole step (HEADs, GETs, ranged parts). */
   maxRequests: number;
-  retry?: RetrySettings;
 }
 
 /** Times the engine starts over when the object changes under it (412 to If-Match) before failing. */
@@ -61,13 +61,14 @@ const MAX_RESTARTS = 2;
  */
 export class DownloadEngine {
   readonly limiter: RequestLimiter;
-  private readonly retry: RetrySettings;
+  /** From the run's `http:` limits (`run.s3.limits`, the same for S3 and HTTP hrefs). */
+  private readonly retry: DownloadRetry;
   /** Paths being written now, and by whom: two assets never write one file at once. */
   private readonly writing = new Map<string, string>();
 
   constructor(private readonly settings: EngineSettings, private readonly run: EngineRun) {
     this.limiter = new RequestLimiter(settings.maxRequests);
-    this.retry = settings.retry ?? DEFAULT_DOWNLOAD_RETRY;
+    this.retry = downloadRetry(run.s3.limits ?? DEFAULT_LIMITS);
   }
 
   async download(job: DownloadJob): Promise<FileRecord> {
@@ -85,8 +86,9 @@ export class DownloadEngine {
         } catch (err) {
           const outcome = classify(err, this.run.signal);
           if (outcome === 'abort' || (err instanceof DownloadError && err.code === 'ERR_DOWNLOAD_INCOMPLETE') || outcome === 'transient') throw err;
-          // Refused, corrupt or changed: nothing of this download may stay to be mistaken for data.
-          await discard(file);
+          // Refused, corrupt or changed: nothing of this download may stay to be mistaken for data. Not after a
+          // refused path: a folder on the way may be a link out of the root, and nothing is removed through it.
+          if (!(err instanceof DownloadError && err.code === 'ERR_DOWNLOAD_PATH')) await discard(file);
           if (outcome !== 'changed') throw err;
           if (restart >= MAX_RESTARTS) {
             throw new DownloadError('ERR_DOWNLOAD_CHANGED', `${job.href}: the object changed ${restart + 1} times while it was being downloaded; run again when it is stable`, { href: job.href, asset: job.asset, cause: err });
@@ -108,12 +110,9 @@ export class DownloadEngine {
       run.count('requests');
       return source.head(run.signal);
     }, run.signal);
-    // The folder is made only for an object that exists: a refused one leaves nothing behind.
-    try {
-      await mkdir(path.dirname(file), { recursive: true });
-    } catch (err) {
-      throw new DownloadError('ERR_DOWNLOAD_WRITE', `item ${job.item}, asset ${job.asset}: cannot create the folder of ${job.target.path}: ${errorMessage(err)}`, { href: job.href, asset: job.asset, cause: err });
-    }
+    // The folder is made only for an object that exists: a refused one leaves nothing behind. No folder on the
+    // way may be a link or lead out of the `to` root (ERR_DOWNLOAD_PATH).
+    await makeTargetFolder(job.target, job);
     const local = await readLocalState(file);
     const decision = decideTransfer(job.href, job.checksum?.multihash, head, local, this.settings);
     const record = (status: FileRecord['status'], bytes: number, resumedFrom = 0): FileRecord => ({

@@ -4,6 +4,10 @@ import { errorMessage } from '../errors.js';
 import type { S3Settings } from '../pipeline/context.js';
 import { S3ObjectError } from '../s3/errors.js';
 import { parseS3Href, type S3Location } from '../s3/href.js';
+import { clientSettings } from '../http/client.js';
+import { HttpRequestError } from '../http/errors.js';
+import { formatDuration } from '../http/limits.js';
+import { httpRequest } from '../http/request.js';
 import { DownloadError } from './errors.js';
 
 /**
@@ -103,15 +107,26 @@ function httpSource(href: string, http: Got): ObjectSource {
     async head(signal) {
       let response;
       try {
-        // The run's got instance retries 5xx, 429 and network errors with backoff before this throws.
-        response = await http.head(href, { signal, throwHttpErrors: false, headers: { 'accept-encoding': 'identity' } });
+        // src/http/request.ts: the one retry loop (5xx, 429, network errors, deadlines), with the run's limits.
+        // Its HEADs never leave their connection to the next request (a body sent late would be read as an answer).
+        response = await httpRequest(
+          http,
+          { method: 'HEAD', url: href, headers: { 'accept-encoding': 'identity' } },
+          {
+            body: { bytes: 0, code: 'ERR_DOWNLOAD_HTTP', key: 'max_error_body_bytes' },
+            // Some servers refuse HEAD: go on knowing nothing, the GET will tell the size.
+            isAnswer: (status) => (status >= 200 && status < 300) || status === 405 || status === 501,
+            signal,
+          },
+        );
       } catch (err) {
-        throw unreachable(href, err, false);
+        if (signal.aborted || !(err instanceof HttpRequestError)) throw err;
+        if (err.kind === 'status' && err.status !== undefined) throw httpStatus(href, err.status, err.statusMessage, false);
+        const after = err.retries > 0 ? ` after ${err.retries} ${err.retries === 1 ? 'retry' : 'retries'}` : '';
+        throw new DownloadError('ERR_DOWNLOAD_UNREACHABLE', `cannot fetch ${href}${after}: ${err.summary}; check the network or the href, then run again`, { href, transient: false, cause: err });
       }
-      const status = response.statusCode;
-      // Some servers refuse HEAD: go on knowing nothing, the GET will tell the size.
+      const status = response.status;
       if (status === 405 || status === 501) return { ranges: false };
-      if (status < 200 || status >= 300) throw httpStatus(href, status, response.statusMessage, false);
       const length = Number(response.headers['content-length']);
       return {
         size: Number.isSafeInteger(length) && response.headers['content-length'] !== undefined ? length : undefined,
@@ -131,7 +146,14 @@ function httpSource(href: string, http: Got): ObjectSource {
         stream.once('error', reject);
       }).catch((err: unknown) => {
         stream.destroy();
-        throw signal.aborted ? signal.reason ?? err : unreachable(href, err, true);
+        if (signal.aborted) throw signal.reason ?? err;
+        const { event } = err as { event?: string };
+        // The head deadline (got's `response` timeout, set on the run's instance from http.head_timeout).
+        if (event === 'response') {
+          const limit = formatDuration(clientSettings(http).limits.headTimeoutMs);
+          throw new DownloadError('ERR_DOWNLOAD_UNREACHABLE', `cannot fetch ${href}: no response head within ${limit} (http.head_timeout); run again to resume`, { href, transient: true, cause: err });
+        }
+        throw unreachable(href, err, true);
       });
       const status = response.statusCode;
       if (status === 412 || status === 416) {

@@ -1,38 +1,59 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { StacflowError } from '../errors.js';
+import type { HttpLimits } from '../http/limits.js';
 import { S3ObjectError } from '../s3/errors.js';
+import { retryAfterOf, retryWait } from '../s3/retry.js';
 import { DownloadError } from './errors.js';
 
 /**
  * How the engine treats a failed attempt (rclone's fserrors: retry, no-retry, fatal):
- * - `transient`: a cut body, a reset, a 5xx after the client's own retries: try again from where the bytes
- *   stopped, after a backoff, while attempts are left;
+ * - `transient`: a cut or stalled body (ERR_LOW_SPEED), a reset, a refused connection, a 5xx or a throttle:
+ *   try again from where the bytes stopped, after a backoff, while attempts and time are left;
  * - `changed`: the object is not the version being read (412 to If-Match): start again from byte 0;
  * - `abort`: the run is ending: stop, keep the `.part` for a later run;
  * - `fail`: retrying cannot help (404, 403, a wrong checksum, a full disk): the entry fails.
+ * The engine is the only layer that retries a download body (see the top of src/s3/client.ts): S3's
+ * `objectStream` and the HTTP source's GET make one attempt each.
  */
 export type AttemptOutcome = 'transient' | 'changed' | 'abort' | 'fail';
 
 export function classify(err: unknown, signal: AbortSignal): AttemptOutcome {
   if (signal.aborted) return 'abort';
   if (err instanceof DownloadError) return err.code === 'ERR_DOWNLOAD_CHANGED' ? 'changed' : err.transient ? 'transient' : 'fail';
-  if (err instanceof S3ObjectError) return err.code === 'ERR_S3_CHANGED' ? 'changed' : err.code === 'ERR_S3_UNAVAILABLE' ? 'transient' : 'fail';
+  if (err instanceof S3ObjectError && err.code === 'ERR_S3_CHANGED') return 'changed';
+  // S3's retryable errors, and the transport's (a body below the low-speed limit).
+  if (err instanceof StacflowError) return err.errorClass === 'retryable' ? 'transient' : 'fail';
   return 'fail';
 }
 
-export interface RetrySettings {
-  /** Attempts per object (or per part), the first included. */
-  attempts: number;
-  /** First backoff; doubles each attempt, with jitter (50–100 %), up to `maxDelayMs`. */
-  baseDelayMs: number;
-  maxDelayMs: number;
+/** How often and how patiently one object (or one part) is tried: from the run's `http:` limits. */
+export interface DownloadRetry {
+  /** Attempts per object or part, the first included (http.retries + 1). */
+  readonly attempts: number;
+  /**
+   * No new attempt once this long has passed since the first attempt of a run of failures (a body that brought
+   * bytes starts the count again: a long download cut now and then is not given up for its length).
+   */
+  readonly giveUpAfterMs: number;
+  /** For the backoff (retryWait: http.retry_base_delay doubling to http.retry_max_delay, Retry-After). */
+  readonly limits: HttpLimits;
 }
 
-export const DEFAULT_DOWNLOAD_RETRY: Readonly<RetrySettings> = Object.freeze({ attempts: 5, baseDelayMs: 250, maxDelayMs: 8000 });
+export function downloadRetry(limits: HttpLimits): DownloadRetry {
+  return { attempts: limits.retries + 1, giveUpAfterMs: limits.giveUpAfterMs, limits };
+}
 
-/** The wait before attempt `attempt + 1` (attempt counts from 1). */
-export function backoffMs(attempt: number, settings: RetrySettings, random = Math.random()): number {
-  const full = Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (attempt - 1));
-  return Math.round(full * (0.5 + random / 2));
+/**
+ * The wait before the attempt after `attempt` (counted from 1) that failed with `failure`, or undefined when
+ * there is none: the attempts are spent, the server asks for a wait longer than http.max_retry_after, or the
+ * next attempt would start past `retry.giveUpAfterMs` since `since`. The backoff is src/http/retry-policy.ts's,
+ * so a refused connection or a DNS failure is tried again after ~1, 2, 4, 8, 16 s with the defaults.
+ */
+export function nextWait(attempt: number, failure: unknown, retry: DownloadRetry, since: number, now = Date.now()): number | undefined {
+  if (attempt >= retry.attempts) return undefined;
+  const wait = retryWait(attempt, retryAfterOf(failure), retry.limits, now);
+  if (wait === undefined || now + wait - since >= retry.giveUpAfterMs) return undefined;
+  return wait;
 }
 
 /** Waits, unless the run is ending (then throws its reason). */

@@ -1,5 +1,7 @@
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { assertRealFolder, createExclusive, readSmallFileNoFollow } from '../util/safe-fs.js';
+import { localFileFailure } from './file-failure.js';
 
 /**
  * What stacflow remembers beside each downloaded file, in a hidden JSON file in the same folder:
@@ -28,12 +30,28 @@ export interface Sidecar {
   completed_at?: string;
 }
 
-export const sidecarPath = (file: string): string => path.join(path.dirname(file), `.${path.basename(file)}.stacflow.json`);
+const SUFFIX = '.stacflow.json';
+const TEMP_SUFFIX = '.tmp';
 
-/** The sidecar of `file`, or undefined when there is none or it is not one (then nothing is trusted). */
+export const sidecarPath = (file: string): string => path.join(path.dirname(file), `.${path.basename(file)}${SUFFIX}`);
+export const sidecarTempPath = (file: string): string => `${sidecarPath(file)}${TEMP_SUFFIX}`;
+
+/** Bytes the longest name beside a file adds to the file's own name: `.<name>.stacflow.json.tmp`. */
+export const SIDECAR_EXTRA_BYTES = Buffer.byteLength(`.${SUFFIX}${TEMP_SUFFIX}`);
+
+/** A sidecar is a few hundred bytes; a larger file at its name is not one (and is not read into memory). */
+const MAX_SIDECAR_BYTES = 64 * 1024;
+
+/**
+ * The sidecar of `file`, or undefined when there is none or it is not one (then nothing is trusted): a link at
+ * its name is not followed (O_NOFOLLOW), so a sidecar planted elsewhere is never believed.
+ */
 export async function readSidecar(file: string): Promise<Sidecar | undefined> {
+  const text = await readSmallFileNoFollow(sidecarPath(file), MAX_SIDECAR_BYTES);
+  if (text === undefined) return undefined;
   try {
-    const value = JSON.parse(await readFile(sidecarPath(file), 'utf8')) as Partial<Sidecar>;
+    const value = JSON.parse(text) as Partial<Sidecar>;
+    if (value === null || typeof value !== 'object') return undefined;
     if (value.stacflow_download !== 1 || (value.state !== 'partial' && value.state !== 'complete') || typeof value.href !== 'string') return undefined;
     return value as Sidecar;
   } catch {
@@ -44,13 +62,26 @@ export async function readSidecar(file: string): Promise<Sidecar | undefined> {
 /**
  * Written aside and renamed: a reader (or a killed run) never sees half a sidecar. Not synced: a sidecar lost
  * in a power cut only costs a download again (it is written after the data it describes is synced, so it is
- * never ahead of it).
+ * never ahead of it). The temporary `.<name>.stacflow.json.tmp` is created new (O_EXCL | O_NOFOLLOW): one left
+ * by a killed run, or a link planted there, is unlinked first — never written through. The rename replaces a
+ * link at the sidecar's own name (the link, not its target). Errors are ERR_DOWNLOAD_PATH / ERR_DOWNLOAD_WRITE.
  */
 export async function writeSidecar(file: string, sidecar: Sidecar): Promise<void> {
   const target = sidecarPath(file);
-  const tmp = `${target}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(sidecar)}\n`);
-  await rename(tmp, target);
+  const tmp = sidecarTempPath(file);
+  try {
+    await assertRealFolder(path.dirname(file));
+    const handle = await createExclusive(tmp);
+    try {
+      await handle.writeFile(`${JSON.stringify(sidecar)}\n`);
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, target);
+  } catch (err) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw localFileFailure(err, target, 'write the sidecar');
+  }
 }
 
 export async function removeSidecar(file: string): Promise<void> {

@@ -1,13 +1,14 @@
 import path from 'node:path';
 import { DownloadError } from './errors.js';
+import { SIDECAR_EXTRA_BYTES } from './sidecar.js';
 
 /**
  * The `to` template of the download step and the safety of the paths it gives. Placeholders: `{collection}`,
  * `{id}`, `{asset}`, `{filename}` (the last segment of the href's path, decoded); a template ending in `/`
  * means `+ {filename}`. The template's fixed leading part, up to its last `/` before the first placeholder,
  * is the root: no value may lead the file out of it. Values from the item (ids, collections, keys, filenames)
- * are untrusted: `..`, `.` and empty segments, absolute paths, backslashes, NUL and control characters are
- * refused before any request is made.
+ * are untrusted: `..`, `.` and empty segments, absolute paths, backslashes, NUL and control characters, and
+ * names or paths too long for the file system are refused before any request is made.
  */
 
 export const PLACEHOLDERS = ['collection', 'id', 'asset', 'filename'] as const;
@@ -16,6 +17,10 @@ export type Placeholder = (typeof PLACEHOLDERS)[number];
 const PLACEHOLDER = /\{([^{}]*)\}/g;
 // C0 controls, DEL and C1 controls: never in a file name stacflow writes.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+/** Bytes in one file or folder name (NAME_MAX of ext4, xfs, btrfs, APFS...). */
+export const NAME_MAX_BYTES = 255;
+/** Bytes in a whole path (Linux PATH_MAX, 4096 with its NUL). */
+export const PATH_MAX_BYTES = 4095;
 
 /** A parsed `to` template. */
 export interface TargetTemplate {
@@ -69,6 +74,8 @@ const VALUE_NAMES: Record<Placeholder, string> = { collection: 'collection', id:
 export interface TargetPath {
   path: string;
   absolute: string;
+  /** The template's root, resolved: no folder below it may be a link or lead out of it (local-files.ts). */
+  root: string;
 }
 
 /**
@@ -85,6 +92,7 @@ export function expandTarget(target: TargetTemplate, values: TemplateValues, whe
     );
   };
   let relative = '';
+  const spans: ValueSpan[] = [];
   for (const part of target.parts) {
     if (typeof part === 'string') {
       relative += part;
@@ -103,17 +111,59 @@ export function expandTarget(target: TargetTemplate, values: TemplateValues, whe
       if (segment === '.') refuse(`the ${name} ${shown} has a '.' segment`);
       if (segment === '') refuse(`the ${name} ${shown} has an empty path segment`);
     }
+    spans.push({ name, value: v, start: relative.length, end: relative.length + v.length });
     relative += v;
   }
   const below = relative.slice(target.root.length);
   if (below === '' || below.endsWith('/')) refuse(`\`to\` (${target.template}) gives a folder, not a file`);
+  const tooLong = overlongName(relative, spans);
+  if (tooLong !== undefined) refuse(tooLong);
   // The values are checked one by one; this checks the whole, however they combine with the literal parts.
   const rootPath = path.resolve(cwd, target.root || '.');
   const full = path.resolve(cwd, relative);
   if (!full.startsWith(rootPath.endsWith(path.sep) ? rootPath : `${rootPath}${path.sep}`)) {
     refuse(`the path ${JSON.stringify(relative)} is outside the \`to\` root ${JSON.stringify(target.root || './')}`);
   }
-  return { path: relative, absolute: full };
+  const fullBytes = Buffer.byteLength(full) + SIDECAR_EXTRA_BYTES;
+  if (fullBytes > PATH_MAX_BYTES) {
+    refuse(`the path ${shorten(full)} would be ${fullBytes} bytes with its sidecar's name, more than the ${PATH_MAX_BYTES} bytes a path may have (${describeSpans(spans)})`);
+  }
+  return { path: relative, absolute: full, root: rootPath };
+}
+
+/** Where a placeholder's value sits in the expanded path, to name it when its segment is too long. */
+interface ValueSpan {
+  name: string;
+  value: string;
+  start: number;
+  end: number;
+}
+
+const shorten = (text: string, max = 48): string => JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text);
+const describeSpans = (spans: readonly ValueSpan[]): string =>
+  spans.length === 0 ? 'from the `to` template itself' : `from ${spans.map((s) => `the ${s.name} ${shorten(s.value)} (${Buffer.byteLength(s.value)} bytes)`).join(', ')}`;
+
+/**
+ * Why a segment of `relative` is too long for a file system, naming the values it comes from, or undefined.
+ * The file name leaves room for the longest name stacflow puts beside it (`.<name>.stacflow.json.tmp`).
+ */
+function overlongName(relative: string, spans: readonly ValueSpan[]): string | undefined {
+  const segments = relative.split('/');
+  let start = 0;
+  for (const [i, segment] of segments.entries()) {
+    const end = start + segment.length;
+    const isFile = i === segments.length - 1;
+    const limit = isFile ? NAME_MAX_BYTES - SIDECAR_EXTRA_BYTES : NAME_MAX_BYTES;
+    const bytes = Buffer.byteLength(segment);
+    if (bytes > limit) {
+      const from = describeSpans(spans.filter((s) => s.start < end && s.end > start));
+      return isFile
+        ? `the file name ${shorten(segment)} is ${bytes} bytes, more than the ${limit} a file name may have (${NAME_MAX_BYTES}, the file system's limit, less ${SIDECAR_EXTRA_BYTES} for its sidecar \`.<name>.stacflow.json.tmp\`), ${from}`
+        : `the folder name ${shorten(segment)} is ${bytes} bytes, more than the ${NAME_MAX_BYTES} a name may have on the file system, ${from}`;
+    }
+    start = end + 1;
+  }
+  return undefined;
 }
 
 /** The last segment of an href's path, decoded once: `{filename}`. Undefined when it has none. */

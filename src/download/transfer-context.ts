@@ -1,6 +1,6 @@
 import type { ObjectSource } from './object-source.js';
 import type { RequestLimiter } from './request-limiter.js';
-import type { RetrySettings } from './retry.js';
+import type { DownloadRetry } from './retry.js';
 
 /** What a transfer (whole or in parts) of one object needs: the source, the `.part`, the limits, the counters. */
 export interface TransferContext {
@@ -11,7 +11,8 @@ export interface TransferContext {
   readonly size?: number;
   readonly etag?: string;
   readonly limiter: RequestLimiter;
-  readonly retry: RetrySettings;
+  /** Attempts, give-up time and backoff, from the run's `http:` limits. */
+  readonly retry: DownloadRetry;
   readonly signal: AbortSignal;
   /** Adds to one of the stage's counters (`requests`, `bytes`, `retries`, `parts`). */
   count(counter: string, n?: number): void;

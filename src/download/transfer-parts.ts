@@ -1,10 +1,11 @@
 import { setMaxListeners } from 'node:events';
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { openPart } from './local-files.js';
 import { errorMessage } from '../errors.js';
 import { writeBody } from './body-writer.js';
 import { partCount } from './decide.js';
 import { DownloadError } from './errors.js';
-import { backoff, backoffMs, classify } from './retry.js';
+import { backoff, classify, nextWait } from './retry.js';
 import type { TransferContext } from './transfer-context.js';
 import { withSyncSlot } from './sync-slots.js';
 import { WRITE_BEHIND_BYTES, WriteBehind } from './write-behind.js';
@@ -28,7 +29,7 @@ export async function fetchParts(
   const count = partCount(size, partSize);
   const finished = new Set(done);
   const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !finished.has(i));
-  const file = await open(t.partPath, finished.size > 0 ? 'r+' : 'w');
+  const file = await openPart(t.partPath, finished.size > 0);
   // One for all the parts: they write the same file.
   const behind = new WriteBehind(file, WRITE_BEHIND_BYTES);
   // Siblings stop at the first part that fails for good; the run's abort stops them all.
@@ -91,8 +92,12 @@ async function fetchPart(t: TransferContext, file: FileHandle, behind: WriteBehi
   const start = index * partSize;
   const end = Math.min(size, start + partSize); // exclusive
   let position = start;
+  /** When the current run of failed attempts began (reset when an attempt brings bytes). */
+  let since: number | undefined;
   for (let attempt = 1; position < end; attempt += 1) {
     const release = await t.limiter.acquire(signal);
+    since ??= Date.now();
+    const before = position;
     let failure: unknown;
     try {
       t.count('requests');
@@ -117,14 +122,15 @@ async function fetchPart(t: TransferContext, file: FileHandle, behind: WriteBehi
     const outcome = signal.aborted ? 'abort' : failure instanceof Error && 'errorClass' in failure ? classify(failure, signal) : 'transient';
     if (outcome === 'abort') throw signal.reason ?? failure;
     if (outcome !== 'transient') throw failure;
-    if (attempt >= t.retry.attempts) {
+    if (position !== before) since = Date.now();
+    const delayMs = nextWait(attempt, failure, t.retry, since);
+    if (delayMs === undefined) {
       throw new DownloadError(
         'ERR_DOWNLOAD_INCOMPLETE',
-        `${t.source.href}: part ${index} (bytes ${start}-${end - 1}) kept breaking off (${t.retry.attempts} attempts, the last: ${errorMessage(failure)}, at byte ${position}); the parts done are kept in ${t.partPath} and the next run fetches only the others`,
+        `${t.source.href}: part ${index} (bytes ${start}-${end - 1}) did not complete (${attempt} attempts, the last ${Math.round((Date.now() - since) / 1000)} s without a byte; the last error: ${errorMessage(failure)}, at byte ${position}); the parts done are kept in ${t.partPath} and the next run fetches only the others`,
         { href: t.source.href },
       );
     }
-    const delayMs = backoffMs(attempt, t.retry);
     t.count('retries');
     t.onRetry({ attempt, offset: position, reason: errorMessage(failure), delayMs, part: index });
     await backoff(delayMs, signal);

@@ -1,8 +1,8 @@
-import { open } from 'node:fs/promises';
+import { openPart } from './local-files.js';
 import { errorMessage } from '../errors.js';
 import { writeBody } from './body-writer.js';
 import { DownloadError } from './errors.js';
-import { backoff, backoffMs, classify } from './retry.js';
+import { backoff, classify, nextWait } from './retry.js';
 import type { TransferContext } from './transfer-context.js';
 import type { Hashes } from './verify.js';
 import { WRITE_BEHIND_BYTES, WriteBehind } from './write-behind.js';
@@ -10,12 +10,13 @@ import { WRITE_BEHIND_BYTES, WriteBehind } from './write-behind.js';
 /**
  * One object in one stream into `<file>.part`, from byte `from` (a resumed `.part` holds the bytes before it:
  * they are read back into the hashes first, so the whole file's MD5 still verifies). A body that stops short
- * is asked for again from where it stopped (Range + If-Match), with backoff, up to `retry.attempts` times;
- * then the entry fails and the `.part` stays for a later run. Returns the bytes in the `.part` and the hashes.
+ * or stalled is asked for again from where it stopped (Range + If-Match), with backoff (retry.ts: up to
+ * `retry.attempts`, none past http.give_up_after without a byte); then the entry fails and the `.part` stays
+ * for a later run. Returns the bytes in the `.part` and the hashes.
  */
 export async function fetchWhole(t: TransferContext, from: number, newHashes: () => Hashes): Promise<{ size: number; digests: Record<string, string> }> {
   let hashes = newHashes();
-  const file = await open(t.partPath, from > 0 ? 'r+' : 'w');
+  const file = await openPart(t.partPath, from > 0);
   const behind = new WriteBehind(file, WRITE_BEHIND_BYTES);
   try {
     let position = from;
@@ -23,17 +24,13 @@ export async function fetchWhole(t: TransferContext, from: number, newHashes: ()
       await file.truncate(from);
       await hashes.updateFromFile(t.partPath, from, t.signal);
     }
-    let lastReason = '';
+    /** When the current run of failed attempts began (reset when an attempt brings bytes). */
+    let since: number | undefined;
     for (let attempt = 1; t.size === undefined || position < t.size || attempt === 1; attempt += 1) {
       if (t.size !== undefined && position === t.size && position > 0) break; // a resumed .part that was complete
-      if (attempt > t.retry.attempts) {
-        throw new DownloadError(
-          'ERR_DOWNLOAD_INCOMPLETE',
-          `${t.source.href}: the download kept breaking off (${t.retry.attempts} attempts, the last: ${lastReason}); ${position} bytes are kept in ${t.partPath} and the next run resumes from there`,
-          { href: t.source.href },
-        );
-      }
       const release = await t.limiter.acquire(t.signal);
+      since ??= Date.now();
+      const before = position;
       let failure: unknown;
       try {
         t.count('requests');
@@ -60,13 +57,19 @@ export async function fetchWhole(t: TransferContext, from: number, newHashes: ()
       }
       const outcome = failure instanceof DownloadError || t.signal.aborted ? classify(failure, t.signal) : bodyOutcome(failure, t.signal);
       if (outcome !== 'transient') throw outcome === 'abort' ? t.signal.reason ?? failure : failure;
-      lastReason = `${errorMessage(failure)}, at byte ${position}${t.size !== undefined ? ` of ${t.size}` : ''}`;
-      if (attempt < t.retry.attempts) {
-        const delayMs = backoffMs(attempt, t.retry);
-        t.count('retries');
-        t.onRetry({ attempt, offset: position, reason: errorMessage(failure), delayMs });
-        await backoff(delayMs, t.signal);
+      if (position !== before) since = Date.now();
+      const delayMs = nextWait(attempt, failure, t.retry, since);
+      if (delayMs === undefined) {
+        const last = `${errorMessage(failure)}, at byte ${position}${t.size !== undefined ? ` of ${t.size}` : ''}`;
+        throw new DownloadError(
+          'ERR_DOWNLOAD_INCOMPLETE',
+          `${t.source.href}: the download did not complete (${attempt} attempts, the last ${Math.round((Date.now() - since) / 1000)} s without a byte; the last error: ${last}); ${position} bytes are kept in ${t.partPath} and the next run resumes from there`,
+          { href: t.source.href },
+        );
       }
+      t.count('retries');
+      t.onRetry({ attempt, offset: position, reason: errorMessage(failure), delayMs });
+      await backoff(delayMs, t.signal);
     }
     return { size: position, digests: hashes.digests() };
   } finally {

@@ -1,32 +1,47 @@
 import http from 'node:http';
 import https from 'node:https';
-import { got, type Got, type RequestError } from 'got';
+import { got, type Got } from 'got';
 import { USER_AGENT } from '../version.js';
-import { DEFAULT_RETRY, RETRY_ERROR_CODES, RETRY_STATUS_CODES, retryDelay, type RetrySettings } from './retry-policy.js';
+import { DEFAULT_LIMITS, type HttpLimits } from './limits.js';
 
-export interface HttpSettings {
-  retry: RetrySettings;
-  /** Per-phase timeouts in ms (got's `timeout`): connect, response (first byte), whole request. */
-  timeout: { connect: number; response: number; request?: number };
-  /** Sockets kept open per host. */
-  maxSockets: number;
-  /** Called before each retry (for logs and the run's retry counter). */
-  onRetry?: (info: { url: string; method: string; attempt: number; status?: number; code?: string; delayMs: number }) => void;
+/** A retry about to happen, for logs and the run's `http` retries counter. */
+export interface RetryInfo {
+  url: string;
+  method: string;
+  /** 1 for the first retry. */
+  attempt: number;
+  status?: number;
+  /** Why the attempt failed: ERR_LOW_SPEED, ECONNREFUSED, ERR_HTTP_STATUS... */
+  code?: string;
+  /** What happened, in words: `body cut short at 500 of 1000 bytes`. */
+  reason: string;
+  delayMs: number;
 }
 
-export const DEFAULT_HTTP: Readonly<HttpSettings> = Object.freeze({
-  retry: DEFAULT_RETRY,
-  timeout: { connect: 10_000, response: 60_000 },
-  maxSockets: 64,
-});
+export interface HttpClientSettings {
+  /** Deadlines, sizes and retries (`http:` of the pipeline file). */
+  limits: HttpLimits;
+  /** Sockets kept open per host. */
+  maxSockets: number;
+  /** Called before each retry of src/http/request.ts. */
+  onRetry?: (info: RetryInfo) => void;
+}
+
+export const DEFAULT_CLIENT: Readonly<HttpClientSettings> = Object.freeze({ limits: DEFAULT_LIMITS, maxSockets: 64 });
+
+/** Where the settings ride on the got instance (got's `context`: user data kept through `extend`). */
+const SETTINGS = 'stacflow';
 
 /**
- * The one got instance of a run: keep-alive agents, per-phase timeouts, retries on connection errors and
- * 408/429/500/502/503/504 for every method (POST searches too), backoff with jitter, Retry-After honoured,
- * User-Agent `stacflow/<version>`. Everything HTTP in stacflow goes through an instance made here.
+ * The one got instance of a run: keep-alive agents, User-Agent `stacflow/<version>`, the connection and
+ * response-head deadlines of `limits`, and got's own retry OFF (limit 0): src/http/request.ts is the one
+ * retry loop for the STAC API and plain-HTTP labels and HEADs, the download engine retries bodies itself, so
+ * layers never multiply. The settings travel with the instance, so every request through it knows the run's
+ * limits and reports its retries (clientSettings).
  */
-export function createHttpClient(overrides: Partial<HttpSettings> = {}): Got {
-  const settings: HttpSettings = { ...DEFAULT_HTTP, ...overrides };
+export function createHttpClient(overrides: Partial<HttpClientSettings> = {}): Got {
+  const settings: HttpClientSettings = { ...DEFAULT_CLIENT, ...overrides };
+  const { limits } = settings;
   const agent = {
     http: new http.Agent({ keepAlive: true, maxSockets: settings.maxSockets }),
     https: new https.Agent({ keepAlive: true, maxSockets: settings.maxSockets }),
@@ -34,43 +49,15 @@ export function createHttpClient(overrides: Partial<HttpSettings> = {}): Got {
   return got.extend({
     agent,
     headers: { 'user-agent': USER_AGENT },
-    timeout: settings.timeout,
-    retry: {
-      limit: settings.retry.limit,
-      methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'TRACE'],
-      statusCodes: [...RETRY_STATUS_CODES],
-      errorCodes: [...RETRY_ERROR_CODES],
-      // got caps Retry-After with maxRetryAfter before our policy sees it; let the policy decide.
-      maxRetryAfter: Number.POSITIVE_INFINITY,
-      calculateDelay: ({ attemptCount, error }) => {
-        const delayMs = retryDelay(
-          {
-            attempt: attemptCount,
-            status: error.response?.statusCode,
-            code: error.response ? undefined : error.code,
-            retryAfter: headerValue(error, 'retry-after'),
-            now: Date.now(),
-            random: Math.random(),
-          },
-          settings.retry,
-        );
-        if (delayMs > 0) {
-          settings.onRetry?.({
-            url: String(error.options?.url ?? ''),
-            method: String(error.options?.method ?? 'GET'),
-            attempt: attemptCount,
-            status: error.response?.statusCode,
-            code: error.code,
-            delayMs,
-          });
-        }
-        return delayMs;
-      },
-    },
+    // No whole-request deadline here: download bodies take as long as they take (they have their own checks).
+    timeout: { lookup: limits.connectTimeoutMs, connect: limits.connectTimeoutMs, secureConnect: limits.connectTimeoutMs, response: limits.headTimeoutMs },
+    retry: { limit: 0 },
+    context: { [SETTINGS]: settings },
   });
 }
 
-function headerValue(error: RequestError, name: string): string | undefined {
-  const value = error.response?.headers[name];
-  return Array.isArray(value) ? value[0] : value;
+/** The settings `http` was made with (DEFAULT_CLIENT for a got instance made elsewhere). */
+export function clientSettings(client: Got): HttpClientSettings {
+  const context = client.defaults.options.context as Record<string, unknown> | undefined;
+  return (context?.[SETTINGS] as HttpClientSettings | undefined) ?? DEFAULT_CLIENT;
 }

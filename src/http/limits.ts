@@ -145,3 +145,10 @@ export function formatBytes(bytes: number): string {
   if (bytes >= MiB) return `${(bytes / MiB).toFixed(1)} MiB`;
   return `${bytes} bytes`;
 }
+
+/** Durations as people read them in messages: `60 s`, `500 ms`, `5 min`, `1.5 s`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} min`;
+  return `${Number((ms / 1000).toFixed(1))} s`;
+}

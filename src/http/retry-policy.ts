@@ -1,14 +1,22 @@
+import { DEFAULT_LIMITS, type HttpLimits } from './limits.js';
+
 /**
- * When to retry an HTTP request and how long to wait: a pure function of the attempt, the method, the
- * error code or status and the Retry-After header, so it can be tested on its own (got's shape, see
- * source/core/calculate-retry-delay.ts).
+ * When to retry a failed attempt and how long to wait: a pure function of the attempt, the error code or
+ * status and the Retry-After header, so it can be tested on its own (got's shape, see
+ * source/core/calculate-retry-delay.ts). The one backoff formula of stacflow: the STAC API and plain-HTTP
+ * loop (src/http/request.ts), the S3 loop and the download engine all wait what it says.
  */
 
 export const RETRY_STATUS_CODES: readonly number[] = [408, 429, 500, 502, 503, 504];
 
+/**
+ * Failures without a usable answer that another attempt may cure: the network's (refused, reset, DNS,
+ * unreachable) and stacflow's own for a deadline or a body that broke (src/http/errors.ts).
+ */
 export const RETRY_ERROR_CODES: readonly string[] = [
-  'ETIMEDOUT', 'ECONNRESET', 'EADDRINUSE', 'ECONNREFUSED', 'EPIPE', 'ENOTFOUND', 'ENETUNREACH', 'EAI_AGAIN',
-  'ERR_STREAM_PREMATURE_CLOSE',
+  'ETIMEDOUT', 'ECONNRESET', 'ECONNABORTED', 'EADDRINUSE', 'ECONNREFUSED', 'EPIPE', 'ENOTFOUND', 'ENETUNREACH',
+  'ENETDOWN', 'EHOSTUNREACH', 'EHOSTDOWN', 'EAI_AGAIN', 'ERR_STREAM_PREMATURE_CLOSE',
+  'ERR_CONNECT_TIMEOUT', 'ERR_HEAD_TIMEOUT', 'ERR_LOW_SPEED', 'ERR_REQUEST_TIMEOUT', 'ERR_BODY_CUT_SHORT',
 ];
 
 export interface RetrySettings {
@@ -22,19 +30,20 @@ export interface RetrySettings {
   maxRetryAfterMs: number;
 }
 
-export const DEFAULT_RETRY: Readonly<RetrySettings> = Object.freeze({
-  limit: 5,
-  baseDelayMs: 500,
-  maxDelayMs: 30_000,
-  maxRetryAfterMs: 120_000,
-});
+/** The retry part of the `http:` limits. */
+export function retrySettings(limits: HttpLimits): RetrySettings {
+  return { limit: limits.retries, baseDelayMs: limits.retryBaseDelayMs, maxDelayMs: limits.retryMaxDelayMs, maxRetryAfterMs: limits.maxRetryAfterMs };
+}
+
+/** 5 retries, 1 s doubling to 30 s, Retry-After up to 120 s: the defaults of `http:`. */
+export const DEFAULT_RETRY: Readonly<RetrySettings> = Object.freeze(retrySettings(DEFAULT_LIMITS));
 
 export interface RetryInput {
   /** 1 for the first retry. */
   attempt: number;
   /** HTTP status of the failed attempt, when there was a response. */
   status?: number;
-  /** Node/got error code when there was no response (ECONNRESET, ETIMEDOUT...). */
+  /** Error code when there was no usable response (ECONNRESET, ERR_LOW_SPEED...). */
   code?: string;
   /** The Retry-After header as sent (seconds or an HTTP date). */
   retryAfter?: string;
@@ -44,22 +53,46 @@ export interface RetryInput {
   random: number;
 }
 
-/** Milliseconds to wait before the next attempt, or 0 for "do not retry". */
-export function retryDelay(input: RetryInput, settings: RetrySettings = DEFAULT_RETRY): number {
-  if (input.attempt > settings.limit) return 0;
-  const retryableStatus = input.status !== undefined && RETRY_STATUS_CODES.includes(input.status);
-  const retryableCode = input.status === undefined && input.code !== undefined && RETRY_ERROR_CODES.includes(input.code);
-  if (!retryableStatus && !retryableCode) return 0;
+export type RetryDecision =
+  | { retry: true; delayMs: number }
+  /** `not-retryable`: another attempt cannot help; `limit`: no retry left; `retry-after`: the server asks for a longer wait than allowed. */
+  | { retry: false; reason: 'not-retryable' | 'limit' | 'retry-after'; retryAfterMs?: number };
+
+/** Whether another attempt may help a failure with this status or code, attempts aside. */
+export function isRetryable(failure: { status?: number; code?: string }): boolean {
+  if (failure.status !== undefined) return RETRY_STATUS_CODES.includes(failure.status);
+  return failure.code !== undefined && RETRY_ERROR_CODES.includes(failure.code);
+}
+
+/** Retry or not, and after how long. `settings` may be the `http:` limits themselves. */
+export function decideRetry(input: RetryInput, settings: RetrySettings | HttpLimits = DEFAULT_RETRY): RetryDecision {
+  const s = 'retries' in settings ? retrySettings(settings) : settings;
+  if (!isRetryable(input)) return { retry: false, reason: 'not-retryable' };
+  if (input.attempt > s.limit) return { retry: false, reason: 'limit' };
 
   const hinted = parseRetryAfter(input.retryAfter, input.now);
   if (hinted !== undefined) {
-    if (hinted > settings.maxRetryAfterMs) return 0;
+    if (hinted > s.maxRetryAfterMs) return { retry: false, reason: 'retry-after', retryAfterMs: hinted };
     // The server said when: wait that long (at least 1 ms, so 0 still means "retry").
-    return Math.max(1, hinted);
+    return { retry: true, delayMs: Math.max(1, hinted) };
   }
-  // Exponential backoff with full jitter on the upper half: spread retries of many clients apart.
-  const ceiling = Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (input.attempt - 1));
-  return Math.max(1, Math.round(ceiling / 2 + (ceiling / 2) * input.random));
+  return { retry: true, delayMs: backoffDelay(input.attempt, s, input.random) };
+}
+
+/** Milliseconds to wait before the next attempt, or 0 for "do not retry". */
+export function retryDelay(input: RetryInput, settings: RetrySettings | HttpLimits = DEFAULT_RETRY): number {
+  const decision = decideRetry(input, settings);
+  return decision.retry ? decision.delayMs : 0;
+}
+
+/**
+ * Exponential backoff with jitter on the upper half (spreads the retries of many clients apart): attempt 1
+ * waits 50–100 % of the base, each next one twice that, capped. With the defaults a refused connection or a
+ * DNS failure is retried after ~1, 2, 4, 8, 16 s: an outage of a few seconds loses nothing.
+ */
+export function backoffDelay(attempt: number, settings: Pick<RetrySettings, 'baseDelayMs' | 'maxDelayMs'>, random: number): number {
+  const ceiling = Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (attempt - 1));
+  return Math.max(1, Math.round(ceiling / 2 + (ceiling / 2) * random));
 }
 
 /** Retry-After as milliseconds from now: delta-seconds or an HTTP-date. Undefined when absent or unreadable. */

@@ -1,6 +1,10 @@
-import { HTTPError, RequestError, type Got } from 'got';
+import type { Got } from 'got';
+import { clientSettings } from '../http/client.js';
+import { HttpRequestError } from '../http/errors.js';
+import { httpRequest } from '../http/request.js';
 import type { Logger } from 'pino';
 import { errorMessage } from '../errors.js';
+import { DEFAULT_LIMITS } from '../http/limits.js';
 import type { S3Settings } from '../pipeline/context.js';
 import { decodePvlBytes } from '../pvl/decode.js';
 import { S3ObjectError } from '../s3/errors.js';
@@ -62,37 +66,69 @@ export async function readLabelText(href: string, reader: LabelReader): Promise<
 async function fromS3(href: string, reader: LabelReader, etag: string | undefined): Promise<Answer> {
   // Loaded on first use: the AWS SDK takes ~0.6 s to import, which commands and pipelines without S3 skip.
   const { getObjectBytes } = await import('../s3/client.js');
+  // The S3 client retries (a failed request, a body cut short: from the start) and stops reading at the limit.
+  const read = { signal: reader.signal, maxBytes: (reader.s3.limits ?? DEFAULT_LIMITS).maxLabelBytes, maxBytesSetting: 'http.max_label_bytes' };
   try {
-    const object = etag
-      ? await getObjectBytes(reader.s3, href, { signal: reader.signal, ifNoneMatch: etag })
-      : await getObjectBytes(reader.s3, href, { signal: reader.signal });
+    const object = etag ? await getObjectBytes(reader.s3, href, { ...read, ifNoneMatch: etag }) : await getObjectBytes(reader.s3, href, read);
     if (object.notModified) return { notModified: true };
     return { notModified: false, text: decodePvlBytes(object.body).text, etag: object.etag, bytes: object.body.byteLength };
   } catch (err) {
     if (err instanceof S3ObjectError) {
-      // The S3 client's message already names the href, the object, S3's code and what to do.
-      throw new LabelError(err.code, err.message, { href, status: err.status, cause: err });
+      // The S3 client's message already names the href, the object, S3's code (or the limit) and what to do.
+      const code = err.code === 'ERR_S3_TOO_LARGE' ? LABEL_TOO_LARGE : err.code;
+      throw new LabelError(code, err.message, { href, status: err.status, cause: err });
     }
     throw new LabelError(LABEL_UNREACHABLE, `cannot read ${href}: ${errorMessage(err)}`, { href, cause: err });
   }
 }
 
+/**
+ * A label over plain HTTP(S), through src/http/request.ts: the run's retries (5xx, 429, resets, deadlines, a
+ * body cut short or stalled), and a body over http.max_label_bytes refused before it is read whole
+ * (ERR_LABEL_TOO_LARGE, not retried). Every failure fails the label's item, keeping the deadline codes.
+ */
 async function fromHttp(href: string, reader: LabelReader, etag: string | undefined): Promise<Answer> {
+  const limits = clientSettings(reader.http).limits;
   try {
-    const response = await reader.http.get(href, {
-      signal: reader.signal,
-      responseType: 'buffer',
-      headers: etag ? { 'if-none-match': etag } : {},
-    });
-    if (response.statusCode === 304) return { notModified: true };
-    const header = response.headers.etag;
-    return { notModified: false, text: decodePvlBytes(response.body).text, etag: header || undefined, bytes: response.body.length };
+    const answer = await httpRequest(
+      reader.http,
+      { method: 'GET', url: href, headers: etag ? { 'if-none-match': etag } : {} },
+      {
+        body: { bytes: limits.maxLabelBytes, code: LABEL_TOO_LARGE, key: 'max_label_bytes' },
+        isAnswer: (status) => (status >= 200 && status < 300) || (status === 304 && etag !== undefined),
+        limits,
+        signal: reader.signal,
+      },
+    );
+    if (answer.status === 304) return { notModified: true };
+    const header = httpHeader(answer.headers.etag);
+    return { notModified: false, text: decodePvlBytes(answer.body).text, etag: header, bytes: answer.body.length };
   } catch (err) {
-    if (err instanceof HTTPError) {
-      const { statusCode, statusMessage } = err.response;
-      throw new LabelError(LABEL_HTTP, `HTTP ${statusCode}${statusMessage ? ` ${statusMessage}` : ''} from ${href}`, { href, status: statusCode, cause: err });
-    }
-    const code = err instanceof RequestError && err.code && !errorMessage(err).includes(err.code) ? ` (${err.code})` : '';
-    throw new LabelError(LABEL_UNREACHABLE, `cannot fetch ${href}: ${errorMessage(err)}${code}; check the network or the href`, { href, cause: err });
+    if (reader.signal.aborted || !(err instanceof HttpRequestError)) throw err;
+    throw httpLabelError(href, err);
+  }
+}
+
+const LABEL_TOO_LARGE = 'ERR_LABEL_TOO_LARGE';
+
+const httpHeader = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value) || undefined;
+
+/** A failed plain-HTTP label read as the item's failure: the status, or what broke and which limit. */
+function httpLabelError(href: string, err: HttpRequestError): LabelError {
+  const after = err.retries > 0 ? ` after ${err.retries} ${err.retries === 1 ? 'retry' : 'retries'}` : '';
+  const options = { href, status: err.status, cause: err };
+  switch (err.kind) {
+    case 'status':
+      return new LabelError(LABEL_HTTP, `HTTP ${err.status}${err.statusMessage ? ` ${err.statusMessage}` : ''} from ${href}${after}${err.why ? ` (${err.why})` : ''}`, options);
+    case 'unreachable':
+    case 'connect-timeout':
+      return new LabelError(LABEL_UNREACHABLE, `cannot fetch ${href}${after}: ${err.summary}; check the network or the href`, options);
+    case 'too-large':
+      return new LabelError(LABEL_TOO_LARGE, `label ${href}: ${err.detail}; not read (raise http.max_label_bytes if such labels are expected)`, options);
+    case 'protocol':
+    case 'redirects':
+      return new LabelError(LABEL_HTTP, `label ${href}: ${err.detail}`, options);
+    default:
+      return new LabelError(err.code, `label ${href} failed${after}: ${err.summary}`, options);
   }
 }

@@ -1,6 +1,6 @@
 import type { OperatorFunction } from 'rxjs';
 import { hasFailed, withFailure, type Entry, type Failure } from '../entry.js';
-import { StacflowError, errorMessage } from '../errors.js';
+import { StacflowError, errorClass, errorCode, errorMessage } from '../errors.js';
 import { orderedMergeMap } from './ordered-merge-map.js';
 import type { StageContext } from './stage.js';
 
@@ -18,8 +18,11 @@ export class EntryError extends StacflowError {
 
 /**
  * The one place where a stage's per-entry work gets its concurrency (`orderedMergeMap(fn, concurrency)`:
- * up to `concurrency` at once, entries leave in the order they came), its counting and its failure handling. `work` may throw: an item-class error becomes a Failure on that
- * entry (counted, reported) and the entry goes on; a fatal error (errorClass 'fatal') ends the run.
+ * up to `concurrency` at once, entries leave in the order they came), its counting and its failure handling.
+ * `work` may throw; what happens then is `errorClass(err)`'s answer (src/errors.ts): an item-class (or a
+ * retryable one whose retries are spent) error becomes a Failure on that entry (counted, reported) and the
+ * entry goes on; a fatal error or a bug (a TypeError...) ends the run. Work that fails because the run was
+ * aborted (its requests cancelled) is not the item's failure: nothing is recorded for it.
  * Entries that failed in an earlier stage pass through untouched: no work is done for them.
  */
 export function perEntry(
@@ -40,19 +43,21 @@ export function perEntry(
       if (result.failures.length === entry.failures.length) ctx.stats.passed(ctx.label);
       return result;
     } catch (err) {
-      if (err instanceof StacflowError && err.errorClass === 'fatal') throw err;
       return failEntry(ctx, entry, err);
     }
   }, concurrency);
 }
 
-/** Record `err` as a failure of `entry` in this stage: on the entry, in the stats and in the log. */
+/**
+ * Record `err` as a failure of `entry` in this stage: on the entry, in the stats and in the log. A fatal
+ * error or a bug is thrown on instead (the run ends); once the run is aborted, the entry is returned as it
+ * was: its work was cancelled, it did not fail.
+ */
 export function failEntry(ctx: StageContext, entry: Entry, err: unknown): Entry {
-  const failure: Failure = {
-    stage: ctx.label,
-    code: err instanceof StacflowError ? err.code : 'ERR_UNEXPECTED',
-    message: errorMessage(err),
-  };
+  const kind = errorClass(err);
+  if (kind === 'fatal' || kind === 'bug') throw err;
+  if (ctx.signal.aborted) return entry;
+  const failure: Failure = { stage: ctx.label, code: errorCode(err), message: errorMessage(err) };
   if (err instanceof EntryError) {
     if (err.href !== undefined) failure.href = err.href;
     if (err.status !== undefined) failure.status = err.status;

@@ -1,6 +1,6 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { StacflowError, errorMessage } from '../errors.js';
+import { errorCode, errorMessage } from '../errors.js';
+import { TempOutputFile } from '../util/temp-output-file.js';
 import { VERSION } from '../version.js';
 import type { PipelinePlan } from './run.js';
 import type { OutputResult } from './stage.js';
@@ -58,7 +58,10 @@ export function buildRunReport(input: {
   });
   const http = stats.stages.get('http');
   if (http) stages.push({ label: 'http', kind: 'transport', in: 0, out: 0, failed: 0, dropped: 0, duration_s: null, counters: http.counters });
+  // Written: the entries the last output holds, if that output exists. An aborted run aborts its outputs
+  // (their temporary files are removed): nothing was written, whatever reached them.
   const lastOutput = plan.outputs.at(-1);
+  const written = lastOutput && input.outputs[lastOutput.label] !== undefined ? stats.stage(lastOutput.label).out : 0;
   const report: RunReport = {
     stacflow: VERSION,
     pipeline: { name: plan.name, file: plan.file },
@@ -70,7 +73,7 @@ export function buildRunReport(input: {
     items: {
       total: stats.stage(plan.source.label).out,
       failed: stats.failedItems(),
-      written: lastOutput ? stats.stage(lastOutput.label).out : 0,
+      written,
     },
     stages,
     outputs: input.outputs,
@@ -78,7 +81,7 @@ export function buildRunReport(input: {
     failures_not_listed: stats.failuresNotKept,
   };
   if (error !== undefined) {
-    report.error = { code: error instanceof StacflowError ? error.code : 'ERR_UNEXPECTED', message: errorMessage(error) };
+    report.error = { code: errorCode(error), message: errorMessage(error) };
   }
   return report;
 }
@@ -87,17 +90,25 @@ export function buildRunReport(input: {
 export function defaultReportPath(plan: PipelinePlan): string {
   for (const output of plan.outputs) {
     const target = (output.options as { path?: unknown } | undefined)?.path;
-    if (typeof target === 'string' && target !== '') return path.join(path.dirname(target), `${plan.name}.report.json`);
+    // Not beside standard output (`-`) or a device: the report is a file of its own, never put in /dev.
+    if (typeof target === 'string' && target !== '' && target !== '-' && !target.startsWith('/dev/')) return path.join(path.dirname(target), `${plan.name}.report.json`);
   }
   return `${plan.name}.report.json`;
 }
 
-/** Written to a temporary name and renamed, so a reader never sees half a report. */
+/**
+ * Written as every output is (src/util/temp-output-file.ts): to a temporary name and renamed, so a reader never
+ * sees half a report; `-`, a FIFO or a device written in place; stale temporary reports of killed runs removed.
+ */
 export async function writeRunReport(file: string, report: RunReport): Promise<void> {
-  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  await writeFile(tmp, `${JSON.stringify(report, null, 2)}\n`);
-  await rename(tmp, file);
+  const out = new TempOutputFile<string>(file);
+  try {
+    await out.write(`${JSON.stringify(report, null, 2)}\n`);
+    await out.finish();
+  } catch (err) {
+    await out.abort().catch(() => undefined);
+    throw err;
+  }
 }
 
 const round = (x: number): number => Math.round(x * 1000) / 1000;

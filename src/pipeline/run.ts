@@ -2,7 +2,7 @@ import { concatMap, defaultIfEmpty, lastValueFrom, Observable, takeUntil, fromEv
 import type { Got } from 'got';
 import type { Logger } from 'pino';
 import type { Entry } from '../entry.js';
-import { RunAbortedError, StacflowError, errorMessage } from '../errors.js';
+import { RunAbortedError, StacflowError, errorClass, errorMessage } from '../errors.js';
 import { createHttpClient } from '../http/client.js';
 import { DEFAULT_LIMITS, type HttpLimits } from '../http/limits.js';
 import type { RunContext, S3Settings } from './context.js';
@@ -69,15 +69,17 @@ export async function runPipeline(plan: PipelinePlan, options: RunOptions): Prom
   const onOuterAbort = () => controller.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
 
+  const limits = plan.http ?? DEFAULT_LIMITS;
+  // One got instance with the run's limits; its retry is off: src/http/request.ts retries (and counts here).
   const http =
     options.http ??
     createHttpClient({
+      limits,
       onRetry: (info) => {
         stats.count('http', 'retries');
-        options.log.info({ ...info }, `retrying ${info.method} ${info.url} in ${info.delayMs} ms (attempt ${info.attempt})`);
+        options.log.info({ ...info }, `retrying ${info.method} ${info.url} in ${info.delayMs} ms (retry ${info.attempt}): ${info.reason}`);
       },
     });
-  const limits = plan.http ?? DEFAULT_LIMITS;
   const ctx: RunContext = {
     http,
     limits,
@@ -123,6 +125,9 @@ export async function runPipeline(plan: PipelinePlan, options: RunOptions): Prom
   const report = buildRunReport({ plan, stats, outputs, error, exitCode });
   if (error !== undefined) options.log.error({ err: error }, `run aborted: ${errorMessage(error)}`);
   await writeRunReport(reportPath, report);
+  // A bug (a TypeError...) is not a way a run ends but a fault of stacflow: once the report is written, it
+  // goes on to the CLI, which prints its stack and exits 1 (src/cli/main.ts).
+  if (error !== undefined && errorClass(error) === 'bug') throw error;
   return { report, reportPath, exitCode };
 }
 
@@ -138,8 +143,8 @@ function writeTo(sinks: ReadonlyArray<{ label: string; sink: OutputSink }>, stat
       try {
         await sink.write(entry);
       } catch (err) {
-        // An output that cannot be written makes the run meaningless (DESIGN.md): end it.
-        throw err instanceof StacflowError ? err : new RunAbortedError('ERR_OUTPUT', `${label}: ${errorMessage(err)}`, err);
+        // An output that cannot be written makes the run meaningless (DESIGN.md): end it. A bug stays itself.
+        throw err instanceof StacflowError || errorClass(err) === 'bug' ? err : new RunAbortedError('ERR_OUTPUT', `${label}: ${errorMessage(err)}`, err);
       }
       stats.passed(label);
     }

@@ -58,7 +58,7 @@ class Validation {
     const { doc } = this.input;
     const root = doc.contents as Node | null;
     if (!isMap(root)) {
-      const got = root ? describeValue(root.toJS(doc)) : 'an empty file';
+      const got = root ? describeValue(toJS(doc, root)) : 'an empty file';
       this.issues.push(this.input.locator.issue(root, [], `expected a mapping of pipeline keys (name, source, steps, outputs...), got ${got}`));
       return { issues: this.issues };
     }
@@ -221,8 +221,13 @@ function optionsPlaceholder(stage: Stage): string {
   return Array.isArray(json.required) && json.required.length > 0 ? `{ ${json.required.join(', ')}, ... }` : '{}';
 }
 
+/**
+ * A node as plain JS. Aliases were checked before validation (alias-check.ts: none recursive, the whole file
+ * under MAX_EXPANDED_VALUES once expanded), so yaml's own count, which throws a ReferenceError from here on
+ * files that are fine (an anchor holding 10 aliases, used 11 times), is turned off.
+ */
 function toJS(doc: Document, node: Node | null | undefined): unknown {
-  return node ? node.toJS(doc) : null;
+  return node ? node.toJS(doc, { maxAliasCount: -1 }) : null;
 }
 
 /** Labels stages in a list: the name, then `name#2`, `name#3` for repeats. */

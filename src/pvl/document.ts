@@ -170,12 +170,18 @@ function statementsToJSON(statements: readonly PvlStatement[]): Record<string, u
   const repeated = new Set<string>();
   for (const st of statements) {
     const value = st.type === 'assignment' ? toPlain(st.value) : statementsToJSON(st.statements);
-    if (!Object.hasOwn(out, st.name)) out[st.name] = value;
+    if (!Object.hasOwn(out, st.name)) setOwn(out, st.name, value);
     else if (repeated.has(st.name)) (out[st.name] as unknown[]).push(value);
     else {
-      out[st.name] = [out[st.name], value];
+      setOwn(out, st.name, [out[st.name], value]);
       repeated.add(st.name);
     }
   }
   return out;
+}
+
+/** `out[name] = value` as an own property, also for a label keyword `__proto__` (assigning it would set the prototype). */
+function setOwn(out: Record<string, unknown>, name: string, value: unknown): void {
+  if (name === '__proto__') Object.defineProperty(out, name, { value, writable: true, enumerable: true, configurable: true });
+  else out[name] = value;
 }

@@ -13,16 +13,19 @@ export interface PvlSyntaxErrorDetails {
   readonly reason?: string;
   /** The offending line, without its line end. */
   readonly lineText: string;
+  /** `ERR_PVL_DEPTH` when the label nests deeper than the parser allows; `ERR_PVL_SYNTAX` when absent. */
+  readonly code?: 'ERR_PVL_SYNTAX' | 'ERR_PVL_DEPTH';
 }
 
 /**
- * A label that is not PVL (code `ERR_PVL_SYNTAX`; fails the item, not the run). The message reads
+ * A label that is not PVL (code `ERR_PVL_SYNTAX`, or `ERR_PVL_DEPTH` for nesting past MAX_PVL_DEPTH; fails
+ * the item, not the run). The message reads
  *
  *     caminfo.pvl:3:9: not valid PVL: expected a value
  *        3 | Lines = = 5
  *          |         ^
  */
-export class PvlSyntaxError extends StacflowError implements PvlSyntaxErrorDetails {
+export class PvlSyntaxError extends StacflowError implements Omit<PvlSyntaxErrorDetails, 'code'> {
   readonly source: string;
   readonly line: number;
   readonly column: number;
@@ -31,7 +34,7 @@ export class PvlSyntaxError extends StacflowError implements PvlSyntaxErrorDetai
   readonly reason: string | undefined;
 
   constructor(details: PvlSyntaxErrorDetails) {
-    super('ERR_PVL_SYNTAX', formatPvlSyntaxError(details), { errorClass: 'item' });
+    super(details.code ?? 'ERR_PVL_SYNTAX', formatPvlSyntaxError(details), { errorClass: 'item' });
     this.source = details.source;
     this.line = details.line;
     this.column = details.column;

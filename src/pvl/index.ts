@@ -10,7 +10,7 @@
  */
 import { decodePvlBytes } from './decode.js';
 import { PvlDocument } from './document.js';
-import { parsePvlModule } from './parse.js';
+import { parseDeclined } from './error-path.js';
 import { fastParsePvlModule } from './fast/index.js'; // [PVL speed, issue 3.6] the fast path
 
 export interface ParsePvlOptions {
@@ -21,8 +21,9 @@ export interface ParsePvlOptions {
 /** Parse PVL text (already decoded: see decodePvlBytes). Stops at END; throws PvlSyntaxError. */
 export function parsePvl(text: string, options: ParsePvlOptions = {}): PvlDocument {
   // [PVL speed, issue 3.6] The fast path first (src/pvl/fast/, held to the grammar by test/pvl/differential*);
-  // where it declines, the grammar parses, or throws the located PvlSyntaxError.
-  return new PvlDocument(fastParsePvlModule(text) ?? parsePvlModule(text, options.source ?? '<text>'), options.source);
+  // where it declines, the grammar reports the located PvlSyntaxError (error-path.ts: bounded time and memory).
+  const source = options.source ?? '<text>';
+  return new PvlDocument(fastParsePvlModule(text, source) ?? parseDeclined(text, source), options.source);
 }
 
 /** Decode then parse label bytes (a `.pvl`/`.lbl` file, or a cube whose label is followed by binary). */

@@ -8,26 +8,74 @@ import { toStatements } from './semantics.js';
 /** Text → model with the ohm grammar (pvl.ohm) and its semantics; throws PvlSyntaxError. */
 export function parsePvlModule(text: string, source: string): PvlModule {
   const joined = joinContinuations(text);
+  const where = sourcePlaces(text, joined.toSource);
+  const result = matchPvl(joined.text);
+  if (!('statements' in result)) throw where.error(source, result);
+  try {
+    return { statements: result.statements(where.lineAt) };
+  } catch (err) {
+    throw err instanceof SemanticFailure ? where.error(source, err.failure) : err;
+  }
+}
+
+/** Why a grammar match failed: where (an offset of the matched input), what was expected or what is wrong. */
+export interface GrammarFailure {
+  readonly offset: number;
+  readonly expected: string[];
+  readonly reason?: string;
+}
+
+/**
+ * Matches `input` (continuations joined) with the grammar. On success the statements are built on demand
+ * (`lineAt` gives the source line of an input offset); a semantic rejection (a digit outside its radix) is
+ * then thrown as a GrammarFailure.
+ */
+export function matchPvl(input: string): { statements(lineAt: (offset: number) => number): PvlModule['statements'] } | GrammarFailure {
+  const match = pvlGrammar().match(input);
+  if (match.failed()) {
+    const at = match.getRightmostFailurePosition();
+    const reason = unclosed(input, at);
+    return { offset: at, expected: describeExpected(match), ...(reason ? { reason } : {}) };
+  }
+  return {
+    statements: (lineAt) =>
+      toStatements(match, {
+        lineAt,
+        fail: (offset, reason) => {
+          throw new SemanticFailure({ offset, expected: [], reason });
+        },
+      }),
+  };
+}
+
+/** A semantic rejection while building statements, carried out of the semantics to be located. */
+export class SemanticFailure {
+  constructor(readonly failure: GrammarFailure) {}
+}
+
+/** Lines of the original text, for offsets of the joined text (`toSource`): line numbers and errors. */
+export function sourcePlaces(text: string, toSource: (offset: number) => number) {
   let lines: LineIndex | undefined;
   const locate = (offset: number) => {
     lines ??= new LineIndex(text);
-    return lines.locate(joined.toSource(offset));
+    return lines.locate(toSource(offset));
   };
-  const fail = (offset: number, expected: string[], reason?: string): never => {
-    const { line, column } = locate(offset);
-    throw new PvlSyntaxError({ source, line, column, expected, lineText: (lines as LineIndex).lineText(line), ...(reason ? { reason } : {}) });
+  return {
+    locate,
+    lineAt: (offset: number) => locate(offset).line,
+    error(source: string, failure: GrammarFailure, code?: PvlSyntaxError['code']): PvlSyntaxError {
+      const { line, column } = locate(failure.offset);
+      return new PvlSyntaxError({
+        source,
+        line,
+        column,
+        expected: failure.expected,
+        lineText: (lines as LineIndex).lineText(line),
+        ...(failure.reason ? { reason: failure.reason } : {}),
+        ...(code === 'ERR_PVL_DEPTH' ? { code } : {}),
+      });
+    },
   };
-
-  const match = pvlGrammar().match(joined.text);
-  if (match.failed()) {
-    const at = match.getRightmostFailurePosition();
-    fail(at, describeExpected(match), unclosed(joined.text, at));
-  }
-  const statements = toStatements(match, {
-    lineAt: (offset) => locate(offset).line,
-    fail: (offset, reason) => fail(offset, [], reason),
-  });
-  return { statements };
 }
 
 /** A quote or `<` where the match failed that is never closed: say so rather than list what was expected. */

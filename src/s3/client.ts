@@ -1,37 +1,45 @@
 import { GetObjectCommand, HeadObjectCommand, S3Client, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
+import { DEFAULT_LIMITS, formatBytes, type HttpLimits } from '../http/limits.js';
 import type { S3Settings } from '../pipeline/context.js';
 import { USER_AGENT } from '../version.js';
+import { trustedCertificates } from './ca-bundle.js';
 import { S3HttpHandler } from './request-handler.js';
 import { S3HrefError, S3ObjectError, toS3ObjectError } from './errors.js';
 import { parseS3Href, s3Uri, type S3Location } from './href.js';
+import { withRetries, type Where } from './retry.js';
 
 /**
  * The S3 client of stacflow: `@aws-sdk/client-s3` v3, anonymous unless `s3.anonymous: false`, one client per
- * (region, endpoint, anonymous) for the whole process. Reads labels (`getObjectText`), small objects
+ * (region, endpoint, anonymous, limits) for the whole process. Reads labels (`getObjectText`), small objects
  * (`getObjectBytes`), sizes and ETags (`headObject`) and streams for the download engine (`objectStream`).
  * Every failure is an S3ObjectError naming the href and the object; an error body is never returned as data.
- * The SDK's requests travel over src/http1's connections (request-handler.ts), whose bodies the download
- * engine reads in place.
+ * The SDK's requests travel over undici (request-handler.ts, transport.ts) with the run's `http:` limits.
+ *
+ * Which layer retries what (one layer per request, never multiplied):
+ * - the AWS SDK: nothing (`maxAttempts: 1`);
+ * - undici (transport.ts): nothing, except what undici itself does for a kept connection the server had closed;
+ * - this file (retry.ts's loop): the small reads, `getObjectBytes` (labels) and `headObject` (the download's
+ *   HEAD), from the start: 5xx, 429/SlowDown and the other throttling codes, refused/reset connections, DNS
+ *   failures, connect and head deadlines, the low-speed limit, a body cut short; backoff 1 s doubling to 30 s
+ *   (http.retry_base_delay, http.retry_max_delay), S3's Retry-After honoured, at most http.retries retries and
+ *   no attempt past http.give_up_after since the first;
+ * - the download engine (src/download/): bodies from `objectStream`, which is tried once here: a body cut short
+ *   or stalled is asked for again from its last byte, with the same backoff and limits.
  */
 
-/** The SDK's own retries (standard mode: 5xx, throttling, timeouts, resets), counting the first attempt. */
-export const S3_MAX_ATTEMPTS = 5;
-/** Keep-alive sockets per client: downloads and label fetches share them. */
+/** Keep-alive connections per origin: downloads and label fetches share them. */
 const MAX_SOCKETS = 64;
-const CONNECT_TIMEOUT_MS = 10_000;
-/** A socket that carries nothing for this long is dropped (and the SDK retries). */
-const IDLE_TIMEOUT_MS = 60_000;
-/** An unused kept socket is closed after this long (S3 closes them after about 20 s). */
+/** An unused kept connection is closed after this long (S3 closes them after about 20 s). */
 const KEEP_ALIVE_MS = 10_000;
-/** Each connection's read buffer: the largest socket read (request-handler.ts). */
-const READ_BUFFER_BYTES = 256 * 1024;
 
 // The SDK warns once per process that its 2027 releases will need Node 22; stacflow supports Node 20 and
 // pins the SDK, so the warning would only clutter every run's stderr. Set it yourself to see it.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const clients = new Map<string, S3Client>();
+
+const limitsOf = (settings: S3Settings): HttpLimits => settings.limits ?? DEFAULT_LIMITS;
 
 /**
  * The client for `region` (default `settings.region`). With `settings.endpoint` (the sandbox, MinIO...) every
@@ -41,7 +49,8 @@ const clients = new Map<string, S3Client>();
 export function s3ClientFor(settings: S3Settings, region?: string): S3Client {
   const endpoint = settings.endpoint || undefined;
   const resolvedRegion = (endpoint ? settings.region : region ?? settings.region) || 'us-east-1';
-  const cacheKey = `${settings.anonymous ? 'anonymous' : 'signed'}|${resolvedRegion}|${endpoint ?? ''}`;
+  const limits = limitsOf(settings);
+  const cacheKey = `${settings.anonymous ? 'anonymous' : 'signed'}|${resolvedRegion}|${endpoint ?? ''}|${JSON.stringify(limits)}`;
   let client = clients.get(cacheKey);
   if (!client) {
     client = new S3Client({
@@ -53,16 +62,10 @@ export function s3ClientFor(settings: S3Settings, region?: string): S3Client {
       // Checksums only where S3 demands them: plain GETs of public objects, as curl would.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
-      retryMode: 'standard',
-      maxAttempts: S3_MAX_ATTEMPTS,
+      // One retry layer: this file's loop for small reads, the download engine for bodies (see above).
+      maxAttempts: 1,
       customUserAgent: USER_AGENT,
-      requestHandler: new S3HttpHandler({
-        maxConnectionsPerOrigin: MAX_SOCKETS,
-        connectTimeoutMs: CONNECT_TIMEOUT_MS,
-        idleTimeoutMs: IDLE_TIMEOUT_MS,
-        keepAliveMs: KEEP_ALIVE_MS,
-        bufferSize: READ_BUFFER_BYTES,
-      }),
+      requestHandler: new S3HttpHandler({ limits, maxConnectionsPerOrigin: MAX_SOCKETS, keepAliveMs: KEEP_ALIVE_MS, ca: trustedCertificates() }),
     });
     clients.set(cacheKey, client);
   }
@@ -77,8 +80,13 @@ export function closeS3Clients(): void {
 
 export interface ReadOptions {
   signal?: AbortSignal;
-  /** Refuse objects larger than this many bytes (ERR_S3_TOO_LARGE) before reading them. */
+  /**
+   * Refuse objects larger than this many bytes (ERR_S3_TOO_LARGE): at once when Content-Length says so, and while
+   * reading otherwise (no Content-Length, a lying one), so no more than this is ever held.
+   */
   maxBytes?: number;
+  /** How the limit is named in messages, e.g. `http.max_label_bytes` (default: "the N bytes read into memory"). */
+  maxBytesSetting?: string;
 }
 
 export interface ConditionalReadOptions extends ReadOptions {
@@ -121,36 +129,55 @@ export async function getObjectText(settings: S3Settings, href: S3Location | str
   return { text: new TextDecoder('utf-8').decode(read.body), etag: read.etag, bytes: read.body.byteLength };
 }
 
-/** An object's content in memory (small objects: labels, sidecars). */
+/**
+ * An object's content in memory (small objects: labels, sidecars), retried as a whole (retry.ts): a failed
+ * request, and a body cut short, are asked for again from the start.
+ */
 export async function getObjectBytes(settings: S3Settings, href: S3Location | string, options: ConditionalReadOptions): Promise<ObjectBytes | NotModified>;
 export async function getObjectBytes(settings: S3Settings, href: S3Location | string, options?: ReadOptions): Promise<ObjectBytes>;
 export async function getObjectBytes(settings: S3Settings, href: S3Location | string, options: ReadOptions & { ifNoneMatch?: string } = {}): Promise<ObjectBytes | NotModified> {
   const where = locate(settings, href);
-  let output: GetObjectCommandOutput;
-  try {
-    output = await s3ClientFor(settings, where.location.region).send(
-      new GetObjectCommand({ ...objectId(where.location), IfNoneMatch: options.ifNoneMatch }),
-      { abortSignal: options.signal },
-    );
-  } catch (err) {
-    if (isNotModified(err)) return { notModified: true, etag: options.ifNoneMatch };
-    throw fail(err, where, options.signal);
-  }
-  const body = output.Body as (Readable & { transformToByteArray(): Promise<Uint8Array> }) | undefined;
-  if (options.maxBytes !== undefined && output.ContentLength !== undefined && output.ContentLength > options.maxBytes) {
-    body?.destroy();
-    throw tooLarge(where, output.ContentLength, options.maxBytes);
-  }
-  try {
-    const bytes = body ? await body.transformToByteArray() : new Uint8Array(0);
-    // A body cut short (connection dropped mid-way) is an error, never a shorter label.
-    if (output.ContentLength !== undefined && bytes.byteLength !== output.ContentLength) {
-      throw Object.assign(new Error(`body ended after ${bytes.byteLength} of ${output.ContentLength} bytes`), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+  const client = s3ClientFor(settings, where.location.region);
+  return withRetries(where, limitsOf(settings), options.signal, async (signal): Promise<ObjectBytes | NotModified> => {
+    let output: GetObjectCommandOutput;
+    try {
+      output = await client.send(new GetObjectCommand({ ...objectId(where.location), IfNoneMatch: options.ifNoneMatch }), { abortSignal: signal });
+    } catch (err) {
+      if (isNotModified(err)) return { notModified: true, etag: options.ifNoneMatch };
+      throw err;
     }
+    const body = output.Body as Readable | undefined;
+    const bytes = body ? await readBody(body, where, output.ContentLength, options) : new Uint8Array(0);
     return { body: bytes, etag: output.ETag };
-  } catch (err) {
-    throw fail(err, where, options.signal);
+  });
+}
+
+/**
+ * Reads a body whole, never more than `maxBytes`: a Content-Length over it fails at once, a body that grows over
+ * it (none, or a lying one) fails at the byte that breaks it, and the connection is dropped. A body shorter than
+ * its Content-Length is an error (retryable), never a shorter object.
+ */
+async function readBody(body: Readable, where: Where, contentLength: number | undefined, options: ReadOptions): Promise<Uint8Array> {
+  const max = options.maxBytes;
+  if (max !== undefined && contentLength !== undefined && contentLength > max) {
+    body.destroy();
+    throw tooLarge(where, `${contentLength} bytes by its Content-Length`, max, options.maxBytesSetting);
   }
+  const chunks: Buffer[] = [];
+  let received = 0;
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      received += chunk.byteLength;
+      if (max !== undefined && received > max) throw tooLarge(where, `more than ${formatBytes(max)} (still coming)`, max, options.maxBytesSetting);
+      chunks.push(chunk);
+    }
+  } finally {
+    body.destroy();
+  }
+  if (contentLength !== undefined && received !== contentLength) {
+    throw Object.assign(new Error(`the body ended after ${received} of ${contentLength} bytes`), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+  }
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received);
 }
 
 export interface ObjectHead {
@@ -167,8 +194,9 @@ export interface ObjectHead {
 /** Size, ETag and date of an object without reading it (the download step's "need a transfer?" check). */
 export async function headObject(settings: S3Settings, href: S3Location | string, options: { signal?: AbortSignal } = {}): Promise<ObjectHead> {
   const where = locate(settings, href);
-  try {
-    const output = await s3ClientFor(settings, where.location.region).send(new HeadObjectCommand(objectId(where.location)), { abortSignal: options.signal });
+  const client = s3ClientFor(settings, where.location.region);
+  return withRetries(where, limitsOf(settings), options.signal, async (signal) => {
+    const output = await client.send(new HeadObjectCommand(objectId(where.location)), { abortSignal: signal });
     return {
       size: output.ContentLength ?? 0,
       etag: output.ETag,
@@ -177,9 +205,7 @@ export async function headObject(settings: S3Settings, href: S3Location | string
       serverSideEncryption: output.ServerSideEncryption,
       sseCustomerAlgorithm: output.SSECustomerAlgorithm,
     };
-  } catch (err) {
-    throw fail(err, where, options.signal);
-  }
+  });
 }
 
 /** Bytes `start` to `end` inclusive (end omitted: to the end of the object). Suffix ranges are not offered. */
@@ -211,8 +237,9 @@ export interface ObjectStream {
 
 /**
  * A GetObject as a Node stream, for the download engine: the caller pipes `body` to a file and checks the
- * bytes against `contentLength`. Aborting `signal` destroys the body. Failures before the first byte are
- * S3ObjectErrors; a body that breaks later emits the socket error (wrap it with `toS3ObjectError`).
+ * bytes against `contentLength`. Aborting `signal` destroys the body. Tried once: the engine retries, resuming
+ * from the last byte. Failures before the first byte are S3ObjectErrors; a body that breaks later emits
+ * undici's error (UND_ERR_SOCKET, UND_ERR_RES_CONTENT_LENGTH_MISMATCH...) or an S3TransportError (ERR_LOW_SPEED).
  */
 export async function objectStream(settings: S3Settings, href: S3Location | string, options: StreamOptions = {}): Promise<ObjectStream> {
   const where = locate(settings, href);
@@ -226,16 +253,8 @@ export async function objectStream(settings: S3Settings, href: S3Location | stri
   } catch (err) {
     throw fail(err, where, options.signal);
   }
+  // Aborting the signal destroys the body (the transport listens to it until the body ends).
   const body = output.Body as Readable;
-  if (options.signal) {
-    const signal = options.signal;
-    const abort = () => body.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-    if (signal.aborted) abort();
-    else {
-      signal.addEventListener('abort', abort, { once: true });
-      body.once('close', () => signal.removeEventListener('abort', abort));
-    }
-  }
   const contentRange = parseContentRange(output.ContentRange);
   const contentLength = output.ContentLength ?? (contentRange ? contentRange.end - contentRange.start + 1 : 0);
   return {
@@ -263,12 +282,6 @@ export function parseContentRange(value: string | undefined): { start: number; e
   return match ? { start: Number(match[1]), end: Number(match[2]), size: Number(match[3]) } : undefined;
 }
 
-interface Where {
-  href: string;
-  location: S3Location;
-  endpoint?: string;
-}
-
 function locate(settings: S3Settings, href: S3Location | string): Where {
   const endpoint = settings.endpoint || undefined;
   if (typeof href !== 'string') return { href: s3Uri(href), location: href, endpoint };
@@ -289,10 +302,7 @@ function isNotModified(err: unknown): boolean {
   return (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode === 304;
 }
 
-function tooLarge(where: Where, size: number, max: number): S3ObjectError {
-  return new S3ObjectError(
-    'ERR_S3_TOO_LARGE',
-    `${where.href}: ${size} bytes, more than the ${max} read into memory — download it instead of reading it as a label`,
-    { ...where, status: 200 },
-  );
+function tooLarge(where: Where, size: string, max: number, setting: string | undefined): S3ObjectError {
+  const limit = setting ? `${setting} = ${formatBytes(max)}` : `the ${formatBytes(max)} read into memory`;
+  return new S3ObjectError('ERR_S3_TOO_LARGE', `${where.href}: ${size}, more than ${limit}; the rest was not read`, { ...where, status: 200 });
 }

@@ -4,8 +4,10 @@ import type { S3Location } from './href.js';
 
 /**
  * Errors of S3 reads. An object that is missing or forbidden spoils one item (`item`); a server or network
- * failure that outlived the SDK's own retries is `retryable` (a later run may succeed). The message names the
- * href, the object and, when not AWS, the endpoint, and says what to do.
+ * failure (5xx, throttling, a refused or reset connection, a deadline or the low-speed limit broken) is
+ * `retryable`: tried again by the layer that owns the request (client.ts for small reads, the download engine
+ * for bodies), and still retryable once the attempts are spent (a later run may succeed). The message names
+ * the href, the object and, when not AWS, the endpoint, and says what to do.
  */
 
 export type S3ObjectErrorCode =
@@ -13,8 +15,14 @@ export type S3ObjectErrorCode =
   | 'ERR_S3_NOT_FOUND'
   /** 403: AccessDenied, AllAccessDisabled... (anonymous reads of a bucket that is not public). */
   | 'ERR_S3_ACCESS_DENIED'
-  /** 5xx, throttling (SlowDown), timeouts, refused or reset connections, after the retries. */
+  /** 5xx, throttling (SlowDown), refused or reset connections, answers that are not HTTP, after the retries. */
   | 'ERR_S3_UNAVAILABLE'
+  /** No response head within http.head_timeout (or a stream of 1xx heads that never ends). */
+  | 'ERR_HEAD_TIMEOUT'
+  /** A body slower than http.low_speed_limit for http.low_speed_time (curl's --speed-limit/--speed-time). */
+  | 'ERR_LOW_SPEED'
+  /** A small read (label, HEAD) not done within http.request_timeout, or past http.give_up_after. */
+  | 'ERR_REQUEST_TIMEOUT'
   /** 412: the object changed (If-Match failed). */
   | 'ERR_S3_CHANGED'
   /** The object is larger than the caller accepts in memory. */
@@ -32,7 +40,7 @@ export interface S3ObjectErrorDetails {
   /** S3's own error code: `NoSuchKey`, `AccessDenied`, `SlowDown`, `NotFound` (HEAD)... or a Node code (`ECONNREFUSED`). */
   s3Code?: string;
   requestId?: string;
-  /** Attempts made (the SDK retries 5xx, throttling and network errors). */
+  /** Attempts made (client.ts retries small reads: 5xx, throttling, network errors, deadlines, cut bodies). */
   attempts?: number;
   cause?: unknown;
 }
@@ -75,7 +83,27 @@ export class S3HrefError extends StacflowError {
   }
 }
 
-const classOf = (code: S3ObjectErrorCode): ErrorClass => (code === 'ERR_S3_UNAVAILABLE' ? 'retryable' : 'item');
+/** Transport failures of one request (request-handler.ts): a deadline or the low-speed limit broken, an answer that is not HTTP. */
+export type S3TransportErrorCode = 'ERR_HEAD_TIMEOUT' | 'ERR_LOW_SPEED' | 'ERR_REQUEST_TIMEOUT' | 'ERR_BAD_RESPONSE';
+
+/**
+ * One request to an S3 endpoint broke a limit or got an answer that is not HTTP. Retryable; `url` is the request's
+ * URL (client.ts turns it into an S3ObjectError naming the item's href). The message names the limit and its
+ * `http:` key.
+ */
+export class S3TransportError extends StacflowError {
+  override readonly code: S3TransportErrorCode;
+  readonly url: string;
+
+  constructor(code: S3TransportErrorCode, url: string, message: string) {
+    super(code, `${url}: ${message}`, { errorClass: 'retryable' });
+    this.code = code;
+    this.url = url;
+  }
+}
+
+const RETRYABLE = new Set<S3ObjectErrorCode>(['ERR_S3_UNAVAILABLE', 'ERR_HEAD_TIMEOUT', 'ERR_LOW_SPEED', 'ERR_REQUEST_TIMEOUT']);
+const classOf = (code: S3ObjectErrorCode): ErrorClass => (RETRYABLE.has(code) ? 'retryable' : 'item');
 
 /** S3 error codes that mean "slow down / try later", whatever the status. */
 const TRANSIENT = new Set([
@@ -84,11 +112,19 @@ const TRANSIENT = new Set([
   'TimeoutError', 'ServiceUnavailable', 'InternalError',
 ]);
 
-/** Node/socket error codes of a request that never got an answer. */
+/**
+ * Node/socket and undici error codes of a request that got no (usable) answer: refused, reset, cut short, a
+ * connect timeout, an answer undici's parser refused (`HPE_*`: Transfer-Encoding with Content-Length, a bad
+ * status line...), a head larger than undici accepts.
+ */
 const NETWORK = new Set([
   'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
-  'ERR_STREAM_PREMATURE_CLOSE', 'UND_ERR_SOCKET',
+  'ERR_STREAM_PREMATURE_CLOSE', 'ERR_BAD_RESPONSE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+  'UND_ERR_HEADERS_OVERFLOW', 'UND_ERR_CLOSED', 'UND_ERR_INFO',
 ]);
+
+/** Transport codes kept as the S3 error's own code (the limit broken says more than "unavailable"). */
+const DEADLINES = new Set<string>(['ERR_HEAD_TIMEOUT', 'ERR_LOW_SPEED', 'ERR_REQUEST_TIMEOUT']);
 
 /** What to tell the user, per error code. */
 const ADVICE: Record<S3ObjectErrorCode, (endpoint?: string) => string> = {
@@ -97,6 +133,9 @@ const ADVICE: Record<S3ObjectErrorCode, (endpoint?: string) => string> = {
     : 'the item advertises an object the bucket does not hold; nothing to retry, report it to the data provider if it persists',
   ERR_S3_ACCESS_DENIED: () => 'anonymous reads are refused for this object; if the bucket needs credentials, set s3.anonymous: false and provide AWS credentials',
   ERR_S3_UNAVAILABLE: (endpoint) => `S3${endpoint ? ` at ${endpoint}` : ''} did not answer after the retries; run again later`,
+  ERR_HEAD_TIMEOUT: (endpoint) => `S3${endpoint ? ` at ${endpoint}` : ''} did not answer in time after the retries; run again later, or raise http.head_timeout`,
+  ERR_LOW_SPEED: (endpoint) => `S3${endpoint ? ` at ${endpoint}` : ''} sent too slowly after the retries; run again later, or lower http.low_speed_limit`,
+  ERR_REQUEST_TIMEOUT: (endpoint) => `S3${endpoint ? ` at ${endpoint}` : ''} did not answer in time after the retries; run again later, or raise http.request_timeout`,
   ERR_S3_CHANGED: () => 'the object changed while it was being read; run again to read the new version',
   ERR_S3_TOO_LARGE: () => 'the object is too large to read into memory; download it instead',
   ERR_S3_REQUEST: (endpoint) => `S3${endpoint ? ` at ${endpoint}` : ''} refused the request; check the href and the s3 settings (region, endpoint)`,
@@ -114,19 +153,21 @@ interface SdkErrorShape {
 }
 
 /**
- * Turns what the SDK threw into an S3ObjectError: the HTTP status and S3 code decide the class. A pure function
- * of the error, so every branch can be tested without a server.
+ * Turns what the SDK (or the transport under it) threw into an S3ObjectError: the HTTP status and S3 code decide
+ * the class. `attemptsMade` (client.ts's retry loop) goes into the message. A pure function of the error, so
+ * every branch can be tested without a server.
  */
-export function toS3ObjectError(err: unknown, where: { href: string; location: S3Location; endpoint?: string }): S3ObjectError {
+export function toS3ObjectError(err: unknown, where: { href: string; location: S3Location; endpoint?: string }, attemptsMade?: number): S3ObjectError {
   if (err instanceof S3ObjectError) return err;
   const e = (typeof err === 'object' && err !== null ? err : {}) as SdkErrorShape;
   const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
-  const s3Code = e.Code ?? (e.name && e.name !== 'Error' && !e.name.startsWith('Unknown') ? e.name : undefined) ?? e.code;
+  // Our own transport errors have a code, not an S3 name.
+  const s3Code = err instanceof StacflowError ? undefined : e.Code ?? (e.name && e.name !== 'Error' && !e.name.startsWith('Unknown') ? e.name : undefined) ?? e.code;
   const code = codeFor(status, s3Code, e);
-  const attempts = e.$metadata?.attempts;
+  const attempts = attemptsMade ?? e.$metadata?.attempts;
   const object = `s3://${where.location.bucket}/${where.location.key}`;
   const source = where.href === object ? object : `${where.href} (${object})`;
-  const what = [s3Code, status !== undefined ? `HTTP ${status}` : undefined].filter(Boolean).join(', ');
+  const what = [s3Code ?? (err instanceof StacflowError ? e.code : undefined), status !== undefined ? `HTTP ${status}` : undefined].filter(Boolean).join(', ');
   const reason = sdkMessage(e, err);
   const tries = attempts && attempts > 1 ? ` after ${attempts} attempts` : '';
   const message = `${source}: ${what || 'request failed'}${tries}${reason ? `: ${reason}` : ''} — ${ADVICE[code](where.endpoint)}`;
@@ -146,13 +187,15 @@ function codeFor(status: number | undefined, s3Code: string | undefined, e: SdkE
   if (status === 412 || s3Code === 'PreconditionFailed') return 'ERR_S3_CHANGED';
   if (status !== undefined && (status >= 500 || status === 429 || status === 408)) return 'ERR_S3_UNAVAILABLE';
   if (s3Code !== undefined && TRANSIENT.has(s3Code)) return 'ERR_S3_UNAVAILABLE';
-  // No answer at all: a socket error (ECONNREFUSED, ECONNRESET, EAI_AGAIN...) or the SDK's timeout.
-  if (status === undefined && e.code !== undefined && (NETWORK.has(e.code) || /^E[A-Z_]+$/.test(e.code))) return 'ERR_S3_UNAVAILABLE';
+  if (e.code !== undefined && DEADLINES.has(e.code)) return e.code as S3ObjectErrorCode;
+  // No answer at all: a socket error (ECONNREFUSED, ECONNRESET, EAI_AGAIN...), a connect timeout, a refused answer.
+  if (status === undefined && e.code !== undefined && (NETWORK.has(e.code) || /^(E[A-Z_]+|HPE_[A-Z_]+)$/.test(e.code))) return 'ERR_S3_UNAVAILABLE';
   return 'ERR_S3_REQUEST';
 }
 
-/** The SDK's message, unless it is the meaningless "UnknownError" of a bodiless answer (HEAD). */
+/** The SDK's message (its first line: not the hint it appends to errors it could not parse), unless it is the meaningless "UnknownError" of a bodiless answer (HEAD). */
 function sdkMessage(e: SdkErrorShape, err: unknown): string {
-  const text = e.message ?? errorMessage(err);
+  const text = (e.message ?? errorMessage(err)).split('\n')[0].trim();
   return text === 'UnknownError' || text === '' ? '' : text;
 }
+

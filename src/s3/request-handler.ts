@@ -1,12 +1,12 @@
-import { Http1Pool, type PoolOptions } from '../http1/pool.js';
-import type { Http1Body } from '../http1/connection.js';
+import { S3Transport, type TransportOptions } from './transport.js';
+import type { ResponseBody } from './response-body.js';
 
 /**
- * The transport under stacflow's S3 clients: the AWS SDK builds, signs (or not), retries and parses every
- * request as usual, and this handler carries it over src/http1's connections, whose bodies stream from one
- * read buffer per connection instead of a new 64 KiB buffer per socket read (Node's http). The download engine
- * reads such bodies in place (`consumeChunks`); everything else reads them as ordinary Node streams.
- * stacflow only reads from S3: requests other than GET and HEAD, or with a body, are refused.
+ * The transport under stacflow's S3 clients: the AWS SDK builds, signs (or not) and parses every request as usual
+ * (its own retries are off: client.ts retries), and this handler carries it over undici (transport.ts), with the
+ * `http:` limits: connect and head deadlines, error bodies capped, the low-speed limit. The SDK's HttpHandler
+ * shape (@smithy/node-http-handler's): `handle(request, { abortSignal })` → `{ response }`. stacflow only reads
+ * from S3: requests other than GET and HEAD, or with a body, are refused.
  */
 
 /** The parts of the SDK's HttpRequest (from @smithy/protocol-http) this handler uses. */
@@ -25,15 +25,15 @@ export interface SdkHttpResponse {
   statusCode: number;
   reason?: string;
   headers: Record<string, string>;
-  body: Http1Body;
+  body: ResponseBody;
 }
 
 export class S3HttpHandler {
   readonly metadata = { handlerProtocol: 'http/1.1' };
-  private readonly pool: Http1Pool;
+  private readonly transport: S3Transport;
 
-  constructor(options: PoolOptions) {
-    this.pool = new Http1Pool(options);
+  constructor(options: TransportOptions) {
+    this.transport = new S3Transport(options);
   }
 
   async handle(request: SdkHttpRequest, options: { abortSignal?: unknown } = {}): Promise<{ response: SdkHttpResponse }> {
@@ -41,18 +41,19 @@ export class S3HttpHandler {
     if ((method !== 'GET' && method !== 'HEAD') || !isEmptyBody(request.body)) {
       throw new Error(`stacflow's S3 transport only reads (GET and HEAD without a body); got ${method}`);
     }
-    const protocol = request.protocol === 'https:' ? 'https:' : request.protocol === 'http:' ? 'http:' : undefined;
-    if (!protocol) throw new Error(`unsupported protocol ${request.protocol} for S3`);
-    const hostname = request.hostname.startsWith('[') && request.hostname.endsWith(']') ? request.hostname.slice(1, -1) : request.hostname;
+    if (request.protocol !== 'https:' && request.protocol !== 'http:') throw new Error(`unsupported protocol ${request.protocol} for S3`);
+    const port = request.port ? `:${request.port}` : '';
     const query = request.query ? queryString(request.query) : '';
     // The SDK passes the caller's AbortSignal through (stacflow always gives a standard one).
     const signal = options.abortSignal instanceof AbortSignal ? options.abortSignal : undefined;
-    const answer = await this.pool.request(
-      { protocol, hostname, port: request.port ?? (protocol === 'https:' ? 443 : 80) },
-      { method, path: query ? `${request.path}?${query}` : request.path, headers: request.headers },
+    const answer = await this.transport.request({
+      origin: `${request.protocol}//${request.hostname}${port}`,
+      path: query ? `${request.path}?${query}` : request.path,
+      method,
+      headers: request.headers,
       signal,
-    );
-    return { response: { statusCode: answer.statusCode, reason: answer.reason, headers: answer.headers, body: answer.body } };
+    });
+    return { response: { statusCode: answer.statusCode, reason: answer.statusText, headers: answer.headers, body: answer.body } };
   }
 
   updateHttpClientConfig(): void {
@@ -64,7 +65,7 @@ export class S3HttpHandler {
   }
 
   destroy(): void {
-    this.pool.close();
+    void this.transport.close();
   }
 }
 

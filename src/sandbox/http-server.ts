@@ -4,7 +4,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SandboxApiError } from './api-error.js';
 import { route, type ApiContext, type ApiResponse } from './api-routes.js';
-import { errorBody, type FaultBook, type FaultRule } from './faults.js';
+import { stallBody, stallHead, truncateBody, type StallKeeper } from './body-faults.js';
+import { errorBody, type FaultBook, type FaultRule, type MetFault } from './faults.js';
 import type { RequestLogEntry } from './request-log.js';
 
 export interface ServerSettings {
@@ -12,6 +13,8 @@ export interface ServerSettings {
   port: number;
   latencyMs: number;
   faults: FaultBook;
+  /** Holds the sockets of stalled answers (shared with the S3 front; released on close). */
+  stalls: StallKeeper;
   log: RequestLogEntry[];
   context: Omit<ApiContext, 'endpoint'>;
   /** Build links as `<root>/` + `/collections` (`api//collections`), as the USGS deployment does. */
@@ -24,7 +27,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** The node:http plumbing around the routes: request log, scripted faults, latency, body parsing, streaming. */
+/** The node:http plumbing around the routes: request log, faults, latency, body parsing, streaming. */
 export async function startServer(settings: ServerSettings): Promise<RunningServer> {
   const sleeps = new Set<() => void>();
   const sleep = (ms: number) => new Promise<void>((resolve) => {
@@ -56,6 +59,7 @@ export async function startServer(settings: ServerSettings): Promise<RunningServ
     url,
     close: () => new Promise<void>((resolve) => {
       for (const wake of [...sleeps]) wake();
+      settings.stalls.releaseAll();
       server.close(() => resolve());
       server.closeAllConnections();
     }),
@@ -77,18 +81,64 @@ async function handle(
   const parsed = raw === '' ? undefined : parseJson(raw);
   if (raw !== '') entry.body = parsed instanceof Error ? raw : parsed;
 
-  const fault = settings.faults.meet(method, path);
-  const delay = settings.latencyMs + (fault?.delayMs ?? 0);
+  const met = settings.faults.meet(method, path, target, raw);
+  const rule = met?.rule;
+  const delay = settings.latencyMs + (rule?.delayMs ?? 0);
   if (delay > 0) await sleep(delay);
   if (res.destroyed) return;
-  if (fault?.reset) {
+  const head = method === 'HEAD';
+  const fault = met && apiFault(met, head);
+  if (fault) entry.fault = fault.kind;
+  if (fault?.kind === 'reset') {
     req.socket.destroy();
     return;
   }
-  const response = fault?.status !== undefined ? faultResponse(fault) : answer(context, method, path, search, req, parsed);
+  if (fault?.stall === 'head') {
+    stallHead(res, settings.stalls, rule?.stallMs);
+    return;
+  }
+  const response = fault?.status !== undefined ? faultResponse(fault.status, rule) : answer(context, method, path, search, req, parsed);
   entry.status = response.status;
   if (fault?.retryAfter !== undefined) res.setHeader('retry-after', fault.retryAfter);
-  await write(res, response, method === 'HEAD');
+  if (fault?.cut !== undefined || fault?.stall !== undefined) {
+    // Whole, so the head carries the full Content-Length before the body is cut or stalled.
+    if (fault.cut !== undefined) truncateBody(res, fault.cut);
+    else stallBody(res, fault.stall as number | ((length?: number) => number), settings.stalls, rule?.stallMs);
+    send(res, response.status, response.contentType, isChunks(response.body) ? [...response.body].join('') : response.body, head, isChunks(response.body));
+    return;
+  }
+  await write(res, response, head);
+}
+
+/** A scripted rule or a random fault, as what the answer does: its log name, a status, a cut or a stall. */
+interface ApiFault {
+  kind: string;
+  status?: number;
+  retryAfter?: string;
+  cut?: number | ((length?: number) => number);
+  stall?: 'head' | number | ((length?: number) => number);
+}
+
+function apiFault(met: MetFault, head: boolean): ApiFault | undefined {
+  if (met.rule) {
+    const rule = met.rule;
+    if (rule.reset) return { kind: 'reset' };
+    if (rule.status !== undefined) return { kind: String(rule.status), status: rule.status, retryAfter: rule.retryAfter };
+    if (rule.cutAfterBytes !== undefined) return head ? { kind: 'reset' } : { kind: 'truncate', cut: rule.cutAfterBytes };
+    if (rule.stallHead || (head && rule.stallAfterBytes !== undefined)) return { kind: 'stall', stall: 'head' };
+    if (rule.stallAfterBytes !== undefined) return { kind: 'stall', stall: rule.stallAfterBytes };
+    return undefined; // a delay only
+  }
+  const { kind, at } = met.drawn;
+  const share = (length = 0) => Math.floor(at * length);
+  switch (kind) {
+    case '503': return { kind, status: 503 };
+    case '429': return { kind, status: 429, retryAfter: '1' };
+    case 'reset': return { kind };
+    // A HEAD has no body to cut or stall: its connection drops, or its head never comes.
+    case 'truncate': return head ? { kind: 'reset' } : { kind, cut: share };
+    case 'stall': return { kind, stall: head ? 'head' : share };
+  }
 }
 
 function answer(context: ApiContext, method: string, path: string, search: URLSearchParams, req: http.IncomingMessage, parsed: unknown): ApiResponse {
@@ -113,10 +163,9 @@ function decodeSegment(segment: string): string {
   }
 }
 
-function faultResponse(fault: FaultRule): ApiResponse {
-  const status = fault.status as number;
-  if (typeof fault.body === 'string') return { status, contentType: 'application/json', body: [fault.body] };
-  return { status, contentType: 'application/json', body: (fault.body ?? errorBody(status)) as Record<string, unknown> };
+function faultResponse(status: number, rule: FaultRule | undefined): ApiResponse {
+  if (typeof rule?.body === 'string') return { status, contentType: 'application/json', body: [rule.body] };
+  return { status, contentType: 'application/json', body: (rule?.body ?? errorBody(status)) as Record<string, unknown> };
 }
 
 async function write(res: http.ServerResponse, response: ApiResponse, head: boolean): Promise<void> {
@@ -133,8 +182,8 @@ async function write(res: http.ServerResponse, response: ApiResponse, head: bool
   send(res, status, contentType, body, head);
 }
 
-function send(res: http.ServerResponse, status: number, contentType: string, body: unknown, head: boolean): void {
-  const text = JSON.stringify(body);
+function send(res: http.ServerResponse, status: number, contentType: string, body: unknown, head: boolean, raw = false): void {
+  const text = raw ? body as string : JSON.stringify(body);
   res.writeHead(status, { 'content-type': `${contentType}; charset=utf-8`, 'content-length': Buffer.byteLength(text) });
   res.end(head ? undefined : text);
 }

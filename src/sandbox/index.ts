@@ -1,12 +1,16 @@
 import { KAGUYA_TC_COLLECTIONS, SandboxCatalog } from './catalog.js';
+import { DEFAULT_MAX_STALL_MS, StallKeeper } from './body-faults.js';
 import { FaultBook, type FaultRule } from './faults.js';
 import { startServer } from './http-server.js';
 import type { RequestLogEntry } from './request-log.js';
+import { FAULT_KINDS, RandomFaults, type FaultKind } from './random-faults.js';
 import { startSandboxS3, type SandboxS3, type SandboxS3Options } from './s3/index.js';
 import { templates } from './templates.js';
 
 export { KAGUYA_TC_COLLECTIONS, SandboxCatalog } from './catalog.js';
 export type { FaultRule } from './faults.js';
+export { FAULT_KINDS, MAX_CONSECUTIVE_FAULTS, parseFaultKinds, type FaultKind } from './random-faults.js';
+export { DEFAULT_MAX_STALL_MS } from './body-faults.js';
 export type { RequestLogEntry } from './request-log.js';
 export type { CaminfoDocument, S3FaultRule, S3RequestLogEntry, SandboxS3, SandboxS3Options } from './s3/index.js';
 
@@ -15,7 +19,7 @@ export interface SandboxOptions {
   host?: string;
   /** Default 0: any free port. */
   port?: number;
-  /** Seed of the catalog (and of `failureRate`'s draws). Same seed, same catalog. Default 42. */
+  /** Seed of the catalog (and of the random faults' draws). Same seed, same catalog, same faults. Default 42. */
   seed?: number;
   /** Collections and their sizes; default the three Kaguya TC collections with `itemsPerCollection` each. */
   collections?: Array<{ id: string; items: number }>;
@@ -23,8 +27,21 @@ export interface SandboxOptions {
   itemsPerCollection?: number;
   /** Added before every answer. Default 0. */
   latencyMs?: number;
-  /** Share of requests (0–1) answered 503 with stac-server's body, drawn from the seed. Default 0. */
+  /**
+   * Share (0–1) of requests, on the STAC API and on S3, that meet a random fault of `faultKinds`. Decided per
+   * request and attempt from the seed (the n-th attempt of a request meets the same fault in every run), and
+   * never more than MAX_CONSECUTIVE_FAULTS attempts in a row: retries get through. Default 0.
+   */
+  faultRate?: number;
+  /** Kinds of random fault (default all: 503, 429, reset, truncate, stall; see random-faults.ts). */
+  faultKinds?: FaultKind[];
+  /** `faultRate` with `faultKinds: ['503']` (the older option). Give one of the two. */
   failureRate?: number;
+  /**
+   * Longest a stalled answer holds its connection (random stalls, and scripted ones without `stallMs`) before
+   * the sandbox destroys it, in ms. Default 10 minutes; tests set it short. Closing the sandbox ends them all.
+   */
+  maxStallMs?: number;
   /** Scripted faults (more with `addFault`). */
   faults?: FaultRule[];
   /**
@@ -79,17 +96,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const perCollection = options.itemsPerCollection ?? DEFAULT_ITEMS_PER_COLLECTION;
   const collections = options.collections ?? KAGUYA_TC_COLLECTIONS.map((id) => ({ id, items: perCollection }));
   const catalog = new SandboxCatalog(seed, collections);
-  const failureRate = options.failureRate ?? 0;
-  if (!(failureRate >= 0 && failureRate <= 1)) throw new RangeError(`sandbox: failureRate must be between 0 and 1, got ${failureRate}`);
-  const faults = new FaultBook(seed, failureRate, options.faults);
+  const random = randomFaults(seed, options);
+  const stalls = new StallKeeper(options.maxStallMs ?? DEFAULT_MAX_STALL_MS);
+  const faults = new FaultBook(options.faults, random);
   const requests: RequestLogEntry[] = [];
   const host = options.host ?? '127.0.0.1';
-  const s3 = options.s3?.enabled === false ? undefined : await startSandboxS3(catalog, host, options.s3);
+  const s3 = options.s3?.enabled === false ? undefined : await startSandboxS3(catalog, host, options.s3, { random, stalls });
   const server = await startServer({
     host,
     port: options.port ?? 0,
     latencyMs: options.latencyMs ?? 0,
     faults,
+    stalls,
     log: requests,
     doubleSlashLinks: options.doubleSlashLinks ?? false,
     context: { catalog, conformsTo: options.conformsTo ?? templates().conformsTo, repeatNextLink: options.repeatNextLink ?? false },
@@ -111,4 +129,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     s3Endpoint: s3?.endpoint ?? '',
     s3,
   };
+}
+
+/** The random faults asked for (`faultRate` + `faultKinds`, or the older `failureRate`: 503s), or none. */
+function randomFaults(seed: number, options: SandboxOptions): RandomFaults | undefined {
+  if (options.failureRate !== undefined && options.faultRate !== undefined) throw new RangeError('sandbox: give faultRate (with faultKinds) or failureRate (503 only), not both');
+  if (options.failureRate !== undefined) {
+    if (!(options.failureRate >= 0 && options.failureRate <= 1)) throw new RangeError(`sandbox: failureRate must be between 0 and 1, got ${options.failureRate}`);
+    return options.failureRate > 0 ? new RandomFaults(seed, options.failureRate, ['503']) : undefined;
+  }
+  const rate = options.faultRate ?? 0;
+  const faults = new RandomFaults(seed, rate, options.faultKinds ?? FAULT_KINDS);
+  return rate > 0 ? faults : undefined;
 }

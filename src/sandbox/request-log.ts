@@ -11,4 +11,9 @@ export interface RequestLogEntry {
   status: number;
   /** Path and query string as requested. */
   url: string;
+  /**
+   * The fault met, when one was: `503`, `429`, `reset`, `truncate`, `stall` (random or scripted), or the
+   * status of a scripted rule (`500`). Absent for a request served normally (a scripted delay included).
+   */
+  fault?: string;
 }

@@ -7,18 +7,28 @@ import { StacflowError } from '../errors.js';
  */
 
 export type StacApiErrorCode =
-  /** No response after the retries: DNS, refused, reset, timeout. */
+  /** No response after the retries: DNS, refused, reset, no connection within http.connect_timeout. */
   | 'ERR_STAC_UNREACHABLE'
   /** The API answered 400 to the search: a parameter it does not accept. */
   | 'ERR_STAC_BAD_REQUEST'
-  /** Any other non-2xx answer (after the retries for 408/429/5xx). */
+  /** Any other non-2xx answer (after the retries for 408/429/5xx, or a Retry-After longer than http.max_retry_after). */
   | 'ERR_STAC_HTTP'
   /** A 2xx answer whose body is not JSON, or not the JSON a STAC API sends. */
   | 'ERR_STAC_BAD_RESPONSE'
   /** The landing page is not a STAC API landing page. */
   | 'ERR_STAC_NOT_STAC'
   /** A next link asks for a request already made in this search: following it would never end. */
-  | 'ERR_STAC_NEXT_LOOP';
+  | 'ERR_STAC_NEXT_LOOP'
+  /** A page (or the landing page, conformance) is larger than http.max_page_bytes: not retried. */
+  | 'ERR_STAC_TOO_LARGE'
+  /** After the retries: no response head within http.head_timeout. */
+  | 'ERR_HEAD_TIMEOUT'
+  /** After the retries: a body slower than http.low_speed_limit for http.low_speed_time. */
+  | 'ERR_LOW_SPEED'
+  /** After the retries: no complete answer within http.request_timeout. */
+  | 'ERR_REQUEST_TIMEOUT'
+  /** After the retries: the connection ended before the body did. */
+  | 'ERR_BODY_CUT_SHORT';
 
 export interface StacApiErrorDetails {
   url: string;

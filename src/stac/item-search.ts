@@ -1,8 +1,9 @@
 import type { Observable } from 'rxjs';
-import { newEntry, type Entry, type StacItem } from '../entry.js';
+import type { Entry, StacItem } from '../entry.js';
 import type { StageContext } from '../pipeline/stage.js';
 import { defaultMethod, openStacApi, searchUrl, type StacApi } from './client.js';
 import { assertConformance } from './conformance.js';
+import { sourceEntry } from './item-guard.js';
 import { pagedSource } from './paged-source.js';
 import { searchPages, type SearchPage } from './paging.js';
 import { toGetQuery, toPostBody, type SearchPlan, type SearchRequest } from './search-params.js';
@@ -23,7 +24,7 @@ export function itemSearchSource(plan: SearchPlan, ctx: StageContext): Observabl
     toValue: (item, page) => {
       ctx.stats.count(ctx.label, `items:${item.collection ?? page.search.collection ?? '(none)'}`);
       ctx.stats.passed(ctx.label);
-      return newEntry(item);
+      return sourceEntry(item, ctx); // an item too deep to flow fails alone (item-guard.ts)
     },
     demand: ctx.demand,
     signal: ctx.signal,
@@ -36,13 +37,25 @@ interface PageOfSearch extends SearchPage {
 
 async function* planPages(plan: SearchPlan, ctx: StageContext, signal: AbortSignal): AsyncGenerator<PageOfSearch> {
   const { label, stats, log } = ctx;
+  const withheldFrom = new Set<string>();
   const transport: TransportOptions = {
     http: ctx.http,
-    headers: plan.headers,
+    apiHeaders: { origin: new URL(plan.api).origin, headers: plan.headers },
+    limits: ctx.limits,
     signal,
     onRequest: ({ retries }) => {
       stats.count(label, 'requests');
       if (retries > 0) stats.count(label, 'retries', retries);
+    },
+    onWithheld: ({ url, headers }) => {
+      // Once per origin: a search paging through another origin would say it on every page.
+      const origin = new URL(url).origin;
+      if (withheldFrom.has(origin)) return;
+      withheldFrom.add(origin);
+      log.warn(
+        { stage: label, url, origin, api: plan.api, headers },
+        `${label}: not sending ${headers.join(', ')} to ${origin}: headers go to the api's origin (${new URL(plan.api).origin}) only`,
+      );
     },
   };
   const api = await openStacApi(plan.api, transport);

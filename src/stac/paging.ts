@@ -1,4 +1,5 @@
 import type { StacItem } from '../entry.js';
+import { sameOrigin } from '../http/redirect.js';
 import { resolveHref } from './client.js';
 import { StacApiError } from './errors.js';
 import { isObject, type HttpMethod } from './search-params.js';
@@ -79,7 +80,8 @@ export interface NextLink {
 /**
  * The request a next link asks for, after `previous`: `method` (GET when absent), `href` resolved against
  * the page's URL, for POST `body` (merged over the previous body when `merge` is true), `headers` (merged
- * over the previous request's when `merge` is true).
+ * over the previous request's when `merge` is true and the link stays on the previous request's origin).
+ * Where the stage's own headers go is decided when the request is sent (request-headers.ts).
  */
 export function nextRequest(link: NextLink, previous: JsonRequest): JsonRequest {
   const method = (link.method ?? 'GET').toUpperCase();
@@ -89,12 +91,31 @@ export function nextRequest(link: NextLink, previous: JsonRequest): JsonRequest 
   if (link.body !== undefined && !isObject(link.body)) {
     throw new StacApiError('ERR_STAC_BAD_RESPONSE', `next link: body is not a JSON object (${link.href})`, { url: link.href, method });
   }
-  const url = resolveHref(link.href, previous.url);
-  const headers = link.merge ? { ...previous.headers, ...link.headers } : link.headers;
+  if (link.headers !== undefined && !validHeaders(link.headers)) {
+    throw new StacApiError('ERR_STAC_BAD_RESPONSE', `next link: headers is not an object of header names and text values (${link.href})`, { url: link.href, method });
+  }
+  let url: string;
+  try {
+    url = resolveHref(link.href, previous.url);
+  } catch (cause) {
+    throw new StacApiError('ERR_STAC_BAD_RESPONSE', `next link: href ${JSON.stringify(link.href.slice(0, 200))} is not a URL`, { url: previous.url, method, cause });
+  }
+  if (!/^https?:$/.test(new URL(url).protocol)) {
+    throw new StacApiError('ERR_STAC_BAD_RESPONSE', `next link: ${url} is not http or https`, { url, method });
+  }
+  // Headers of the previous request (given by the API for its origin) are not carried to another origin.
+  const carried = link.merge && sameOrigin(url, previous.url) ? previous.headers : undefined;
+  const headers = link.merge ? { ...carried, ...link.headers } : link.headers;
   const request: { -readonly [K in keyof JsonRequest]: JsonRequest[K] } = { method: method as HttpMethod, url };
   if (headers && Object.keys(headers).length > 0) request.headers = headers;
   if (method === 'POST') request.body = link.merge ? { ...previous.body, ...link.body } : (link.body ?? {});
   return request;
+}
+
+/** A next link's `headers`: names that are HTTP tokens, values without control characters. */
+function validHeaders(headers: unknown): headers is Record<string, string> {
+  if (!isObject(headers)) return false;
+  return Object.entries(headers).every(([name, value]) => /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name) && typeof value === 'string' && !/[\0-\x08\x0a-\x1f\x7f]/.test(value));
 }
 
 /** Identity of a request for loop detection: method, URL and body (keys sorted); headers do not count. */

@@ -1,11 +1,18 @@
-import { RequestError, type Got } from 'got';
-import { StacApiError } from './errors.js';
+import type { Got } from 'got';
+import { clientSettings } from '../http/client.js';
+import { HttpRequestError } from '../http/errors.js';
+import type { HttpLimits } from '../http/limits.js';
+import { httpRequest } from '../http/request.js';
+import { StacApiError, type StacApiErrorCode } from './errors.js';
+import { requestHeaders, type ApiHeaders } from './request-headers.js';
 import type { HttpMethod } from './search-params.js';
 
 /**
- * Transport only (pystac-client's `StacApiIO.request`): one JSON request through the run's got instance
- * (which retries connection errors and 408/429/5xx, honouring Retry-After), and every failure turned into
- * a StacApiError that names the request, its status and the API's own words.
+ * Transport only (pystac-client's `StacApiIO.request`): one JSON request through src/http/request.ts (the one
+ * retry loop: connection errors, 408/429/5xx with Retry-After, deadlines, bodies cut short or stalled; a body
+ * over http.max_page_bytes refused), and every failure turned into a run-fatal StacApiError that names the
+ * request, what happened and the API's own words. The stage's headers go to the api's origin only
+ * (request-headers.ts).
  */
 
 export interface JsonRequest {
@@ -13,16 +20,21 @@ export interface JsonRequest {
   readonly url: string;
   /** The JSON body (POST). */
   readonly body?: Readonly<Record<string, unknown>>;
+  /** Headers of this request (from a next link); see request-headers.ts for where they go. */
   readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface TransportOptions {
   readonly http: Got;
-  /** Headers sent with every request (the stage's `headers`); a request's own headers win. */
-  readonly headers?: Readonly<Record<string, string>>;
+  /** The stage's `headers` and the api origin they are sent to (no other). */
+  readonly apiHeaders?: ApiHeaders;
+  /** Sizes, deadlines, retries; default: the limits `http` was made with. */
+  readonly limits?: HttpLimits;
   readonly signal?: AbortSignal;
   /** Called once per request that got an answer or gave up: for the stage's counters. */
   readonly onRequest?: (info: { method: HttpMethod; url: string; status?: number; retries: number }) => void;
+  /** Called when headers were not sent to a request on another origin (their names). */
+  readonly onWithheld?: (info: { url: string; headers: readonly string[] }) => void;
 }
 
 const ACCEPT = 'application/geo+json, application/json;q=0.9';
@@ -41,22 +53,21 @@ export async function requestJson(request: JsonRequest, options: TransportOption
  */
 export async function requestBytes(request: JsonRequest, options: TransportOptions, purpose: string): Promise<Buffer> {
   const { method, url } = request;
+  const limits = options.limits ?? clientSettings(options.http).limits;
+  const { headers, withheld } = requestHeaders(request, options.apiHeaders);
+  if (withheld.length > 0) options.onWithheld?.({ url, headers: withheld });
   try {
-    const response = await options.http(url, {
-      method,
-      headers: { accept: ACCEPT, ...options.headers, ...request.headers },
-      ...(method === 'POST' ? { json: request.body ?? {} } : {}),
-      responseType: 'buffer',
-      signal: options.signal,
-    });
-    options.onRequest?.({ method, url, status: response.statusCode, retries: response.retryCount });
-    return response.body;
+    const answer = await httpRequest(
+      options.http,
+      { method, url, headers: { accept: ACCEPT, ...headers }, ...(method === 'POST' ? { json: request.body ?? {} } : {}) },
+      { body: { bytes: limits.maxPageBytes, code: 'ERR_STAC_TOO_LARGE', key: 'max_page_bytes' }, limits, signal: options.signal },
+    );
+    options.onRequest?.({ method, url, status: answer.status, retries: answer.retries });
+    return answer.body;
   } catch (err) {
-    if (options.signal?.aborted) throw err;
-    const status = err instanceof RequestError ? err.response?.statusCode : undefined;
-    const retries = err instanceof RequestError ? (err.request?.retryCount ?? 0) : 0;
-    options.onRequest?.({ method, url, status, retries });
-    throw toStacApiError(err, request, purpose, retries);
+    if (options.signal?.aborted || !(err instanceof HttpRequestError)) throw err;
+    options.onRequest?.({ method, url, status: err.status, retries: err.retries });
+    throw toStacApiError(err, request, purpose);
   }
 }
 
@@ -73,33 +84,57 @@ export function parseJsonBody(text: string, request: JsonRequest, purpose: strin
   }
 }
 
-/** A got error as a StacApiError: status and the API's `code`/`description` when it sent a JSON error body. */
-export function toStacApiError(err: unknown, request: JsonRequest, purpose: string, retries = 0): StacApiError {
+/**
+ * A failed request as a StacApiError: the request, what happened (`answered 503`, `body cut short at N of M
+ * bytes`, `body stalled`, `larger than http.max_page_bytes`), the retries made, the API's `code`/`description`
+ * when it sent a JSON error body, and what to do. Deadline and size failures keep their codes.
+ */
+export function toStacApiError(err: HttpRequestError, request: JsonRequest, purpose: string): StacApiError {
   const { method, url } = request;
-  const response = err instanceof RequestError ? err.response : undefined;
-  if (!response) {
-    const code = err instanceof RequestError ? err.code : undefined;
-    const after = retries > 0 ? ` after ${retries} ${retries === 1 ? 'retry' : 'retries'}` : '';
-    return new StacApiError(
-      'ERR_STAC_UNREACHABLE',
-      `${purpose}: cannot reach ${method} ${url}${after} (${code ?? (err instanceof Error ? err.message : String(err))}). ` +
-        'Check the api URL and the network; if the API is down, run again later.',
-      { url, method, cause: err },
-    );
-  }
-  const status = response.statusCode;
-  const { apiCode, description } = errorBody(response.body);
-  const said = description ? `: ${apiCode ? `${apiCode}: ` : ''}${description}` : apiCode ? `: ${apiCode}` : '';
+  const retries = err.retries;
   const after = retries > 0 ? ` after ${retries} ${retries === 1 ? 'retry' : 'retries'}` : '';
-  return new StacApiError(
-    status === 400 ? 'ERR_STAC_BAD_REQUEST' : 'ERR_STAC_HTTP',
-    `${purpose}: ${method} ${url} answered ${status}${response.statusMessage ? ` ${response.statusMessage}` : ''}${after}${said}. ${hint(status)}`,
-    { url, method, status, apiCode, description, cause: err },
-  );
+  const details = { url, method, status: err.status, cause: err };
+  switch (err.kind) {
+    case 'status': {
+      const status = err.status ?? 0;
+      const { apiCode, description } = errorBody(err.errorBody);
+      const said = description ? `: ${apiCode ? `${apiCode}: ` : ''}${description}` : apiCode ? `: ${apiCode}` : '';
+      return new StacApiError(
+        status === 400 ? 'ERR_STAC_BAD_REQUEST' : 'ERR_STAC_HTTP',
+        `${purpose}: ${method} ${url} ${err.detail}${after}${said}.${err.why ? ` Not retried: ${err.why}.` : ''} ${hint(status)}`,
+        { ...details, apiCode, description },
+      );
+    }
+    case 'unreachable':
+    case 'connect-timeout':
+      return new StacApiError(
+        'ERR_STAC_UNREACHABLE',
+        `${purpose}: cannot reach ${method} ${url}${after}: ${err.summary}. Check the api URL and the network; if the API is down, run again later.`,
+        details,
+      );
+    case 'too-large':
+      return new StacApiError(
+        'ERR_STAC_TOO_LARGE',
+        `${purpose}: ${method} ${url}: ${err.detail}. The run stops: ask for smaller pages (limit) or raise http.max_page_bytes.`,
+        details,
+      );
+    case 'head-timeout':
+    case 'low-speed':
+    case 'request-timeout':
+    case 'cut-short':
+      return new StacApiError(
+        err.code as StacApiErrorCode,
+        `${purpose}: ${method} ${url} failed${after}: ${err.summary}. The API or the network kept failing: run again later (the deadlines are under http:).`,
+        details,
+      );
+    case 'protocol':
+    case 'redirects':
+      return new StacApiError('ERR_STAC_BAD_RESPONSE', `${purpose}: ${method} ${url}: ${err.detail}. Check that api is a STAC API.`, details);
+  }
 }
 
 /** stac-server's error body is `{ "code": "BadRequest", "description": "..." }`; others send `detail` or `message`. */
-function errorBody(body: unknown): { apiCode?: string; description?: string } {
+function errorBody(body: Buffer | undefined): { apiCode?: string; description?: string } {
   let parsed: unknown = body;
   if (Buffer.isBuffer(parsed)) parsed = parsed.toString('utf8');
   if (typeof parsed === 'string') {

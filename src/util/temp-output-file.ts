@@ -1,25 +1,61 @@
 import { once } from 'node:events';
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { constants, createWriteStream, type WriteStream } from 'node:fs';
+import { lstat, mkdir, open, realpath, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Transform } from 'node:stream';
+import { PassThrough, type Transform, type Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { outputWriteError } from '../errors.js';
+import { createExclusive } from './safe-fs.js';
+import { removeStaleTemps } from './stale-temps.js';
+
+/** `-` as an output path: standard output (logs stay on stderr). */
+export const STDOUT_PATH = '-';
+
+/** How an output reaches its path, decided when it is opened. */
+type Target =
+  /** A regular file (or none yet): written aside and renamed over `file` (the link's target when `path` is a link). */
+  | { kind: 'replace'; file: string }
+  /** An existing FIFO, device or socket (`/dev/stdout`, `/dev/null`, a named pipe): opened and written as it is. */
+  | { kind: 'in-place' }
+  | { kind: 'stdout' };
+
+interface Opened {
+  head: Transform | Writable;
+  /** The file's own stream; undefined when writing to standard output (never closed by us). */
+  file?: WriteStream;
+  done: Promise<void>;
+}
 
 /**
  * An output file written to `<path>.tmp-<pid>` beside `path` (directories created), streaming, with
  * backpressure; `finish()` renames it to `path`, so a reader never sees half a file; `abort()` removes the
  * temporary file and leaves an earlier file at `path` as it was. What is written goes through `encode`
  * (a CSV stringifier, say) when one is given, as text otherwise. Every failure is outputWriteError(path).
+ *
+ * Where the output goes, decided at the first write:
+ * - `-`: standard output, not closed at the end;
+ * - an existing file that is not a regular one (a FIFO, a device, `/dev/stdout` — a link to one): written in
+ *   place, never replaced (a reader at the FIFO gets the rows as they come);
+ * - a link to a regular file: the link stays, its target is replaced (temporary file beside the target);
+ * - otherwise the temporary file, created new (O_CREAT | O_EXCL | O_NOFOLLOW: never through a link planted at
+ *   that name), after removing the `<path>.tmp-<pid>` files of runs that were killed (src/util/stale-temps.ts).
  */
 export class TempOutputFile<T = string> {
-  readonly tempPath: string;
-  private opened?: Promise<{ head: Transform | WriteStream; file: WriteStream; done: Promise<void> }>;
+  private temp: string;
+  private opened?: Promise<Opened>;
+  private target?: Target;
   private error?: unknown;
   private closed = false;
+  /** False while the open is under way (opening a FIFO waits until a reader opens it). */
+  private settled = false;
 
   constructor(readonly path: string, private readonly encode?: () => Transform) {
-    this.tempPath = `${path}.tmp-${process.pid}`;
+    this.temp = `${path}.tmp-${process.pid}`;
+  }
+
+  /** The temporary file (beside the link's target when `path` is a link to a regular file). */
+  get tempPath(): string {
+    return this.temp;
   }
 
   /** Resolves when the stream accepts more (after 'drain' when its buffer is full). */
@@ -39,42 +75,79 @@ export class TempOutputFile<T = string> {
     head.end();
     await done.catch((err: unknown) => this.fail(err));
     this.throwIfFailed();
-    await rename(this.tempPath, this.path).catch((err: unknown) => this.fail(err));
+    if (this.target?.kind !== 'replace') return;
+    await rename(this.temp, this.target.file).catch((err: unknown) => this.fail(err));
     this.throwIfFailed();
   }
 
   /** Drops the temporary file; an earlier file at `path` stays. Safe at any time, more than once. */
   async abort(): Promise<void> {
     this.closed = true;
+    if (this.opened && !this.settled && this.target?.kind === 'in-place') {
+      // A FIFO nobody reads yet: its open may never return. Do not wait for it; close it if it ever does.
+      this.opened.then((late) => { late.head.destroy(); late.file?.destroy(); }, () => undefined);
+      return;
+    }
     const opened = await this.opened?.catch(() => undefined);
+    if (opened && this.target?.kind === 'stdout') {
+      // What went out is out; end our side without destroying the process's standard output with it.
+      opened.head.end();
+      await opened.done.catch(() => undefined);
+      return;
+    }
     if (opened) {
       opened.head.destroy();
-      opened.file.destroy();
+      opened.file?.destroy();
       await opened.done.catch(() => undefined);
       // Remove the file only once its descriptor is closed.
-      if (!opened.file.closed) await once(opened.file, 'close').catch(() => undefined);
+      if (opened.file && !opened.file.closed) await once(opened.file, 'close').catch(() => undefined);
     }
-    await rm(this.tempPath, { force: true }).catch((err: NodeJS.ErrnoException) => {
+    if (this.target !== undefined && this.target.kind !== 'replace') return; // nothing of ours to remove
+    await rm(this.temp, { force: true }).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOTDIR') throw err; // no directory: no temporary file either
     });
   }
 
-  private open(): Promise<{ head: Transform | WriteStream; file: WriteStream; done: Promise<void> }> {
+  private open(): Promise<Opened> {
     if (this.closed) return Promise.reject(new Error(`${this.path}: already finished or aborted`));
-    this.opened ??= (async () => {
-      await mkdir(dirname(this.tempPath), { recursive: true }).catch((err: unknown) => this.fail(err));
-      this.throwIfFailed();
-      const file = createWriteStream(this.tempPath, { flush: true });
-      // Open now, so that a file that cannot be created stops the run at its first write.
-      await once(file, 'ready').catch((err: unknown) => this.fail(err));
-      this.throwIfFailed();
-      const encoder = this.encode?.();
-      const head = encoder ?? file;
-      const done = encoder ? pipeline(encoder, file) : finished(file);
-      done.catch((err: unknown) => this.fail(err));
-      return { head, file, done };
-    })();
+    this.opened ??= this.openTarget()
+      .catch((err: unknown) => {
+        this.fail(err);
+        throw outputWriteError(this.path, err);
+      })
+      .finally(() => {
+        this.settled = true;
+      });
     return this.opened;
+  }
+
+  private async openTarget(): Promise<Opened> {
+    const target = await targetOf(this.path);
+    this.target = target;
+    if (target.kind === 'stdout') {
+      const head = this.encode?.() ?? new PassThrough();
+      // Standard output is shared with the process: ended by nobody here.
+      const done = pipeline(head, process.stdout, { end: false });
+      done.catch((err: unknown) => this.fail(err));
+      return { head, done };
+    }
+    let file: WriteStream;
+    if (target.kind === 'in-place') {
+      // No O_CREAT: if the FIFO or device went away, nothing is created in its place. No fsync (EINVAL there).
+      const handle = await open(this.path, constants.O_WRONLY | (constants.O_NOCTTY ?? 0));
+      file = createWriteStream(this.path, { fd: handle });
+    } else {
+      this.temp = `${target.file}.tmp-${process.pid}`;
+      await mkdir(dirname(this.temp), { recursive: true });
+      await removeStaleTemps(target.file);
+      const handle = await createExclusive(this.temp);
+      file = createWriteStream(this.temp, { fd: handle, flush: true });
+    }
+    const encoder = this.encode?.();
+    const head = encoder ?? file;
+    const done = encoder ? pipeline(encoder, file) : finished(file);
+    done.catch((err: unknown) => this.fail(err));
+    return { head, file, done };
   }
 
   private fail(err: unknown): void {
@@ -85,4 +158,15 @@ export class TempOutputFile<T = string> {
     if (this.error === undefined) return;
     throw outputWriteError(this.path, this.error);
   }
+}
+
+/** Where `path` is written (see TempOutputFile). */
+async function targetOf(path: string): Promise<Target> {
+  if (path === STDOUT_PATH) return { kind: 'stdout' };
+  const link = await lstat(path).catch(() => undefined);
+  if (link === undefined) return { kind: 'replace', file: path };
+  const info = await stat(path).catch(() => undefined);
+  if (info === undefined) return { kind: 'replace', file: path }; // a dangling link: replaced, as a missing file
+  if (!info.isFile() && !info.isDirectory()) return { kind: 'in-place' };
+  return { kind: 'replace', file: link.isSymbolicLink() ? await realpath(path) : path };
 }

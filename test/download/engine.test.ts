@@ -8,6 +8,7 @@ import { RunStats } from '../../src/pipeline/stats.js';
 import { closeS3Clients } from '../../src/s3/client.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { createHttpClient } from '../../src/http/client.js';
+import { DEFAULT_LIMITS } from '../../src/http/limits.js';
 import type { StacItem } from '../../src/entry.js';
 import { filesUnder, IMAGE_BYTES, imageRequests, itemOf, startDownloadSandbox, tempDir } from './fixture.js';
 
@@ -17,16 +18,17 @@ beforeAll(async () => { sandbox = await startDownloadSandbox(); });
 afterAll(async () => { closeS3Clients(); await sandbox.close(); });
 beforeEach(() => sandbox.s3!.clearRequests());
 
-const RETRY = { attempts: 3, baseDelayMs: 1, maxDelayMs: 2 };
+/** 3 attempts per object or part, 1-2 ms apart. */
+const LIMITS = { ...DEFAULT_LIMITS, retries: 2, retryBaseDelayMs: 1, retryMaxDelayMs: 2 };
 
 function engineFor(options: { threshold?: number; partSize?: number; signal?: AbortSignal; maxRequests?: number } = {}) {
   const stats = new RunStats();
   const logged: Array<Record<string, unknown>> = [];
   const log = pino({ level: 'info' }, { write: (line: string) => { logged.push(JSON.parse(line)); } });
   const engine = new DownloadEngine(
-    { maxRequests: options.maxRequests ?? 4, multipartThreshold: options.threshold ?? 1 << 30, partSize: options.partSize ?? 1 << 20, retry: RETRY },
+    { maxRequests: options.maxRequests ?? 4, multipartThreshold: options.threshold ?? 1 << 30, partSize: options.partSize ?? 1 << 20 },
     {
-      s3: { region: 'us-west-2', anonymous: true, endpoint: sandbox.s3Endpoint },
+      s3: { region: 'us-west-2', anonymous: true, endpoint: sandbox.s3Endpoint, limits: LIMITS },
       http: createHttpClient(),
       signal: options.signal ?? new AbortController().signal,
       log,

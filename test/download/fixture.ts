@@ -7,7 +7,7 @@ import { download, downloadOptions } from '../../operators/download.js';
 import { newEntry, type Entry, type StacItem } from '../../src/entry.js';
 import type { StageContext } from '../../src/pipeline/stage.js';
 import { KAGUYA_TC_COLLECTIONS, SandboxCatalog, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { testContext } from '../helpers/context.js';
+import { TEST_LIMITS, testContext } from '../helpers/context.js';
 
 export const SEED = 5;
 export const IMAGE_BYTES = 256 * 1024;
@@ -25,7 +25,7 @@ export const itemOf = (sandbox: Sandbox, n: number): StacItem => {
 };
 
 export function stepContext(sandbox: Sandbox, label = 'download'): StageContext {
-  return testContext(label, { s3: { region: 'us-west-2', anonymous: true, endpoint: sandbox.s3Endpoint } });
+  return testContext(label, { s3: { region: 'us-west-2', anonymous: true, endpoint: sandbox.s3Endpoint, limits: TEST_LIMITS } });
 }
 
 export async function runStep(options: Record<string, unknown>, items: StacItem[], ctx: StageContext): Promise<Entry[]> {

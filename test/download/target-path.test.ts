@@ -8,7 +8,7 @@ const expand = (to: string, over: Partial<TemplateValues> = {}) => expandTarget(
 
 describe('the `to` template', () => {
   it('ends in / means + {filename}; relative to the working directory', () => {
-    expect(expand('data/{collection}/{id}/')).toEqual({ path: 'data/c1/ID1/ID1.tif', absolute: '/work/here/data/c1/ID1/ID1.tif' });
+    expect(expand('data/{collection}/{id}/')).toEqual({ path: 'data/c1/ID1/ID1.tif', absolute: '/work/here/data/c1/ID1/ID1.tif', root: '/work/here/data' });
   });
 
   it('fills every placeholder, absolute templates stay absolute', () => {
@@ -58,6 +58,47 @@ describe('path safety', () => {
 
   it('a literal .. in the template itself stays allowed when the result is inside the root', () => {
     expect(expand('data/{id}/../{id}.tif').absolute).toBe(path.resolve(CWD, 'data/ID1.tif'));
+  });
+});
+
+describe('names too long for the file system', () => {
+  const refusal = (to: string, over: Partial<TemplateValues>): DownloadError => {
+    try {
+      expand(to, over);
+    } catch (err) {
+      return err as DownloadError;
+    }
+    throw new Error('expected a refusal');
+  };
+
+  it('refuses a file name over 255 bytes less its sidecar suffix, naming the item, the asset and the value', () => {
+    const id = 'x'.repeat(300);
+    const e = refusal('data/{collection}/{id}.tif', { id });
+    expect(e).toBeInstanceOf(DownloadError);
+    expect(e.code).toBe('ERR_DOWNLOAD_PATH');
+    expect(e.message).toContain('item "ID1", asset "image"');
+    expect(e.message).toMatch(/the file name "x+….* is 304 bytes, more than the 236 a file name may have/);
+    expect(e.message).toContain('from the item id "xxxx');
+    expect(e.message).toContain('(300 bytes)');
+  });
+
+  it('counts bytes, not characters: 100 three-byte characters are 300 bytes', () => {
+    const e = refusal('data/{collection}/{id}/', { id: '\u6587'.repeat(100), filename: 'a.tif' });
+    expect(e.code).toBe('ERR_DOWNLOAD_PATH');
+    expect(e.message).toContain('the folder name');
+    expect(e.message).toContain('is 300 bytes, more than the 255');
+  });
+
+  it('accepts a file name that leaves room for its sidecar, and refuses one byte more', () => {
+    expect(expand('data/{id}', { id: 'y'.repeat(236) }).path).toBe(`data/${'y'.repeat(236)}`);
+    expect(refusal('data/{id}', { id: 'y'.repeat(237) }).code).toBe('ERR_DOWNLOAD_PATH');
+  });
+
+  it('refuses a whole path over PATH_MAX, naming the values it comes from', () => {
+    const collection = Array.from({ length: 21 }, () => 'c'.repeat(200)).join('/');
+    const e = refusal('data/{collection}/{id}/', { collection });
+    expect(e.code).toBe('ERR_DOWNLOAD_PATH');
+    expect(e.message).toMatch(/more than the 4095 bytes a path may have \(from the collection "c+…" \(4220 bytes\)/);
   });
 });
 

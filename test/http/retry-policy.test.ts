@@ -1,4 +1,5 @@
-import { parseRetryAfter, retryDelay, type RetrySettings } from '../../src/http/retry-policy.js';
+import { decideRetry, parseRetryAfter, retryDelay, type RetrySettings } from '../../src/http/retry-policy.js';
+import { DEFAULT_LIMITS } from '../../src/http/limits.js';
 
 const settings: RetrySettings = { limit: 3, baseDelayMs: 100, maxDelayMs: 1000, maxRetryAfterMs: 10_000 };
 const at = (over: Partial<Parameters<typeof retryDelay>[0]>) => retryDelay({ attempt: 1, now: 0, random: 0.5, ...over }, settings);
@@ -46,4 +47,28 @@ test('a Retry-After longer than the cap gives up instead of hanging the run', ()
 test('an unreadable Retry-After falls back to backoff', () => {
   expect(parseRetryAfter('soon', 0)).toBeUndefined();
   expect(at({ status: 429, retryAfter: 'soon', random: 0 })).toBe(50);
+});
+
+test.each(['ERR_HEAD_TIMEOUT', 'ERR_LOW_SPEED', 'ERR_REQUEST_TIMEOUT', 'ERR_BODY_CUT_SHORT', 'ERR_CONNECT_TIMEOUT', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN'])(
+  'a failure %s is retried like a 5xx',
+  (code) => {
+    expect(at({ code, random: 0 })).toBe(at({ status: 503, random: 0 }));
+  },
+);
+
+test('an answer that is not HTTP is not retried', () => {
+  expect(at({ code: 'HPE_HEADER_OVERFLOW' })).toBe(0);
+});
+
+test('decideRetry says why it does not retry', () => {
+  expect(decideRetry({ attempt: 1, status: 404, now: 0, random: 0 }, settings)).toEqual({ retry: false, reason: 'not-retryable' });
+  expect(decideRetry({ attempt: 4, status: 503, now: 0, random: 0 }, settings)).toEqual({ retry: false, reason: 'limit' });
+  expect(decideRetry({ attempt: 1, status: 429, retryAfter: '3600', now: 0, random: 0 }, settings)).toEqual({ retry: false, reason: 'retry-after', retryAfterMs: 3_600_000 });
+});
+
+test('the http: limits are settings too; their defaults back off over seconds (1 s doubling to 30 s)', () => {
+  const delays = [1, 2, 3, 4, 5, 6].map((attempt) => retryDelay({ attempt, code: 'ECONNREFUSED', now: 0, random: 0 }, DEFAULT_LIMITS));
+  expect(delays).toEqual([500, 1000, 2000, 4000, 8000, 0]);
+  expect(retryDelay({ attempt: 5, status: 503, now: 0, random: 0.999999 }, { ...DEFAULT_LIMITS, retryMaxDelayMs: 30_000, retries: 10 })).toBe(16_000);
+  expect(retryDelay({ attempt: 7, status: 503, now: 0, random: 0.999999 }, { ...DEFAULT_LIMITS, retries: 10 })).toBe(30_000);
 });

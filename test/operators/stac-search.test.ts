@@ -6,7 +6,12 @@ import { Demand } from '../../src/pipeline/demand.js';
 import type { StageContext } from '../../src/pipeline/stage.js';
 import { StacApiError, StacConformanceError } from '../../src/stac/errors.js';
 import { startSandbox, KAGUYA_TC_COLLECTIONS, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
-import { testContext } from '../helpers/context.js';
+import { pino, type Logger } from 'pino';
+import { createHttpClient } from '../../src/http/client.js';
+import { TEST_LIMITS, testContext } from '../helpers/context.js';
+import { rawServer, whole, TEST_CERT, type RawRequest, type RawServer } from '../http/raw-server.js';
+
+const ITEM_SEARCH_CLASSES = ['https://api.stacspec.org/v1.0.0/core', 'https://api.stacspec.org/v1.0.0/item-search'];
 
 describe('stac_search options', () => {
   it('reads its documented example', () => {
@@ -228,6 +233,130 @@ describe('stac_search against the sandbox', () => {
       );
       expect(expected.length).toBeGreaterThan(0);
       expect(await ids(options)).toEqual(expected);
+    });
+  });
+});
+
+describe('stac_search: credentials stay with the api', () => {
+  const SECRET = 'Bearer s3cret';
+
+  /** A STAC API on raw TCP answering JSON by path; `pages` maps a path+query to a page. */
+  async function jsonServer(route: (req: RawRequest, root: string) => unknown, https = false): Promise<RawServer> {
+    const holder: { root: string } = { root: '' };
+    const srv = await rawServer((req, a) => {
+      const body = route(req, holder.root);
+      a.socket.write(body === undefined ? whole(404, '{"code":"NotFound"}') : whole(200, JSON.stringify(body)));
+    }, { https });
+    holder.root = srv.url;
+    return srv;
+  }
+
+  const landing = (root: string, method: 'GET' | 'POST' = 'GET') => ({
+    stac_version: '1.0.0',
+    id: 'api',
+    conformsTo: ITEM_SEARCH_CLASSES,
+    links: [{ rel: 'search', href: `${root}search`, method }],
+  });
+  const page = (ids: string[], next?: Record<string, unknown>) => ({
+    type: 'FeatureCollection',
+    features: ids.map((id) => ({ type: 'Feature', stac_version: '1.0.0', id, collection: 'c', geometry: null, properties: {}, assets: {}, links: [] })),
+    links: next ? [{ rel: 'next', ...next }] : [],
+  });
+
+  function logged(): { log: Logger; lines: Array<{ msg: string; level: number }> } {
+    const lines: Array<{ msg: string; level: number }> = [];
+    return { lines, log: pino({ level: 'info' }, { write: (s: string) => lines.push(JSON.parse(s) as { msg: string; level: number }) }) };
+  }
+
+  it('sends headers to the api origin only: a next link to another origin gets none of them (said once)', async () => {
+    const other = await jsonServer((req) => (req.path === '/search?page=2' ? page(['b1'], { href: '/search?page=3' }) : req.path === '/search?page=3' ? page(['b2']) : undefined));
+    const api = await jsonServer((req, root) => (req.path === '/' ? landing(root) : req.path === '/search' ? page(['a1'], { href: `${other.url}search?page=2` }) : undefined));
+    try {
+      const { log, lines } = logged();
+      const ctx = testContext(LABEL, { log });
+      expect(await ids({ api: api.url, method: 'GET', headers: { Authorization: SECRET, 'X-Api-Key': 'k' } }, ctx)).toEqual(['a1', 'b1', 'b2']);
+      expect(api.requests.map((r) => [r.path, r.headers.authorization, r.headers['x-api-key']])).toEqual([
+        ['/', SECRET, 'k'],
+        ['/search', SECRET, 'k'],
+      ]);
+      expect(other.requests.map((r) => r.path)).toEqual(['/search?page=2', '/search?page=3']);
+      for (const r of other.requests) {
+        expect(r.headers.authorization).toBeUndefined();
+        expect(r.headers['x-api-key']).toBeUndefined();
+        expect(JSON.stringify(r.headers)).not.toContain('s3cret');
+      }
+      const said = lines.filter((l) => /not sending/.test(l.msg));
+      expect(said).toHaveLength(1);
+      expect(said[0].msg).toBe(`${LABEL}: not sending Authorization, X-Api-Key to ${other.url.replace(/\/$/, '')}: headers go to the api's origin (${api.url.replace(/\/$/, '')}) only`);
+    } finally {
+      await Promise.all([api.close(), other.close()]);
+    }
+  });
+
+  it('never sends them over plain http after https', async () => {
+    const plain = await jsonServer((req) => (req.path.startsWith('/search') ? page(['p1']) : undefined));
+    const api = await jsonServer((req, root) => (req.path === '/' ? landing(root) : req.path === '/search' ? page(['s1'], { href: `${plain.url}search?page=2` }) : undefined), true);
+    try {
+      const http = createHttpClient({ limits: TEST_LIMITS }).extend({ https: { certificateAuthority: TEST_CERT } });
+      const ctx = testContext(LABEL, { http });
+      expect(api.url).toMatch(/^https:/);
+      expect(await ids({ api: api.url, method: 'GET', headers: { Authorization: SECRET } }, ctx)).toEqual(['s1', 'p1']);
+      expect(api.requests.every((r) => r.headers.authorization === SECRET)).toBe(true);
+      expect(plain.requests).toHaveLength(1);
+      expect(plain.requests[0].headers.authorization).toBeUndefined();
+    } finally {
+      await Promise.all([api.close(), plain.close()]);
+    }
+  });
+
+  it('POST next links with merge: the link headers go with their link, the previous ones and credentials stay home', async () => {
+    const other = await jsonServer((req) => (req.path === '/search' ? page(['b1']) : undefined));
+    const api = await jsonServer((req, root) => {
+      if (req.path === '/') return landing(root, 'POST');
+      if (req.path !== '/search') return undefined;
+      const body = JSON.parse(req.body) as { token?: string };
+      if (body.token === undefined) return page(['a1'], { href: `${root}search`, method: 'POST', body: { token: 'p2' }, merge: true, headers: { 'X-Session': 'abc' } });
+      return page(['a2'], { href: `${other.url}search`, method: 'POST', body: { token: 'p3' }, merge: true, headers: { 'X-Page': '3', Authorization: SECRET } });
+    });
+    try {
+      expect(await ids({ api: api.url, limit: 1, headers: { Authorization: SECRET } })).toEqual(['a1', 'a2', 'b1']);
+      const [, second] = api.requests.filter((r) => r.path === '/search');
+      expect(second.headers).toMatchObject({ authorization: SECRET, 'x-session': 'abc' });
+      expect(other.requests).toHaveLength(1);
+      const sent = other.requests[0];
+      expect(JSON.parse(sent.body)).toEqual({ limit: 1, token: 'p3' });
+      expect(sent.headers['x-page']).toBe('3');
+      expect(sent.headers['x-session']).toBeUndefined();
+      expect(sent.headers.authorization).toBeUndefined();
+    } finally {
+      await Promise.all([api.close(), other.close()]);
+    }
+  });
+});
+
+describe('stac_search: the http: limits and faults', () => {
+  it('reads its limits from ctx.limits: a page over max_page_bytes ends the run', async () => {
+    await withSandbox({}, async (sandbox) => {
+      const ctx = testContext(LABEL, { limits: { ...TEST_LIMITS, maxPageBytes: 4096 } });
+      const err = (await ids({ api: sandbox.url, collections: MONO, limit: 20 }, ctx).catch((e: unknown) => e)) as StacApiError;
+      expect(err).toBeInstanceOf(StacApiError);
+      expect(err).toMatchObject({ code: 'ERR_STAC_TOO_LARGE', errorClass: 'fatal' });
+      expect(err.message).toMatch(/^stac_search: search of \S+, page 1: POST .*\/search: the body is larger than http\.max_page_bytes = 4 KiB \(/);
+      expect(searches(sandbox)).toHaveLength(1);
+    });
+  });
+
+  it('survives a landing page and search pages cut short after their 200 head, and gets every item', async () => {
+    const faults = [
+      { path: '/', cutAfterBytes: 40, times: 1 },
+      { path: '/search', method: 'POST', cutAfterBytes: 100, times: 1, skip: 1 },
+      { path: '/search', method: 'POST', stallAfterBytes: 10, stallMs: 5000, times: 1 },
+    ];
+    await withSandbox({ faults }, async (sandbox) => {
+      const ctx = testContext(LABEL, { limits: { ...TEST_LIMITS, lowSpeedTimeMs: 300 } });
+      const expected = sandbox.catalog.search({ collections: [MONO] }).map((m) => m.id);
+      expect(await ids({ api: sandbox.url, collections: MONO, limit: 15 }, ctx)).toEqual(expected);
+      expect(ctx.stats.stage(LABEL).counters).toMatchObject({ retries: 3 });
     });
   });
 });

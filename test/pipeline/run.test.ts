@@ -147,3 +147,53 @@ test('the report goes where the pipeline says, and to the working directory with
   expect(result.reportPath).toBe(path.join(dir, 'sub', 'r.json'));
   expect(JSON.parse(await readFile(result.reportPath, 'utf8')).items.total).toBe(1);
 });
+
+/** A step whose work waits for the run's signal, then fails as a label fetch cut by the abort would. */
+const inFlightUntilAbort: StepStage = {
+  name: 'in_flight', kind: 'step', summary: '', example: '', schema: z.object({}),
+  create: (_o, ctx) =>
+    perEntry(
+      ctx,
+      (e) =>
+        new Promise<Entry>((_resolve, reject) => {
+          const fail = () => reject(new EntryError('ERR_LABEL_UNREACHABLE', `label of ${e.item.id}: ${String(ctx.signal.reason)}`));
+          if (ctx.signal.aborted) fail();
+          else ctx.signal.addEventListener('abort', fail, { once: true });
+        }),
+      8,
+    ),
+};
+
+test('an aborted run lists no failure for work its abort cancelled, and writes nothing (items.written 0)', async () => {
+  const source = countingSource(50, { maxPending: 0 });
+  const result = await runPipeline(plan(dir, source, [fatalAt(3), inFlightUntilAbort]), { log, highWater: 16 });
+  // Give the cancelled work its turn to settle: it must not be recorded after the report either.
+  await new Promise((r) => setTimeout(r, 20));
+  expect(result.exitCode).toBe(1);
+  expect(result.report.error?.code).toBe('ERR_BOOM');
+  expect(result.report.failures).toEqual([]);
+  expect(result.report.items.failed).toBe(0);
+  expect(result.report.items.written).toBe(0);
+  expect((await readdir(dir)).sort()).toEqual(['t.report.json']);
+});
+
+test('items.written counts what the output holds when the run completes', async () => {
+  const result = await runPipeline(plan(dir, countingSource(7, { maxPending: 0 }), [failOdd]), { log });
+  expect(result.report.items).toEqual({ total: 7, failed: 3, written: 7 });
+});
+
+test('a bug in a stage (a TypeError) ends the run: runPipeline rejects with it after writing the report, not an item failure', async () => {
+  const buggy: StepStage = {
+    name: 'buggy', kind: 'step', summary: '', example: '', schema: z.object({}),
+    create: (_o, ctx) =>
+      perEntry(ctx, async (e) => {
+        if (e.item.id === 'item-2') (undefined as unknown as { x: number }).x += 1;
+        return e;
+      }),
+  };
+  await expect(runPipeline(plan(dir, countingSource(10, { maxPending: 0 }), [buggy]), { log })).rejects.toBeInstanceOf(TypeError);
+  const report = JSON.parse(await readFile(path.join(dir, 't.report.json'), 'utf8'));
+  expect(report).toMatchObject({ status: 'aborted', exit_code: 1, error: { code: 'ERR_BUG' } });
+  expect(report.failures).toEqual([]);
+  expect((await readdir(dir)).sort()).toEqual(['t.report.json']);
+});

@@ -3,7 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parsePvl, PvlDocument, PvlSyntaxError } from '../../src/pvl/index.js';
-import { closeParsePool, PARSE_POOL_SIZE, parseInPool, parsePoolThreads, parsePvlOffThread } from '../../src/pvl/parse-pool.js';
+import { closeParsePool, PARSE_POOL_SIZE, parseInPool, parsePoolThreads, parsePvlOffThread, workerExecArgv } from '../../src/pvl/parse-pool.js';
+import { NODE_FLAGS } from '../../src/runtime-flags.js';
 
 /**
  * The worker-thread pool. Under jest the worker runs from the TypeScript sources (the pool registers tsx
@@ -99,4 +100,22 @@ describe('parseInPool', () => {
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, timeout: 60_000 });
     expect(stdout.trim().split('\n')).toEqual(['62.548768944137', 'ERR_PVL_SYNTAX']);
   }, 70_000);
+
+  // The bins' shebang flags (V8's --max-semi-space-size) made Worker throw "invalid execArgv flags".
+  (existsSync(compiled) ? it : it.skip)('starts its threads under the bins\' flags (compiled, with NODE_FLAGS)', async () => {
+    const script = `const { parseInPool } = await import(${JSON.stringify(compiled)});
+      console.log(await parseInPool('A = = 1', 'bad.pvl').catch((err) => err.code));
+      console.log(await parseInPool('OBJECT = A\\n'.repeat(1000), 'deep.pvl').catch((err) => err.code));`;
+    const { stdout } = await run(process.execPath, [...NODE_FLAGS, '--input-type=module', '-e', script], { cwd: ROOT, timeout: 60_000 });
+    expect(stdout.trim().split('\n')).toEqual(['ERR_PVL_SYNTAX', 'ERR_PVL_DEPTH']);
+  }, 70_000);
+});
+
+describe('workerExecArgv', () => {
+  it('passes on what decides module loading and warnings, and drops V8 flags, per-process options and --input-type', () => {
+    expect(workerExecArgv([...NODE_FLAGS, '--max-old-space-size=512', '--input-type=module', '--title=x', '--stack-size=2000'])).toEqual([]);
+    expect(workerExecArgv(['--import', 'tsx', '--require=./r.cjs', '-r', './s.cjs', '--conditions=dev', '--experimental-vm-modules', '--no-warnings', '--enable-source-maps'])).toEqual([
+      '--import', 'tsx', '--require=./r.cjs', '-r', './s.cjs', '--conditions=dev', '--experimental-vm-modules', '--no-warnings', '--enable-source-maps',
+    ]);
+  });
 });

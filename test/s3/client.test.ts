@@ -1,3 +1,4 @@
+import { DEFAULT_LIMITS } from '../../src/http/limits.js';
 import { closeS3Clients, getObjectBytes, getObjectText, headObject, objectStream, s3ClientFor } from '../../src/s3/client.js';
 import { S3HrefError, S3ObjectError } from '../../src/s3/errors.js';
 import { parseS3Href } from '../../src/s3/href.js';
@@ -73,6 +74,7 @@ describe('getObjectText', () => {
   it('refuses an object larger than maxBytes before reading it', async () => {
     const err = await rejection(getObjectText(f.settings, imageHref(), { maxBytes: 1000 }));
     expect(err).toMatchObject({ code: 'ERR_S3_TOO_LARGE', errorClass: 'item' });
+    expect(err.message).toContain('more than the 1000 bytes read into memory');
   });
 
   it('throws S3HrefError for an href that is not an S3 object', async () => {
@@ -88,19 +90,33 @@ describe('getObjectText', () => {
   });
 });
 
-describe('S3 retries', () => {
-  it('retries a 500 (the SDK, standard mode) and then reads the object', async () => {
+describe('S3 retries (one loop in the client; the SDK makes one attempt)', () => {
+  const quick = () => ({ ...f.settings, limits: { ...DEFAULT_LIMITS, retries: 4, retryBaseDelayMs: 5, retryMaxDelayMs: 10 } });
+
+  it('retries a 500 and then reads the object', async () => {
     f.sandbox.s3!.addFault({ match: PRESENT.id, status: 500, times: 1 });
-    const read = await getObjectText(f.settings, caminfoHref());
+    const read = await getObjectText(quick(), caminfoHref());
     expect(read.text).toBe(f.sandbox.s3!.caminfo(PRESENT.id).text);
     expect(f.sandbox.s3!.requests.map((r) => r.status)).toEqual([500, 200]);
   });
 
-  it('gives up after 5 attempts with a retryable ERR_S3_UNAVAILABLE', async () => {
+  it('gives up after http.retries retries with a retryable ERR_S3_UNAVAILABLE', async () => {
     f.sandbox.s3!.addFault({ match: `${PRESENT.id}/image`, status: 500, times: 5 });
-    const err = await rejection(getObjectBytes(f.settings, imageHref()));
+    const err = await rejection(getObjectBytes(quick(), imageHref()));
     expect(err).toMatchObject({ code: 'ERR_S3_UNAVAILABLE', errorClass: 'retryable', status: 500, s3Code: 'InternalError', attempts: 5 });
     expect(f.sandbox.s3!.requests).toHaveLength(5);
+  });
+
+  it('retries a HEAD that failed with a 503', async () => {
+    f.sandbox.s3!.addFault({ match: `${PRESENT.id}/image`, status: 503, times: 2 });
+    expect((await headObject(quick(), imageHref())).size).toBe(f.sandbox.s3!.imageBytes);
+    expect(f.sandbox.s3!.requests.map((r) => [r.method, r.status])).toEqual([['HEAD', 503], ['HEAD', 503], ['HEAD', 200]]);
+  });
+
+  it('does not retry a download body that fails (objectStream: the engine retries, resuming)', async () => {
+    f.sandbox.s3!.addFault({ match: `${PRESENT.id}/image`, status: 500, times: 1 });
+    expect(await rejection(objectStream(quick(), imageHref()))).toMatchObject({ code: 'ERR_S3_UNAVAILABLE', status: 500 });
+    expect(f.sandbox.s3!.requests).toHaveLength(1);
   });
 });
 

@@ -48,7 +48,7 @@ describe('scripted faults', () => {
 });
 
 describe('random failures and latency', () => {
-  it('answers about failureRate of the requests with 503, the same ones for the same seed', async () => {
+  it('answers about failureRate of the requests with 503 (faultRate with 503 only), the same ones for the same seed', async () => {
     const run = async () => {
       const sandbox = await sandboxWith({ failureRate: 0.5, seed: 3 });
       const statuses: number[] = [];
@@ -82,7 +82,7 @@ describe('request log', () => {
     await getJson(`${sandbox.url}search?limit=0`);
     expect(sandbox.requests).toEqual([
       { method: 'GET', path: '/search', query: { bbox: '3,4,5,6', limit: '2' }, status: 200, url: '/search?bbox=3,4,5,6&limit=2' },
-      { method: 'POST', path: '/search', query: {}, body: { collections: ['x'] }, status: 500, url: '/search' },
+      { method: 'POST', path: '/search', query: {}, body: { collections: ['x'] }, status: 500, url: '/search', fault: '500' },
       { method: 'GET', path: '/search', query: { limit: '0' }, status: 400, url: '/search?limit=0' },
     ]);
     sandbox.clearRequests();

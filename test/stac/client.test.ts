@@ -1,9 +1,10 @@
 import { createHttpClient } from '../../src/http/client.js';
+import { DEFAULT_LIMITS } from '../../src/http/limits.js';
 import { defaultMethod, openStacApi, searchUrl } from '../../src/stac/client.js';
 import { StacApiError } from '../../src/stac/errors.js';
 import { fakeApi, ITEM_SEARCH } from './fake-api.js';
 
-const http = createHttpClient({ retry: { limit: 2, baseDelayMs: 5, maxDelayMs: 10, maxRetryAfterMs: 2000 } });
+const http = createHttpClient({ limits: { ...DEFAULT_LIMITS, retries: 2, retryBaseDelayMs: 5, retryMaxDelayMs: 10, maxRetryAfterMs: 2000 } });
 
 describe('openStacApi', () => {
   it('reads /conformance when the landing page has no conformsTo', async () => {
@@ -112,6 +113,6 @@ describe('openStacApi', () => {
     await api.close(); // nothing listens on that port any more
     const err = (await openStacApi(api.url, { http }).catch((e: unknown) => e)) as StacApiError;
     expect(err).toMatchObject({ code: 'ERR_STAC_UNREACHABLE', errorClass: 'fatal', url: api.url });
-    expect(err.message).toMatch(/cannot reach GET .* after 2 retries \(ECONNREFUSED\)/);
+    expect(err.message).toMatch(/cannot reach GET .* after 2 retries: connection refused \(ECONNREFUSED\)/);
   });
 });

@@ -7,6 +7,7 @@ import { RunStats } from '../../pipeline/stats.js';
 import { EXIT } from '../exit-codes.js';
 import { createLogger } from '../logger.js';
 import { ProgressDisplay } from '../progress.js';
+import { terminalText } from '../../util/terminal-text.js';
 
 export interface RunArgs {
   file: string;
@@ -61,7 +62,11 @@ export async function runFromFile(args: RunArgs): Promise<number> {
   }
 }
 
-function summary(report: Awaited<ReturnType<typeof runPipeline>>['report'], reportPath: string): string {
+/**
+ * The end-of-run lines on stderr. Ids, paths and messages come from the data and the servers: each line's
+ * control characters are escaped (src/util/terminal-text.ts), so none reaches the terminal raw.
+ */
+export function summary(report: Awaited<ReturnType<typeof runPipeline>>['report'], reportPath: string): string {
   const lines = [
     `${report.pipeline.name}: ${report.status.replaceAll('_', ' ')} in ${report.duration_s} s — ${report.items.total} items, ${report.items.failed} failed`,
   ];
@@ -71,7 +76,7 @@ function summary(report: Awaited<ReturnType<typeof runPipeline>>['report'], repo
   for (const f of shown) lines.push(`  failed ${f.item} at ${f.stage}: ${f.message}`);
   if (report.items.failed > shown.length) lines.push(`  … ${report.items.failed - shown.length} more failed items, see the report`);
   lines.push(`  report: ${reportPath}`);
-  return `${lines.join('\n')}\n`;
+  return `${lines.map(terminalText).join('\n')}\n`;
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {

@@ -18,7 +18,8 @@ port.on('message', ({ id, text, source }: ParseRequest) => {
   } catch (err) {
     if (err instanceof PvlSyntaxError) {
       const { line, column, expected, lineText, reason } = err;
-      reply = { id, syntax: { source: err.source, line, column, expected, lineText, ...(reason === undefined ? {} : { reason }) } };
+      const code = err.code === 'ERR_PVL_DEPTH' ? { code: 'ERR_PVL_DEPTH' as const } : {};
+      reply = { id, syntax: { source: err.source, line, column, expected, lineText, ...(reason === undefined ? {} : { reason }), ...code } };
     } else {
       reply = { id, failure: err instanceof Error ? (err.stack ?? err.message) : String(err) };
     }

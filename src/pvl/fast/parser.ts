@@ -23,6 +23,47 @@ let s = '';
 let lineAt: (offset: number) => number = () => 0;
 /** What the last successful rule built. */
 let node: unknown;
+/** Blocks and lists open around the current offset (capped by MAX_PVL_DEPTH). */
+let depth = 0;
+
+/**
+ * Blocks, sequences and sets inside each other, at most. ISIS and PDS3 labels nest 3 or 4 deep; deeper
+ * nesting is refused (PvlNestingTooDeep) before any recursive code (this parser, ohm, the document's
+ * readers) can overflow its stack on it.
+ */
+export const MAX_PVL_DEPTH = 64;
+
+/** Thrown (not an Error: nothing to capture) when nesting goes past MAX_PVL_DEPTH; `offset` is the opening. */
+export class PvlNestingTooDeep {
+  constructor(readonly offset: number) {}
+}
+
+/**
+ * Where a text the parser declines goes wrong, found by a second run of the parser in locating mode (see
+ * locateFailure): the rightmost offset at which a rule failed, and where a grammar could start reading to
+ * meet that failure again: `windowStart`, the start of the last statement that parsed before the failure
+ * inside the innermost open block (or that block's first statement), and the blocks open there (offsets of
+ * each block's `OBJECT = Name` header, outermost first). `deferredAt` is set instead when the grammar
+ * matched and only its semantics could reject (a digit outside its radix, an END_OBJECT naming another
+ * block): the offset of the first such value.
+ */
+export interface FailureSite {
+  readonly offset: number;
+  readonly windowStart: number;
+  readonly blocks: ReadonlyArray<readonly [start: number, end: number]>;
+  readonly deferredAt?: number;
+  /** What the semantics would say at `deferredAt`, when the parser knows it. */
+  readonly reason?: string;
+}
+
+/** Locating mode: failures are noted (note()), semantic rejections recorded instead of thrown. */
+let locating = false;
+let farthest = -1;
+let site: FailureSite | undefined;
+let deferred: FailureSite | undefined;
+/** Open blocks' headers (start, end), and per level the start of the statement a window would begin with. */
+let openBlocks: Array<readonly [number, number]> = [];
+let levelStarts: number[] = [];
 
 const EQ = 0x3d;
 const SEMI = 0x3b;
@@ -42,6 +83,7 @@ const LT = 0x3c;
 export function parseStatements(text: string, lines: (offset: number) => number): PvlStatement[] | undefined {
   s = text;
   lineAt = lines;
+  depth = 0;
   resetCommentSearch();
   resetNumberOrDate();
   try {
@@ -53,17 +95,65 @@ export function parseStatements(text: string, lines: (offset: number) => number)
   }
 }
 
+/**
+ * Runs the parser over `text` (continuations joined) in locating mode and says where it fails (FailureSite),
+ * or undefined when it parses. Costs one more parse of the text (no ohm, no memo): the grammar then needs to
+ * see only the window around the site to give its message. Throws PvlNestingTooDeep as parsing does.
+ */
+export function locateFailure(text: string): FailureSite | undefined {
+  locating = true;
+  farthest = -1;
+  site = undefined;
+  deferred = undefined;
+  openBlocks = [];
+  levelStarts = [0];
+  try {
+    const statements = parseStatements(text, () => 0);
+    if (deferred !== undefined) return deferred;
+    return statements === undefined ? (site ?? { offset: 0, windowStart: 0, blocks: [] }) : undefined;
+  } finally {
+    locating = false;
+    site = undefined;
+    deferred = undefined;
+    openBlocks = [];
+    levelStarts = [];
+  }
+}
+
+/** Locating mode: a rule failed at `offset`; the rightmost failure is the one the grammar reports. */
+function note(offset: number): void {
+  if (!locating || offset <= farthest) return;
+  farthest = offset;
+  site = { offset, windowStart: levelStarts[levelStarts.length - 1], blocks: openBlocks.slice() };
+}
+
+/** A semantic rejection at `offset`: thrown (DEFER) when parsing, recorded (the first) when locating. */
+function defer(offset: number, reason?: string): void {
+  if (!locating) throw DEFER;
+  deferred ??= { offset, windowStart: levelStarts[levelStarts.length - 1], blocks: openBlocks.slice(), deferredAt: offset, ...(reason ? { reason } : {}) };
+}
+
+/** One more block or list open at `offset`. */
+function enter(offset: number): void {
+  depth += 1;
+  if (depth > MAX_PVL_DEPTH) throw new PvlNestingTooDeep(offset);
+}
+
 /** `Module = Statement* EndStatement?`, then (the start rule is syntactic) spaces and the end. */
 function module(): PvlStatement[] | undefined {
   const statements: PvlStatement[] = [];
   let p = 0;
   for (let q = statement(p); q >= 0; q = statement(p)) {
     statements.push(node as PvlStatement);
+    if (locating) levelStarts[levelStarts.length - 1] = skipSpaces(s, p);
     p = q;
   }
   const e = endStatement(p);
   if (e >= 0) p = e;
-  return skipSpaces(s, p) >= s.length ? statements : undefined;
+  const end = skipSpaces(s, p);
+  if (end >= s.length) return statements;
+  note(end);
+  return undefined;
 }
 
 /** `EndStatement = end_ rest`: END, then anything (never looked at). */
@@ -77,7 +167,10 @@ function statement(p: number): number {
   let r = block(q);
   if (r < 0) r = assignment(q);
   if (r < 0) r = bareKeyword(q);
-  if (r < 0) return -1;
+  if (r < 0) {
+    note(q);
+    return -1;
+  }
   const t = skipSpaces(s, r);
   return s.charCodeAt(t) === SEMI ? t + 1 : r;
 }
@@ -104,14 +197,26 @@ function block(q: number): number {
   const t = skipSpaces(s, r);
   if (s.charCodeAt(t) === SEMI) r = t + 1;
   const statements: PvlStatement[] = [];
+  enter(q);
+  if (locating) {
+    openBlocks.push([q, r]);
+    levelStarts.push(r);
+  }
   for (let u = statement(r); u >= 0; u = statement(r)) {
     statements.push(node as PvlStatement);
+    if (locating) levelStarts[levelStarts.length - 1] = skipSpaces(s, r);
     r = u;
+  }
+  depth -= 1;
+  if (locating) {
+    openBlocks.pop();
+    levelStarts.pop();
   }
   // EndObject = endObject EndLabel?; EndLabel = "=" BlockName
   const w = skipSpaces(s, r);
   const end = type === 'object' ? endObject(s, w) : endGroup(s, w);
   if (end < 0) {
+    note(w);
     if (reservedEnd(s, w) < 0) return -1;
     node = { type, name, line, statements };
     return r;
@@ -122,7 +227,9 @@ function block(q: number): number {
     const n = blockName(e + 1);
     if (n >= 0) {
       // The semantics reject a different name after the end word; let them say so.
-      if ((node as string).toLowerCase() !== name.toLowerCase()) throw DEFER;
+      if ((node as string).toLowerCase() !== name.toLowerCase()) {
+        defer(skipSpaces(s, e + 1), `expected the block's name '${name}' after END_${type.toUpperCase()} =, found '${node as string}'`);
+      }
       r = n;
     }
   }
@@ -197,6 +304,7 @@ function withUnits(r: number): number {
  * bracket), with `ListOf<e, sep> = e (sep e)* | (nothing)`.
  */
 function list(q: number, open: number): number {
+  enter(q);
   const items: PvlValue[] = [];
   let r = q + 1;
   let e = element(r);
@@ -212,8 +320,12 @@ function list(q: number, open: number): number {
       r = e;
     }
   }
+  depth -= 1;
   const t = skipSpaces(s, r);
-  if (s.charCodeAt(t) !== (open === LPAREN ? RPAREN : RBRACE)) return -1;
+  if (s.charCodeAt(t) !== (open === LPAREN ? RPAREN : RBRACE)) {
+    note(t);
+    return -1;
+  }
   node = { type: open === LPAREN ? 'sequence' : 'set', items };
   return t + 1;
 }
@@ -249,7 +361,7 @@ function scalar(q: number): number {
   }
   let r = scalarToken(s, q);
   if (r >= 0) {
-    node = tokenValue(tokenKind, s.slice(q, r));
+    node = locating ? tokenValueOrDefer(q, r) : tokenValue(tokenKind, s.slice(q, r));
     return r;
   }
   // symbol = ~reservedWord nameChar+ wordEnd
@@ -258,6 +370,17 @@ function scalar(q: number): number {
   if (r < 0 || !isWordEnd(s, r)) return -1;
   node = symbol(s.slice(q, r));
   return r;
+}
+
+/** tokenValue in locating mode: a value only the semantics reject is recorded (defer), not thrown. */
+function tokenValueOrDefer(q: number, r: number): PvlValue {
+  try {
+    return tokenValue(tokenKind, s.slice(q, r));
+  } catch (err) {
+    if (err !== DEFER) throw err;
+    defer(q);
+    return symbol(s.slice(q, r));
+  }
 }
 
 /** `quotedString = "\"" (~"\"" any)* "\"" | "'" (~"'" any)* "'"` at q: the end after the closing quote, or -1. */

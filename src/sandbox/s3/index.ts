@@ -16,8 +16,10 @@
  * was written so far. `lazy: false` turns that off (unwritten objects are NoSuchKey).
  *
  * Failures for tests: `missing` (NoSuchKey), `forbidden` (403 AccessDenied), `faults` / `addFault` (any
- * status, N times, with Retry-After; or a body cut after N bytes, `cutAfterBytes`), `replaceImage` (the object
- * changes: new bytes, new ETag). Every request is logged with its headers (`requests`).
+ * status, N times, with Retry-After; a body cut after N bytes, `cutAfterBytes`; a body or head that stalls,
+ * `stallAfterBytes` / `stallHead`), `replaceImage` (the object changes: new bytes, new ETag), `latencyMs`, and
+ * the sandbox's random faults (`faultRate`, drawn per request and attempt: see random-faults.ts). Every request
+ * is logged with its headers and the fault it met (`requests`).
  *
  * s3rver quirks, and what the front does about them:
  * - GET, HEAD, `bytes=a-b` and `bytes=a-` ranges, If-None-Match (304) work on Node 20 / OpenSSL 3 with no flag.
@@ -32,7 +34,9 @@
  *   s3rver's layout (object-writer.ts), finished before the server answers.
  * - NoSuchKey from s3rver lacks RequestId and HostId; the front answers its own (real-shaped) errors.
  */
+import { StallKeeper } from '../body-faults.js';
 import type { SandboxCatalog } from '../catalog.js';
+import type { RandomFaults } from '../random-faults.js';
 import { caminfoFor, DEFAULT_CAMINFO_OPTIONS, type CaminfoDocument, type CaminfoOptions } from './caminfo.js';
 import { DEFAULT_IMAGE_BYTES, imageBytes } from './image-bytes.js';
 import { objectKey, SANDBOX_BUCKET, type ServedAsset } from './objects.js';
@@ -74,6 +78,14 @@ export interface SandboxS3Options {
   forbidden?: string[];
   /** Scripted failures (more with `addFault`). */
   faults?: S3FaultRule[];
+  /** Delay before every answer, in ms (a real bucket answers in 10–30 ms). Default 0. */
+  latencyMs?: number;
+  /**
+   * Answer plain GETs of the items' objects (no Range, no condition) from memory, with s3rver's bytes and
+   * headers, instead of through s3rver, which takes ~1.5 ms of CPU a request: too slow to measure a client
+   * at 1,600 labels/s (bench/labels.ts). Objects read are kept in memory. Default false.
+   */
+  memoryReads?: boolean;
   /** Share (0–1) of items whose caminfo has NULL geometry values. Default 0.03. */
   nullGeometryShare?: number;
   /** Share (0–1) of items whose caminfo nests the cube label (`Object = IsisLabel`). Default 0.05. */
@@ -105,9 +117,17 @@ export interface SandboxS3 {
   close(): Promise<void>;
 }
 
+/** What the sandbox shares with its S3 endpoint: the random faults (its seed and rate) and the stalled sockets. */
+export interface SharedFaults {
+  random?: RandomFaults;
+  stalls?: StallKeeper;
+}
+
 /** Starts the sandbox's S3 endpoint for `catalog` on `host` (see SandboxS3Options). */
-export async function startSandboxS3(catalog: SandboxCatalog, host: string, options: SandboxS3Options = {}): Promise<SandboxS3> {
+export async function startSandboxS3(catalog: SandboxCatalog, host: string, options: SandboxS3Options = {}, shared: SharedFaults = {}): Promise<SandboxS3> {
   const size = options.imageBytes ?? DEFAULT_IMAGE_BYTES;
+  const latencyMs = options.latencyMs ?? 0;
+  if (!(latencyMs >= 0 && Number.isFinite(latencyMs))) throw new RangeError(`sandbox: s3.latencyMs must be 0 or more, got ${latencyMs}`);
   if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`sandbox: s3.imageBytes must be a whole number >= 0, got ${size}`);
   const caminfo: CaminfoOptions = {
     nullGeometryShare: share('nullGeometryShare', options.nullGeometryShare ?? DEFAULT_CAMINFO_OPTIONS.nullGeometryShare),
@@ -124,6 +144,10 @@ export async function startSandboxS3(catalog: SandboxCatalog, host: string, opti
     prefill: options.objects === undefined ? prefillItems(catalog, 'bbox').slice(0, DEFAULT_PREFILL_LIMIT) : prefillItems(catalog, options.objects),
     lazy: options.lazy ?? true,
     rules,
+    memoryReads: options.memoryReads ?? false,
+    random: shared.random,
+    stalls: shared.stalls ?? new StallKeeper(),
+    latencyMs,
     log: requests,
   });
   const find = (id: string): number => {

@@ -8,14 +8,22 @@ import type { ServedAsset } from './objects.js';
  *
  * With `cutAfterBytes` instead of `status`, a GET is answered as usual (200 or 206, the full Content-Length)
  * but the body stops after that many bytes and the connection is destroyed: a download killed mid-way.
- * HEADs do not use up such a rule.
+ * With `stallAfterBytes`, the body stops there and nothing more comes, the connection held open (for
+ * `stallMs`, at most the sandbox's `maxStallMs`). HEADs do not use up such rules. With `stallHead`, a GET or
+ * HEAD gets no answer at all, the connection held open: an object that never answers.
  */
 export interface S3FaultRule {
   match: string;
-  /** Required unless `cutAfterBytes` is given. */
+  /** Required unless `cutAfterBytes`, `stallAfterBytes` or `stallHead` is given. */
   status?: number;
   /** Send the headers, then only this many body bytes, then destroy the socket (GET only). */
   cutAfterBytes?: number;
+  /** Send the headers, then only this many body bytes, then nothing, the socket left open (GET only). */
+  stallAfterBytes?: number;
+  /** Send nothing, not even the headers (GET and HEAD), the socket left open. */
+  stallHead?: boolean;
+  /** How long a stall holds the socket before destroying it; default and cap: the sandbox's `maxStallMs`. */
+  stallMs?: number;
   /** S3 error code; default after the status (403 AccessDenied, 404 NoSuchKey, 503 SlowDown, 500 InternalError). */
   code?: string;
   times?: number;
@@ -39,10 +47,13 @@ export class ObjectRules {
   }
 
   addFault(rule: S3FaultRule): void {
-    if (rule.cutAfterBytes !== undefined) {
-      if (!Number.isSafeInteger(rule.cutAfterBytes) || rule.cutAfterBytes < 0) throw new RangeError(`sandbox S3 fault: cutAfterBytes must be a whole number >= 0, got ${rule.cutAfterBytes}`);
-      if (rule.status !== undefined) throw new RangeError('sandbox S3 fault: give either status or cutAfterBytes, not both');
-    } else if (!(rule.status !== undefined && rule.status >= 300 && rule.status <= 599)) {
+    const kinds = [rule.status !== undefined, rule.cutAfterBytes !== undefined, rule.stallAfterBytes !== undefined, rule.stallHead === true];
+    if (kinds.filter(Boolean).length > 1) throw new RangeError('sandbox S3 fault: give one of status, cutAfterBytes, stallAfterBytes, stallHead');
+    for (const key of ['cutAfterBytes', 'stallAfterBytes'] as const) {
+      const bytes = rule[key];
+      if (bytes !== undefined && !(Number.isSafeInteger(bytes) && bytes >= 0)) throw new RangeError(`sandbox S3 fault: ${key} must be a whole number >= 0, got ${bytes}`);
+    }
+    if (!kinds.some(Boolean) || (rule.status !== undefined && !(rule.status >= 300 && rule.status <= 599))) {
       throw new RangeError(`sandbox S3 fault: status must be 300-599, got ${rule.status}`);
     }
     this.faults.push({ ...rule, left: rule.times ?? Number.POSITIVE_INFINITY });
@@ -58,11 +69,12 @@ export class ObjectRules {
 
   /**
    * The first fault with reads left that matches this object (and uses one read), or undefined. Cut-body
-   * rules only match GETs (`method`), since a HEAD has no body to cut.
+   * and stalled-body rules only match GETs (`method`), since a HEAD has no body to cut.
    */
   fault(catalog: SandboxCatalog, key: string, served: { g: number; asset: ServedAsset } | undefined, method = 'GET'): S3FaultRule | undefined {
     const id = served ? catalog.id(served.g) : undefined;
-    const rule = this.faults.find((f) => f.left > 0 && (f.cutAfterBytes === undefined || method === 'GET')
+    const bodyOnly = (f: S3FaultRule) => f.cutAfterBytes !== undefined || f.stallAfterBytes !== undefined;
+    const rule = this.faults.find((f) => f.left > 0 && (!bodyOnly(f) || method === 'GET')
       && (f.match === key || (id !== undefined && (f.match === id || f.match === `${id}/${served?.asset}`))));
     if (rule) rule.left -= 1;
     return rule;

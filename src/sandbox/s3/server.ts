@@ -4,7 +4,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { stallBody, stallHead, truncateBody, type StallKeeper } from '../body-faults.js';
 import type { SandboxCatalog } from '../catalog.js';
+import type { RandomFaults } from '../random-faults.js';
 import { caminfoFor, type CaminfoOptions } from './caminfo.js';
 import { codeForStatus, S3_MESSAGES, sendS3Error } from './errors-xml.js';
 import { imageChunks } from './image-bytes.js';
@@ -22,8 +24,10 @@ export interface S3RequestLogEntry {
   key?: string;
   query: Record<string, string>;
   headers: http.IncomingHttpHeaders;
-  /** Status answered (0 until the answer is sent). */
+  /** Status answered (0 until the answer is sent; stays 0 when the connection was reset or the head stalled). */
   status: number;
+  /** The fault met, when one was: `503`, `429` (sent as 503 SlowDown), `reset`, `truncate`, `stall`, or a scripted status. */
+  fault?: string;
 }
 
 export interface S3ServerSettings {
@@ -36,6 +40,14 @@ export interface S3ServerSettings {
   prefill: readonly number[];
   lazy: boolean;
   rules: ObjectRules;
+  /** Serve plain GETs of the served objects from memory (same bytes and headers), not through s3rver. */
+  memoryReads: boolean;
+  /** Random faults (`--fault-rate`), drawn per request and attempt; none when absent. */
+  random?: RandomFaults;
+  /** Holds the sockets of stalled answers. */
+  stalls: StallKeeper;
+  /** Delay before every answer. */
+  latencyMs: number;
   log: S3RequestLogEntry[];
 }
 
@@ -84,14 +96,19 @@ export async function startS3Server(settings: S3ServerSettings): Promise<Running
   const replaced = new Map<string, Uint8Array>();
   const { catalog } = settings;
 
+  const contentOf = (g: number, asset: ServedAsset, key: string): Uint8Array | Iterable<Uint8Array> =>
+    replaced.get(key) ?? (asset === 'caminfo_pvl'
+      ? new TextEncoder().encode(caminfoFor(catalog, g, settings.caminfo).text)
+      : imageChunks(catalog.seed, g, settings.imageBytes));
+  /** memoryReads: the objects read so far, as s3rver would answer them. */
+  const inMemory = new Map<string, { bytes: Buffer; headers: Record<string, string> }>();
+
   const ensure = (g: number, asset: ServedAsset): Promise<{ size: number; md5: string }> => {
     const key = objectKey(catalog, g, asset);
     let done = written.get(key);
     if (!done) {
-      const content = replaced.get(key) ?? (asset === 'caminfo_pvl'
-        ? new TextEncoder().encode(caminfoFor(catalog, g, settings.caminfo).text)
-        : imageChunks(catalog.seed, g, settings.imageBytes));
-      done = writeObject(store, SANDBOX_BUCKET, key, content, CONTENT_TYPES[asset]);
+      inMemory.delete(key);
+      done = writeObject(store, SANDBOX_BUCKET, key, contentOf(g, asset, key), CONTENT_TYPES[asset]);
       written.set(key, done);
       done.catch(() => written.delete(key));
     }
@@ -108,6 +125,17 @@ export async function startS3Server(settings: S3ServerSettings): Promise<Running
     await rm(directory, { recursive: true, force: true });
     throw err;
   }
+
+  const sleeps = new Set<() => void>();
+  const sleep = (ms: number) => new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      sleeps.delete(done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    sleeps.add(done);
+  });
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -131,18 +159,56 @@ export async function startS3Server(settings: S3ServerSettings): Promise<Running
     res.on('finish', () => {
       entry.status = res.statusCode;
     });
+    // A body cut short or stalled never finishes: log the status its head carried.
+    res.on('close', () => {
+      if (entry.status === 0 && res.headersSent) entry.status = res.statusCode;
+    });
+    if (settings.latencyMs > 0) await sleep(settings.latencyMs);
+    if (res.destroyed || req.socket.destroyed) return;
 
     const served = bucket === SANDBOX_BUCKET && key !== undefined ? objectOf(catalog, key) : undefined;
     const reading = method === 'GET' || head;
-    if (reading && bucket && key) {
-      const fault = settings.rules.fault(catalog, key, served, method);
-      if (fault?.cutAfterBytes !== undefined) cutBody(res, fault.cutAfterBytes);
-      else if (fault) {
-        const status = fault.status ?? 500;
-        const code = fault.code ?? codeForStatus(status);
-        sendS3Error(res, head, status, code, S3_MESSAGES[code] ?? code, code === 'NoSuchKey' ? { Key: key } : {},
-          fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {});
+    const scripted = reading && bucket && key ? settings.rules.fault(catalog, key, served, method) : undefined;
+    if (scripted) {
+      entry.fault = scriptedKind(scripted);
+      if (scripted.cutAfterBytes !== undefined) truncateBody(res, scripted.cutAfterBytes);
+      else if (scripted.stallAfterBytes !== undefined) stallBody(res, scripted.stallAfterBytes, settings.stalls, scripted.stallMs);
+      else if (scripted.stallHead) {
+        stallHead(res, settings.stalls, scripted.stallMs);
         return;
+      } else {
+        const status = scripted.status ?? 500;
+        const code = scripted.code ?? codeForStatus(status);
+        sendS3Error(res, head, status, code, S3_MESSAGES[code] ?? code, code === 'NoSuchKey' ? { Key: key as string } : {},
+          scripted.retryAfter !== undefined ? { 'retry-after': scripted.retryAfter } : {});
+        return;
+      }
+    } else {
+      const drawn = settings.random?.draw(method, target, req.headers.range?.trim() ?? '');
+      if (drawn) {
+        // A HEAD has no body: a truncation drops its connection, a stall withholds its head.
+        const kind = head && drawn.kind === 'truncate' ? 'reset' : drawn.kind;
+        entry.fault = kind;
+        const share = (length = 0) => Math.floor(drawn.at * length);
+        if (kind === '503') {
+          sendS3Error(res, head, 503, 'ServiceUnavailable', S3_MESSAGES.ServiceUnavailable);
+          return;
+        }
+        if (kind === '429') {
+          // S3 throttles with 503 SlowDown (it never answers 429).
+          sendS3Error(res, head, 503, 'SlowDown', S3_MESSAGES.SlowDown);
+          return;
+        }
+        if (kind === 'reset') {
+          req.socket.destroy();
+          return;
+        }
+        if (kind === 'stall' && head) {
+          stallHead(res, settings.stalls);
+          return;
+        }
+        if (kind === 'truncate') truncateBody(res, share);
+        else stallBody(res, share, settings.stalls);
       }
     }
     if (reading && served) {
@@ -186,8 +252,32 @@ export async function startS3Server(settings: S3ServerSettings): Promise<Running
         sendS3Error(res, head, 412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', { Condition: 'If-Match' });
         return;
       }
+      if (settings.memoryReads && method === 'GET' && mark < 0 && !hasConditions(req)) {
+        const object = await fromMemory(served.g, served.asset, key as string, md5);
+        res.writeHead(200, object.headers);
+        res.end(object.bytes);
+        return;
+      }
     }
     delegate(req, res);
+  }
+
+  /** The object as s3rver answers a plain GET: its bytes, ETag, type, and the time it was first read. */
+  async function fromMemory(g: number, asset: ServedAsset, key: string, md5: string): Promise<{ bytes: Buffer; headers: Record<string, string> }> {
+    let object = inMemory.get(key);
+    if (!object) {
+      const content = contentOf(g, asset, key);
+      const bytes = content instanceof Uint8Array ? Buffer.from(content) : Buffer.concat([...content]);
+      object = {
+        bytes,
+        headers: {
+          'accept-ranges': 'bytes', 'content-length': String(bytes.length), 'content-type': CONTENT_TYPES[asset],
+          etag: `"${md5}"`, 'last-modified': new Date().toUTCString(),
+        },
+      };
+      inMemory.set(key, object);
+    }
+    return object;
   }
 
   server.keepAliveTimeout = 5000;
@@ -212,6 +302,8 @@ export async function startS3Server(settings: S3ServerSettings): Promise<Running
     },
     replacement: (g, asset) => replaced.get(objectKey(catalog, g, asset)),
     close: async () => {
+      for (const wake of [...sleeps]) wake();
+      settings.stalls.releaseAll();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
@@ -223,41 +315,17 @@ export async function startS3Server(settings: S3ServerSettings): Promise<Running
   };
 }
 
-/**
- * Lets the answer's headers go out as they are (the full Content-Length), then only `limit` body bytes, then
- * destroys the socket: what a client sees when a connection drops mid-download.
- */
-function cutBody(res: http.ServerResponse, limit: number): void {
-  let sent = 0;
-  let cut = false;
-  const write = res.write.bind(res) as (chunk: Uint8Array, callback?: () => void) => boolean;
-  const destroy = () => res.socket?.destroy();
-  const take = (chunk: unknown): boolean => {
-    if (cut) return false;
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk instanceof Uint8Array ? chunk : Buffer.alloc(0);
-    if (sent + bytes.length < limit) {
-      sent += bytes.length;
-      return write(bytes);
-    }
-    cut = true;
-    // Flush the headers and the bytes allowed, then drop the connection.
-    if (!res.headersSent) res.flushHeaders();
-    write(bytes.subarray(0, limit - sent), destroy);
-    sent = limit;
-    return false;
-  };
-  res.write = ((chunk: unknown) => take(chunk)) as typeof res.write;
-  res.end = ((chunk?: unknown) => {
-    if (chunk !== undefined && typeof chunk !== 'function') take(chunk);
-    // A body shorter than the limit: cut at its end anyway (the client still misses nothing but the close).
-    if (!cut) {
-      cut = true;
-      if (!res.headersSent) res.flushHeaders();
-      write(new Uint8Array(0), destroy);
-    }
-    return res;
-  }) as typeof res.end;
+/** How the log names a scripted fault. */
+function scriptedKind(rule: S3FaultRule): string {
+  if (rule.cutAfterBytes !== undefined) return 'truncate';
+  if (rule.stallAfterBytes !== undefined || rule.stallHead) return 'stall';
+  return String(rule.status ?? 500);
 }
+
+/** Whether a GET asks for part of an object or a condition (those go to s3rver, or are checked above). */
+const hasConditions = (req: http.IncomingMessage): boolean =>
+  req.headers.range !== undefined || req.headers['if-none-match'] !== undefined || req.headers['if-modified-since'] !== undefined
+  || req.headers['if-unmodified-since'] !== undefined;
 
 function decode(text: string): string {
   try {

@@ -1,0 +1,146 @@
+import { PerformanceObserver, performance } from 'node:perf_hooks';
+import { pino } from 'pino';
+import { from, lastValueFrom, reduce } from 'rxjs';
+import { Pool } from 'undici';
+import { fetchLabel, fetchLabelOptions } from '../operators/fetch-label.js';
+import { newEntry, type StacItem } from '../src/entry.js';
+import { createHttpClient } from '../src/http/client.js';
+import { DEFAULT_LIMITS } from '../src/http/limits.js';
+import { unlimitedDemand } from '../src/pipeline/demand.js';
+import { RunStats } from '../src/pipeline/stats.js';
+import type { StageContext } from '../src/pipeline/stage.js';
+import { decodePvlBytes } from '../src/pvl/decode.js';
+import { closeParsePool, parsePvlOffThread } from '../src/pvl/parse-pool.js';
+import { closeS3Clients, getObjectBytes } from '../src/s3/client.js';
+import { SandboxCatalog } from '../src/sandbox/catalog.js';
+import { materialiseItem } from '../src/sandbox/item-factory.js';
+import { peakRssMb } from './child.js';
+
+/**
+ * One measured way of reading the caminfo labels of the bench catalog from the sandbox S3, `concurrency` at a
+ * time, in this process alone (bench/labels.ts starts one per mode):
+ * - `undici`: a plain GET per label on an undici Pool, body read, nothing else (the floor: what any client pays);
+ * - `undici+parse`: the same, then decoded and parsed as fetch_label does (a fetch_label without the SDK);
+ * - `sdk`: src/s3/client.ts getObjectBytes (the AWS SDK's GetObject and its middleware, stacflow's retry loop), no parse;
+ * - `stage`: the real fetch_label stage (readLabelText + parse, its concurrency helper, stats) over the items.
+ * Prints one JSON line: labels, seconds, CPU ms (process.cpuUsage: every thread, the parse workers included), GC ms.
+ */
+export type LabelsMode = 'undici' | 'undici+parse' | 'sdk' | 'stage';
+
+export interface LabelsArgs {
+  mode: LabelsMode;
+  s3Endpoint: string;
+  seed: number;
+  collections: Array<{ id: string; items: number }>;
+  concurrency: number;
+  /** Labels read first, unmeasured (connections, JIT). */
+  warmup: number;
+}
+
+export interface LabelsMeasurement {
+  mode: LabelsMode;
+  labels: number;
+  seconds: number;
+  cpuMs: number;
+  gcMs: number;
+  bytes: number;
+  peakRssMb: number;
+}
+
+const args = JSON.parse(process.argv[2]!) as LabelsArgs;
+const catalog = new SandboxCatalog(args.seed, args.collections);
+// Items cut to what fetch_label reads (id, collection, the label asset): whole ones (~8.5 KB of JSON each)
+// would charge their garbage to the labels.
+const items: StacItem[] = Array.from({ length: catalog.size }, (_, g) => {
+  const { id, collection, assets } = materialiseItem(catalog, g, 'http://127.0.0.1:1');
+  return { type: 'Feature', id, collection, geometry: null, properties: {}, assets: { caminfo_pvl: assets.caminfo_pvl! } };
+});
+const settings = { region: 'us-west-2', anonymous: true, endpoint: args.s3Endpoint, limits: DEFAULT_LIMITS };
+
+/** `https://astrogeo-ard.s3-us-west-2.amazonaws.com/<key>` → `/astrogeo-ard/<key>` (path-style, as the SDK asks). */
+const pathOf = (href: string): string => {
+  const url = new URL(href);
+  return `/${url.hostname.split('.')[0]}${url.pathname}`;
+};
+
+let pool: Pool | undefined;
+async function undiciGet(href: string): Promise<Uint8Array> {
+  pool ??= new Pool(args.s3Endpoint, { connections: args.concurrency, pipelining: 1 });
+  const { statusCode, body } = await pool.request({ method: 'GET', path: pathOf(href) });
+  const bytes = new Uint8Array(await body.arrayBuffer());
+  if (statusCode !== 200) throw new Error(`GET ${href}: ${statusCode}`);
+  return bytes;
+}
+
+/** Runs `work` over `hrefs`, `concurrency` at a time; returns the bytes read. */
+async function eachLabel(hrefs: string[], work: (href: string) => Promise<number>): Promise<number> {
+  let next = 0;
+  let bytes = 0;
+  const worker = async () => {
+    while (next < hrefs.length) {
+      const href = hrefs[next++]!;
+      bytes += await work(href);
+    }
+  };
+  await Promise.all(Array.from({ length: args.concurrency }, worker));
+  return bytes;
+}
+
+function stageContext(): StageContext {
+  return {
+    label: 'fetch_label',
+    stats: new RunStats(),
+    log: pino({ level: 'silent' }),
+    http: createHttpClient({ limits: DEFAULT_LIMITS }),
+    limits: DEFAULT_LIMITS,
+    s3: settings,
+    signal: new AbortController().signal,
+    pipelineName: 'bench-labels',
+    demand: unlimitedDemand(),
+  };
+}
+
+async function readAll(mode: LabelsMode, chosen: typeof items): Promise<number> {
+  const hrefs = chosen.map((item) => item.assets.caminfo_pvl!.href);
+  switch (mode) {
+    case 'undici':
+      return eachLabel(hrefs, async (href) => (await undiciGet(href)).byteLength);
+    case 'undici+parse':
+      return eachLabel(hrefs, async (href) => {
+        const bytes = await undiciGet(href);
+        await parsePvlOffThread(decodePvlBytes(bytes).text, href);
+        return bytes.byteLength;
+      });
+    case 'sdk':
+      return eachLabel(hrefs, async (href) => (await getObjectBytes(settings, href)).body.byteLength);
+    case 'stage': {
+      const ctx = stageContext();
+      const operator = fetchLabel.create(fetchLabelOptions.parse({ asset: 'caminfo_pvl', as: 'caminfo', concurrency: args.concurrency }), ctx);
+      const failed = await lastValueFrom(from(chosen.map(newEntry)).pipe(operator, reduce((n, e) => n + (e.failures.length > 0 ? 1 : 0), 0)));
+      if (failed > 0) throw new Error(`${failed} labels failed: ${JSON.stringify(ctx.stats.failures.slice(0, 1))}`);
+      return ctx.stats.stage('fetch_label').counters.bytes ?? 0;
+    }
+  }
+}
+
+let gcMs = 0;
+const gc = new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcMs += entry.duration;
+});
+
+await readAll(args.mode, items.slice(0, args.warmup));
+gc.observe({ entryTypes: ['gc'] });
+const cpu = process.cpuUsage();
+const started = performance.now();
+const bytes = await readAll(args.mode, items);
+const seconds = (performance.now() - started) / 1000;
+const used = process.cpuUsage(cpu);
+gc.disconnect();
+const result: LabelsMeasurement = {
+  mode: args.mode, labels: items.length, seconds, cpuMs: (used.user + used.system) / 1000, gcMs, bytes, peakRssMb: peakRssMb(),
+};
+await pool?.close();
+closeS3Clients();
+await closeParsePool();
+process.stdout.write(`${JSON.stringify(result)}\n`);
+process.exit(0);

@@ -1,0 +1,72 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { HttpLimits } from '../http/limits.js';
+import { backoffDelay, parseRetryAfter, retrySettings } from '../http/retry-policy.js';
+import { S3ObjectError, S3TransportError, toS3ObjectError } from './errors.js';
+import type { S3Location } from './href.js';
+
+/**
+ * The one retry loop of S3 small reads (getObjectBytes, headObject; see the top of client.ts for which layer
+ * retries what). Each attempt runs under its own deadline: http.request_timeout, and never past
+ * http.give_up_after since the first attempt. A retryable failure (errors.ts: 5xx, throttling, network errors,
+ * deadlines, low speed, a body cut short) is tried again after retryWait(), up to http.retries times; an item
+ * failure (404, 403, 412, too large) is thrown at once. The final error says how many attempts were made.
+ */
+
+export interface Where {
+  href: string;
+  location: S3Location;
+  endpoint?: string;
+}
+
+export async function withRetries<T>(where: Where, limits: HttpLimits, signal: AbortSignal | undefined, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const started = Date.now();
+  for (let n = 1; ; n += 1) {
+    signal?.throwIfAborted();
+    const left = started + limits.giveUpAfterMs - Date.now();
+    const deadline = new AbortController();
+    const [ms, limit] = left < limits.requestTimeoutMs
+      ? [Math.max(1, left), `http.give_up_after = ${limits.giveUpAfterMs / 1000} s since the first attempt`]
+      : [limits.requestTimeoutMs, `http.request_timeout = ${limits.requestTimeoutMs / 1000} s`];
+    const timer = setTimeout(() => deadline.abort(new S3TransportError('ERR_REQUEST_TIMEOUT', where.href, `no complete answer within ${limit}`)), ms);
+    try {
+      return await attempt(signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal);
+    } catch (err) {
+      // The caller's own abort stays an abort (the run is ending).
+      if (signal?.aborted) throw signal.reason ?? err;
+      // The attempt's deadline, whatever the SDK made of its abort.
+      const failure = toS3ObjectError(deadline.signal.aborted ? deadline.signal.reason : err, where, n);
+      if (failure.errorClass !== 'retryable' || n > limits.retries) throw failure;
+      const wait = retryWait(n, retryAfterOf(err), limits);
+      if (wait === undefined || Date.now() + wait >= started + limits.giveUpAfterMs) throw failure;
+      await pause(wait, signal);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/**
+ * The wait before retry `retry` (1 for the first) of a failure already judged retryable: the server's
+ * Retry-After when it sent one (undefined when it asks for more than http.max_retry_after: give up), else the
+ * backoff of src/http/retry-policy.ts (1 s doubling to 30 s with the defaults, jittered).
+ */
+export function retryWait(retry: number, retryAfter: string | undefined, limits: HttpLimits, now = Date.now(), random = Math.random()): number | undefined {
+  const hinted = parseRetryAfter(retryAfter, now);
+  if (hinted !== undefined) return hinted > limits.maxRetryAfterMs ? undefined : Math.max(1, hinted);
+  return backoffDelay(retry, retrySettings(limits), random);
+}
+
+/** The Retry-After header of the answer an SDK error was made from (the SDK keeps it as `$response`). */
+export function retryAfterOf(err: unknown): string | undefined {
+  if (err instanceof S3ObjectError) return retryAfterOf(err.cause);
+  const headers = (err as { $response?: { headers?: Record<string, string | undefined> } } | undefined)?.$response?.headers;
+  return headers?.['retry-after'] ?? undefined;
+}
+
+async function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  try {
+    await sleep(ms, undefined, { signal });
+  } catch {
+    throw signal?.reason ?? new Error('aborted');
+  }
+}

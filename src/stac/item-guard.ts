@@ -1,0 +1,73 @@
+import type { Entry, Failure, StacItem } from '../entry.js';
+import type { StageContext } from '../pipeline/stage.js';
+
+/**
+ * A STAC item needs a few levels of nesting (properties → a list → a value; a polygon's coordinates are four
+ * deep). Items nested deeper than this are refused: they are no STAC item, and every recursive reader met
+ * downstream (JSON.stringify in the CSV writer, structured clone) would overflow its stack on them.
+ */
+export const MAX_ITEM_DEPTH = 64;
+
+/** Path segments shown at most in a message about depth (the rest is `…`). */
+const SHOWN_SEGMENTS = 6;
+
+/**
+ * The entry of an item from a source: the item as it came, or, when it cannot flow through a pipeline (see
+ * itemProblem), an entry failed with ERR_ITEM_INVALID whose item keeps only `id` and `collection` (enough
+ * for a catalog row and the report), so that no later stage or writer ever meets what was wrong with it.
+ * The failure is counted in the stats under the source's label and logged; the run goes on.
+ */
+export function sourceEntry(item: StacItem, ctx: StageContext): Entry {
+  const problem = itemProblem(item);
+  if (problem === undefined) return { item, fields: {}, files: {}, failures: [] };
+  const stub: StacItem = { type: 'Feature', id: item.id, geometry: null, properties: {}, assets: {} };
+  if (typeof item.collection === 'string') stub.collection = item.collection;
+  const failure: Failure = { stage: ctx.label, code: 'ERR_ITEM_INVALID', message: `item ${item.id}: ${problem}` };
+  ctx.stats.failed(ctx.label, { ...failure, item: stub.id, collection: stub.collection });
+  ctx.log.warn({ item: stub.id, ...failure }, failure.message);
+  return { item: stub, fields: {}, files: {}, failures: [failure] };
+}
+
+/**
+ * What makes `item` unfit to flow through a pipeline, or undefined. Today: nesting deeper than
+ * `maxDepth`. Walked without recursion (an explicit stack), so a 100,000-deep item costs its size, not the
+ * stack. Prototype keys (`__proto__`, `constructor`) are no problem: JSON.parse makes them own data
+ * properties, and stacflow copies and reads items with spreads and `Object.hasOwn`, never assignment.
+ */
+export function itemProblem(item: unknown, maxDepth = MAX_ITEM_DEPTH): string | undefined {
+  // Containers only: their depth (the item is level 1), and how to name them (parent index and key).
+  const values: object[] = [item as object];
+  const depths: number[] = [1];
+  const parents: number[] = [-1];
+  const keys: Array<string | number> = [''];
+  if (item === null || typeof item !== 'object') return 'not a JSON object';
+  const pending: number[] = [0];
+  while (pending.length > 0) {
+    const at = pending.pop() as number;
+    const value = values[at];
+    const depth = depths[at];
+    const children: Array<[string | number, unknown]> = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+    for (const [key, child] of children) {
+      if (child === null || typeof child !== 'object') continue;
+      const index = values.length;
+      values.push(child);
+      depths.push(depth + 1);
+      parents.push(at);
+      keys.push(key);
+      if (depth + 1 > maxDepth) return `nested deeper than ${maxDepth} levels at ${pathOf(index, parents, keys)} (a STAC item needs a few; the item is refused)`;
+      pending.push(index);
+    }
+  }
+  return undefined;
+}
+
+/** `properties.deep[0][0]…[0]` (the first segments, then the last one). */
+function pathOf(index: number, parents: readonly number[], keys: ReadonlyArray<string | number>): string {
+  const segments: Array<string | number> = [];
+  for (let at = index; at > 0; at = parents[at]) segments.push(keys[at]);
+  segments.reverse();
+  const text = (segment: string | number, i: number): string =>
+    typeof segment === 'number' ? `[${segment}]` : i === 0 ? segment : /^[A-Za-z_$][\w$:-]*$/.test(segment) ? `.${segment}` : `[${JSON.stringify(segment)}]`;
+  const shown = segments.length > SHOWN_SEGMENTS + 1 ? [...segments.slice(0, SHOWN_SEGMENTS).map(text), '…', text(segments.at(-1)!, 1)] : segments.map(text);
+  return shown.join('');
+}

@@ -1,0 +1,193 @@
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { answerObject, errorAnswer, type Flavour } from './cases.js';
+import { Connection, chunk, head, type RawRequest } from './connection.js';
+import { BUCKET, imageFileOf, itemJson, labelFileOf, landingPageJson, objectOf, pageJson, type ScenarioSpec, type StoredObject } from './scenario.js';
+
+/**
+ * The hostile test server: raw TCP on 127.0.0.1 (node:net, so nothing tidies its answers), serving scenarios
+ * (scenario.ts) both as a STAC API (`/stac/<scenario>/`: landing page, conformance, `/search` pages with next
+ * links) and as an S3-compatible endpoint, path-style (`/hostile/<scenario>/<id>/<file>`: GET and HEAD with ETag,
+ * Content-Length, ranges, XML errors), plus the same objects over plain HTTP (`/plain/…`). Each object or page
+ * is answered honestly or by its hostile case (cases.ts).
+ *
+ * It stops itself: every connection is destroyed `capMs` after it opened, whatever its case is doing, and
+ * `close()` destroys every connection and stops every timer. Requests are recorded (with their headers and the
+ * port they reached) for the tests to inspect.
+ */
+export interface HostileServer {
+  readonly port: number;
+  /** `http://127.0.0.1:PORT` */
+  readonly origin: string;
+  readonly requests: RawRequest[];
+  /** The scenarios it serves: pass it to a second server to serve the same ones from another origin. */
+  readonly registry: Map<string, ScenarioSpec>;
+  /** Adds a scenario (shared with every server built on the same registry). */
+  scenario(name: string, spec: ScenarioSpec): ScenarioHandle;
+  close(): Promise<void>;
+}
+
+export interface ScenarioHandle {
+  readonly name: string;
+  readonly spec: ScenarioSpec;
+  /** The STAC API root of the scenario. */
+  readonly api: string;
+  /** What `s3.endpoint` is set to. */
+  readonly s3Endpoint: string;
+  /** An item's label or image as the server holds it (what a correct download must equal). */
+  object(id: string, asset: 'label' | 'image'): StoredObject;
+  /** Requests this server received for the scenario. */
+  requests(): RawRequest[];
+}
+
+export interface HostileServerOptions {
+  /** Longest life of any connection (default 90 s). */
+  capMs?: number;
+  /** Share scenarios with another server (a second origin). */
+  registry?: Map<string, ScenarioSpec>;
+}
+
+const MAX_REQUEST_HEAD = 64 * 1024;
+const MAX_RECORDED = 20_000;
+
+export async function startHostileServer(options: HostileServerOptions = {}): Promise<HostileServer> {
+  const capMs = options.capMs ?? 90_000;
+  const registry = options.registry ?? new Map<string, ScenarioSpec>();
+  const connections = new Set<Connection>();
+  const requests: RawRequest[] = [];
+  let origin = '';
+
+  const server: Server = createServer((socket) => {
+    const conn = new Connection(socket, capMs);
+    connections.add(conn);
+    socket.on('close', () => connections.delete(conn));
+    serve(conn);
+  });
+
+  function serve(conn: Connection): void {
+    let pending: Buffer = Buffer.alloc(0);
+    let busy = false;
+    conn.socket.on('data', (data: Buffer) => {
+      if (busy) return; // a held connection: whatever the client sends is never answered
+      pending = pending.length === 0 ? data : Buffer.concat([pending, data]);
+      next();
+    });
+    const next = (): void => {
+      while (!busy && !conn.closed) {
+        const end = pending.indexOf('\r\n\r\n');
+        if (end < 0) {
+          if (pending.length > MAX_REQUEST_HEAD) conn.destroy();
+          return;
+        }
+        const request = parseRequest(pending.subarray(0, end).toString('latin1'), conn);
+        const length = Number(request.headers['content-length'] ?? 0);
+        if (pending.length < end + 4 + length) return;
+        request.body = pending.subarray(end + 4, end + 4 + length);
+        pending = pending.subarray(end + 4 + length);
+        if (requests.length < MAX_RECORDED) requests.push(request);
+        if (conn.poisoned || !route(conn, request)) busy = true;
+      }
+    };
+  }
+
+  function parseRequest(text: string, conn: Connection): RawRequest {
+    const [line, ...fields] = text.split('\r\n');
+    const [method = '', target = ''] = line.split(' ');
+    const headers: Record<string, string> = {};
+    for (const field of fields) {
+      const colon = field.indexOf(':');
+      if (colon <= 0) continue;
+      const name = field.slice(0, colon).trim().toLowerCase();
+      const value = field.slice(colon + 1).trim();
+      headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
+    }
+    const url = new URL(target, 'http://x');
+    return { method, target, path: url.pathname, query: url.searchParams, headers, body: Buffer.alloc(0), port: conn.socket.localPort ?? 0 };
+  }
+
+  function route(conn: Connection, req: RawRequest): boolean {
+    const parts = req.path.split('/').map((p) => decodeURIComponent(p));
+    const [, root, scenarioName, ...rest] = parts;
+    const spec = scenarioName === undefined ? undefined : registry.get(scenarioName);
+    if (!spec) return errorAnswer(conn, req, '404 Not Found', 'NoSuchKey', `no scenario at ${req.path}`, root === BUCKET ? 's3' : 'http');
+    if (root === 'stac') return answerApi(conn, req, scenarioName, spec, rest.join('/'));
+    if (root === BUCKET || root === 'plain') {
+      const flavour: Flavour = root === BUCKET ? 's3' : 'http';
+      const [id, file] = rest;
+      const item = spec.items.find((i) => i.id === id);
+      const asset = file === labelFileOf(id) ? 'label' : file === imageFileOf(id) ? 'image' : undefined;
+      if (!item || !asset) return errorAnswer(conn, req, '404 Not Found', 'NoSuchKey', 'The specified key does not exist.', flavour);
+      return answerObject(conn, req, objectOf(scenarioName, spec, item, asset), flavour);
+    }
+    return errorAnswer(conn, req, '404 Not Found', 'NoSuchKey', `nothing at ${req.path}`, 'http');
+  }
+
+  function answerApi(conn: Connection, req: RawRequest, scenario: string, spec: ScenarioSpec, where: string): boolean {
+    const api = spec.api ?? 'good';
+    if (where === '' || where === 'conformance') {
+      const body = where === '' ? landingPageJson(origin, scenario) : JSON.stringify({ conformsTo: ['https://api.stacspec.org/v1.0.0/core', 'https://api.stacspec.org/v1.0.0/item-search'] });
+      if (api === 'slow-landing-head') {
+        conn.trickle(jsonBytes(body));
+        return false;
+      }
+      conn.write(jsonBytes(body));
+      return true;
+    }
+    if (where !== 'search') return errorAnswer(conn, req, '404 Not Found', 'NotFound', `nothing at ${req.path}`, 'http');
+    const page = Number(req.query.get('page') ?? '1');
+    if (api === 'endless-page' || (api === 'endless-second-page' && page >= 2)) {
+      // A FeatureCollection whose features never end.
+      conn.write(head('200 OK', [['Content-Type', 'application/geo+json'], ['Transfer-Encoding', 'chunked']]));
+      conn.write(chunk('{"type":"FeatureCollection","features":['));
+      const items = Buffer.from(Array.from({ length: 40 }, () => `${itemJson(origin, scenario, spec.items[0])},`).join(''));
+      conn.pump(() => chunk(items));
+      return false;
+    }
+    const body = pageJson(origin, scenario, spec, page);
+    if (api === 'slow-page-body') {
+      const bytes = Buffer.from(body);
+      conn.write(head('200 OK', [['Content-Type', 'application/geo+json'], ['Content-Length', bytes.length]]));
+      conn.trickle(bytes);
+      return false;
+    }
+    conn.write(jsonBytes(body));
+    return true;
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  origin = `http://127.0.0.1:${port}`;
+
+  return {
+    port,
+    origin,
+    requests,
+    registry,
+    scenario(name, spec) {
+      registry.set(name, spec);
+      return {
+        name,
+        spec,
+        api: `${origin}/stac/${name}/`,
+        s3Endpoint: origin,
+        object(id, asset) {
+          const item = spec.items.find((i) => i.id === id);
+          if (!item) throw new Error(`no item ${id} in scenario ${name}`);
+          return objectOf(name, spec, item, asset);
+        },
+        requests: () => requests.filter((r) => r.path.split('/')[2] === name),
+      };
+    },
+    close() {
+      for (const conn of connections) conn.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function jsonBytes(body: string): Buffer {
+  const bytes = Buffer.from(body);
+  return Buffer.concat([Buffer.from(head('200 OK', [['Content-Type', 'application/json'], ['Content-Length', bytes.length]])), bytes]);
+}

@@ -1,0 +1,118 @@
+import { stat } from 'node:fs/promises';
+import { boundProblems, failureOf, goodItemProblems, readCsv, recordOutcome } from './checks.js';
+import { RUN_DEADLINE_MS } from './pipeline.js';
+import { removeWorkspaces, runCase } from './run-case.js';
+import type { ApiCase } from './scenario.js';
+import { startHostileServer } from './server.js';
+
+// The STAC API side: credentials and a next link to another origin, an item nested 6,000 deep, and search
+// pages or a landing page that never end or come at 1 byte/s. Each case one real bounded run of
+// bin/run-pipeline.js.
+
+const server = await startHostileServer();
+// The other origin a next link leads to: same scenarios, another port; it records the headers it receives.
+const other = await startHostileServer({ registry: server.registry });
+afterAll(async () => {
+  await Promise.all([server.close(), other.close()]);
+  await removeWorkspaces();
+});
+
+const SECRET = 'hostile-secret-7f3a';
+const GOOD = (ids: string[]) => ids.map((id) => ({ id, transport: 's3' as const }));
+
+test.concurrent(
+  `stac_search headers (Authorization) go to the api origin only, never to a next link on another origin (bound ${RUN_DEADLINE_MS / 1000} s)`,
+  async () => {
+    const name = 'api-cross-origin-next';
+    const { run, ws, scenario, planted } = await runCase(
+      server,
+      name,
+      { items: GOOD(['good-1', 'good-2', 'good-3']), pageSize: 1, nextOrigin: other.origin },
+      { headers: { Authorization: `Bearer ${SECRET}`, 'X-Api-Key': SECRET } },
+    );
+    const sentToOther = other.requests.filter((r) => r.path.startsWith(`/stac/${name}/`));
+    const leaked = [...sentToOther, ...scenario.requests().filter((r) => !r.path.startsWith('/stac/'))].filter((r) =>
+      Object.values(r.headers).some((v) => v.includes(SECRET)),
+    );
+    const logged = run.stderr.split('\n').filter((line) => line.includes(`127.0.0.1:${other.port}`));
+    await recordOutcome(name, run, { other_origin_requests: sentToOther.length, leaked: leaked.map((r) => `${r.method} ${r.path} on ${r.port}`), log_lines: logged.map((l) => l.slice(0, 300)) });
+    expect(boundProblems(run, RUN_DEADLINE_MS)).toEqual([]);
+    // The API origin gets the headers (they are what the user configured for it).
+    const search = scenario.requests().find((r) => r.path === `/stac/${name}/search`);
+    expect(search?.headers.authorization).toBe(`Bearer ${SECRET}`);
+    // The other origin served pages 2 and 3, and got none of them; S3 reads never carry them either.
+    expect(sentToOther.map((r) => r.query.get('page'))).toEqual(['2', '3']);
+    expect(leaked.map((r) => ({ path: r.path, port: r.port, authorization: r.headers.authorization, key: r.headers['x-api-key'] }))).toEqual([]);
+    expect({ exit: run.exitCode, error: run.report?.error, failures: run.report?.failures }).toEqual({ exit: 0, error: undefined, failures: [] });
+    // A log line says the headers were not sent there.
+    expect(logged.length).toBeGreaterThan(0);
+    expect(await goodItemProblems(ws, scenario, run, ['good-1', 'good-2', 'good-3'])).toEqual([]);
+    expect(await ws.outsideProblems(planted)).toEqual([]);
+  },
+  100_000,
+);
+
+test.concurrent(
+  `an item with a 6,000-deep array in its properties fails alone (or is written), every other item complete (bound ${RUN_DEADLINE_MS / 1000} s, 300 MB)`,
+  async () => {
+    const name = 'api-deep-item';
+    const depth = 6000;
+    const { run, ws, scenario, planted } = await runCase(
+      server,
+      name,
+      {
+        items: [
+          { id: 'good-1', transport: 's3' },
+          { id: 'deep', transport: 's3', rawProperties: { nested: '['.repeat(depth) + ']'.repeat(depth) } },
+          { id: 'good-2', transport: 's3' },
+        ],
+      },
+      { select: { nested: 'nested' } },
+    );
+    await recordOutcome(name, run);
+    expect(boundProblems(run, RUN_DEADLINE_MS)).toEqual([]);
+    expect(run.report?.error).toBeUndefined();
+    const deep = failureOf(run, 'deep');
+    if (deep) {
+      expect({ exit: run.exitCode, code: deep.code }).toEqual({ exit: 3, code: expect.stringMatching(/^ERR_(?!UNEXPECTED$|BUG$)[A-Z0-9_]+$/) });
+    } else {
+      expect(run.exitCode).toBe(0);
+      expect((await readCsv(ws.csvPath)).map((r) => r.id)).toEqual(['good-1', 'deep', 'good-2']);
+    }
+    expect(await goodItemProblems(ws, scenario, run, ['good-1', 'good-2'])).toEqual([]);
+    expect(await ws.outsideProblems(planted)).toEqual([]);
+  },
+  100_000,
+);
+
+/** Case, expected run error code, what its message must name. */
+const RUN_ENDING: Array<[ApiCase, RegExp, string]> = [
+  ['endless-page', /^ERR_STAC_TOO_LARGE$/, '/search'],
+  ['endless-second-page', /^ERR_STAC_TOO_LARGE$/, 'page=2'],
+  ['slow-page-body', /^ERR_(LOW_SPEED|REQUEST_TIMEOUT)$/, '/search'],
+  ['slow-landing-head', /^ERR_(HEAD|REQUEST)_TIMEOUT$/, '/stac/'],
+];
+
+test.concurrent.each(RUN_ENDING)(
+  `API %s: the run ends (exit 1) with its code, blaming no item, its counts true (bound ${RUN_DEADLINE_MS / 1000} s, 300 MB)`,
+  async (kase, code, names) => {
+    const name = `api-${kase}`;
+    const { run, ws, planted } = await runCase(server, name, { items: GOOD(['good-1', 'good-2', 'good-3']), pageSize: 1, api: kase });
+    await recordOutcome(name, run);
+    expect(boundProblems(run, RUN_DEADLINE_MS)).toEqual([]);
+    expect({ exit: run.exitCode, code: run.report?.error?.code, names: run.report?.error?.message, failures: run.report?.failures }).toEqual({
+      exit: 1,
+      code: expect.stringMatching(code),
+      names: expect.stringContaining(names),
+      failures: [],
+    });
+    // items.written counts rows that exist: none when the aborted run left no CSV.
+    const written = await stat(ws.csvPath).then(
+      async () => (await readCsv(ws.csvPath)).length,
+      () => 0,
+    );
+    expect(run.report?.items.written).toBe(written);
+    expect(await ws.outsideProblems(planted)).toEqual([]);
+  },
+  100_000,
+);
