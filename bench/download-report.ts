@@ -30,6 +30,8 @@ export interface RunFigures {
 }
 
 export function formatReport(input: {
+  /** Which endpoint of nginx the run used. */
+  protocol: 'https' | 'http';
   objects: BenchObject[];
   small: { count: number; bytes: number };
   large: { count: number; bytes: number };
@@ -66,7 +68,7 @@ export function formatReport(input: {
   };
   const lines = [
     `download: ${input.objects.length} objects (${input.small.count} × ${(input.small.bytes / MB).toFixed(1)} MB, ${input.large.count} × ${(input.large.bytes / MB).toFixed(1)} MB), ` +
-      `from nginx on 127.0.0.1 (${input.workers} workers, sendfile, keep-alive); ${input.rounds} round(s) after an untimed warm-up, alternating (which tool goes first alternates too), each into an empty folder`,
+      `from nginx over ${input.protocol.toUpperCase()} on 127.0.0.1 (${input.workers} workers, ${input.protocol === 'https' ? 'TLS with the test certificate' : 'sendfile'}, keep-alive); ${input.rounds} round(s) after an untimed warm-up, alternating (which tool goes first alternates too), each into an empty folder`,
     `budget: stacflow concurrency ${budget.transfers}, max_requests ${budget.maxRequests}, multipart_threshold ${budget.multipartThreshold}, part_size ${budget.partSize}` +
       ` | rclone --transfers ${budget.transfers}, --multi-thread-streams ${budget.streams}, --multi-thread-cutoff ${budget.rcloneCutoff}, --no-traverse`,
     'round tool      MB/s MB/s wall MB/s +sync start s window s tail s sync s CPU s/GB peak RSS  requests at nginx',
@@ -84,7 +86,7 @@ export function formatReport(input: {
     return `${(s.window / r.window).toFixed(2)} (wall ${(s.wall / r.wall).toFixed(2)}, +sync ${(s.durable / r.durable).toFixed(2)})`;
   };
   const perRound = Array.from({ length: input.rounds }, (_, round) => `round ${round + 1} ${ratio(round)}`);
-  lines.push(`ratio stacflow/rclone MB/s: ${perRound.join('; ')}; all ${ratio()} — goal ≥ 1.0`);
+  lines.push(`${input.protocol.toUpperCase()} ratio stacflow/rclone MB/s: ${perRound.join('; ')}; all ${ratio()} — goal ≥ 1.0`);
   const rss = (tool: Tool) => Math.max(...of(tool).map((f) => f.peakRssMb)).toFixed(0);
   lines.push(`peak RSS: stacflow ${rss('stacflow')} MB (goal < 150 MB), rclone ${rss('rclone')} MB`);
   for (const f of of('stacflow')) if (f.stage) lines.push(`stacflow round ${f.round + 1} run report: download ${f.stage}`);
@@ -100,4 +102,22 @@ export function formatReport(input: {
     '',
   );
   return lines.join('\n');
+}
+
+export interface ProtocolFigures {
+  protocol: 'https' | 'http';
+  figures: RunFigures[];
+}
+
+/** The headline of the whole bench: each protocol's ratio (all rounds, over the window) and the peak RSS of each tool. */
+export function formatSummary(results: ProtocolFigures[]): string {
+  const mbps = (fs: RunFigures[]) => fs.reduce((a, f) => a + f.bytes, 0) / MB / fs.reduce((a, f) => a + f.windowS, 0);
+  const lines = results.map(({ protocol, figures }) => {
+    const s = figures.filter((f) => f.tool === 'stacflow');
+    const r = figures.filter((f) => f.tool === 'rclone');
+    const peak = (fs: RunFigures[]) => Math.max(...fs.map((f) => f.peakRssMb)).toFixed(0);
+    return `${protocol.toUpperCase().padEnd(5)} stacflow ${mbps(s).toFixed(0)} MB/s, rclone ${mbps(r).toFixed(0)} MB/s: ratio ${(mbps(s) / mbps(r)).toFixed(2)}` +
+      ` | peak RSS stacflow ${peak(s)} MB, rclone ${peak(r)} MB`;
+  });
+  return ['summary (goals: ratio ≥ 1.0 over HTTPS; stacflow peak RSS < 150 MB)', ...lines, ''].join('\n');
 }

@@ -9,20 +9,23 @@ import { startChild } from './child.js';
 import { md5File, objectPath, parseObjectSpec, planObjects, writeObjects, type BenchObject } from './download-objects.js';
 import { benchPipelineYaml, missingTools, rcloneCommand, runTimed, stacflowCommand, type Budget, type ToolRun } from './download-tools.js';
 import { verifyDestination } from './download-verify.js';
-import { formatReport, type RunFigures, type Tool } from './download-report.js';
-import { NGINX, startNginx, type LoggedRequest, type Nginx } from './nginx.js';
+import { formatReport, formatSummary, type ProtocolFigures, type RunFigures, type Tool } from './download-report.js';
+import { NGINX, startNginx, TLS_CERT, type LoggedRequest, type Nginx } from './nginx.js';
 
 /**
- * `npm run bench -- download` (issue 4, point 6): the same objects from the same local endpoint (nginx),
+ * `npm run bench -- download` (issue 4, point 6; issue 9): the same objects from the same local endpoint (nginx),
  * stacflow's `download` step vs `rclone copy --files-from`, alternating, each into an empty folder, each
- * verified afterwards. Prints MB/s, the ratio stacflow/rclone (goal ≥ 1.0) and peak RSS (goal < 150 MB).
+ * verified afterwards, first over HTTPS (the path real S3 takes: nginx with the test certificate, trusted by
+ * stacflow through AWS_CA_BUNDLE and by rclone through --ca-cert), then over plain HTTP. Prints MB/s, the ratio
+ * stacflow/rclone for each (goal ≥ 1.0 over HTTPS) and peak RSS (goal < 150 MB).
  *
  * Env: BENCH_DL_SMALL (default 40x20MB), BENCH_DL_LARGE (2x500MB), BENCH_DL_ROUNDS (2), BENCH_DL_WARMUP (1 untimed
  * run of each tool first), BENCH_DL_TRANSFERS
  * (16: stacflow `concurrency`, rclone `--transfers`), BENCH_DL_MAX_REQUESTS (16: stacflow `max_requests`),
  * BENCH_DL_STREAMS (4: rclone `--multi-thread-streams`), BENCH_DL_CUTOFF (250M: rclone `--multi-thread-cutoff`),
  * BENCH_DL_THRESHOLD / BENCH_DL_PART (64MiB / 16MiB: stacflow `multipart_threshold` / `part_size`),
- * BENCH_DL_WORKERS (2: nginx worker_processes), BENCH_DL_TMP (parent of the temp folder; default the OS's).
+ * BENCH_DL_WORKERS (2: nginx worker_processes), BENCH_DL_TMP (parent of the temp folder; default the OS's),
+ * BENCH_DL_PROTOCOLS (`https,http`: which endpoints, in that order).
  *
  * stacflow runs as `node bin/run-pipeline.js`, i.e. the compiled CLI in dist/ (`npm run bench` builds it first).
  */
@@ -50,6 +53,7 @@ export async function benchDownload(): Promise<void> {
     partSize: process.env.BENCH_DL_PART ?? '16MiB',
   };
   const workers = process.env.BENCH_DL_WORKERS === 'auto' ? 'auto' : envCount('BENCH_DL_WORKERS', 2);
+  const protocols = parseProtocols(process.env.BENCH_DL_PROTOCOLS ?? 'https,http');
 
   const objects = planObjects(SEED, COLLECTION, small, large);
   const totalBytes = objects.reduce((sum, o) => sum + o.bytes, 0);
@@ -69,21 +73,16 @@ export async function benchDownload(): Promise<void> {
     process.stderr.write(`download bench: writing ${objects.length} objects (${(totalBytes / MB).toFixed(0)} MB) under ${root}\n`);
     await writeObjects(root, objects);
     nginx = await startNginx({ root, dir: path.join(tmp, 'nginx'), workers });
-    await checkEndpoint(nginx.endpoint, objects[0]!);
+    // This process checks the HTTPS endpoint too (its S3 clients read AWS_CA_BUNDLE when they are made).
+    process.env.AWS_CA_BUNDLE = TLS_CERT;
+    const endpoints: Record<Protocol, string> = { https: nginx.httpsEndpoint, http: nginx.endpoint };
+    for (const protocol of protocols) await checkEndpoint(endpoints[protocol], objects[0]!);
     const started = await startChild<{ url: string }>('sandbox-process', { seed: SEED, collections: [{ id: COLLECTION, items: objects.length }], s3: { enabled: false } });
     sandbox = started.child;
 
     const bucket = objects[0]!.bucket;
     const list = path.join(tmp, 'files-from.txt');
     await writeFile(list, objects.map((o) => `${o.key}\n`).join(''));
-    const pipelineFile = path.join(tmp, 'bench-download.yaml');
-    const report = path.join(tmp, 'bench-download.report.json');
-    await writeFile(
-      pipelineFile,
-      benchPipelineYaml({ api: started.ready.url, collection: COLLECTION, items: objects.length, s3Endpoint: nginx.endpoint, dest, csv: path.join(tmp, 'bench-download.csv'), budget }),
-    );
-    const stacflow = stacflowCommand(PACKAGE_ROOT, pipelineFile, report);
-    const rclone = await rcloneCommand({ endpoint: nginx.endpoint, bucket, list, dest, dir: tmp, budget });
     const md5s = new Map<number, Promise<string>>();
     const sourceMd5 = (o: BenchObject) => md5s.get(o.index) ?? md5s.set(o.index, md5File(objectPath(root, o))).get(o.index)!;
     const placeOf: Record<Tool, (o: BenchObject) => string> = {
@@ -91,54 +90,72 @@ export async function benchDownload(): Promise<void> {
       rclone: (o) => path.join(dest, ...o.key.split('/')),
     };
 
-    const runTool = async (tool: Tool): Promise<ToolRun> => {
-      await rm(dest, { recursive: true, force: true });
-      await mkdir(dest, { recursive: true });
-      spawnSync('sync'); // the previous run's dirty pages are not this run's to write back
-      return tool === 'stacflow'
-        ? runTimed(tool, stacflow.command, stacflow.args, { env: process.env, dir: tmp })
-        : runTimed(tool, rclone.command, rclone.args, { env: rclone.env, dir: tmp });
-    };
-    // Untimed: the first runs after the objects were written are slower for both tools (page cache, block
-    // allocation); whichever went first would pay for it.
-    for (let w = 0; w < warmups; w += 1) {
-      for (const tool of ['stacflow', 'rclone'] as const) {
-        await runTool(tool);
-        process.stderr.write(`done: warm-up ${w + 1} ${tool}\n`);
+    const results: ProtocolFigures[] = [];
+    for (const protocol of protocols) {
+      const endpoint = endpoints[protocol];
+      const tls = protocol === 'https';
+      const pipelineFile = path.join(tmp, `bench-download-${protocol}.yaml`);
+      const report = path.join(tmp, `bench-download-${protocol}.report.json`);
+      await writeFile(
+        pipelineFile,
+        benchPipelineYaml({ api: started.ready.url, collection: COLLECTION, items: objects.length, s3Endpoint: endpoint, dest, csv: path.join(tmp, 'bench-download.csv'), budget }),
+      );
+      const stacflow = stacflowCommand(PACKAGE_ROOT, pipelineFile, report);
+      // Over HTTPS stacflow trusts the test certificate through AWS_CA_BUNDLE, as a proxy's CA would be given.
+      const stacflowEnv: NodeJS.ProcessEnv = tls ? { ...process.env, AWS_CA_BUNDLE: TLS_CERT } : process.env;
+      const rclone = await rcloneCommand({ endpoint, bucket, list, dest, dir: tmp, budget, caCert: tls ? TLS_CERT : undefined });
+
+      const runTool = async (tool: Tool): Promise<ToolRun> => {
+        await rm(dest, { recursive: true, force: true });
+        await mkdir(dest, { recursive: true });
+        spawnSync('sync'); // the previous run's dirty pages are not this run's to write back
+        return tool === 'stacflow'
+          ? runTimed(tool, stacflow.command, stacflow.args, { env: stacflowEnv, dir: tmp })
+          : runTimed(tool, rclone.command, rclone.args, { env: rclone.env, dir: tmp });
+      };
+      // Untimed: the first runs after the objects were written are slower for both tools (page cache, block
+      // allocation); whichever went first would pay for it.
+      for (let w = 0; w < warmups; w += 1) {
+        for (const tool of ['stacflow', 'rclone'] as const) {
+          await runTool(tool);
+          process.stderr.write(`done: ${protocol} warm-up ${w + 1} ${tool}\n`);
+        }
       }
-    }
-    const figures: RunFigures[] = [];
-    for (let round = 0; round < rounds; round += 1) {
-      // Alternating which goes first, so neither always runs right after the other's writes.
-      const order = round % 2 === 0 ? (['stacflow', 'rclone'] as const) : (['rclone', 'stacflow'] as const);
-      for (const tool of order) {
-        const mark = await nginx.logMark();
-        const run = await runTool(tool);
-        const syncStarted = Date.now();
-        spawnSync('sync');
-        const syncS = (Date.now() - syncStarted) / 1000;
-        const requests = (await nginx.requestsSince(mark)).filter((r) => r.uri.startsWith(`/${bucket}/`));
-        if (requests.length === 0) throw new Error(`${tool} made no request to ${nginx.endpoint}`);
-        const firstMs = Math.min(...requests.map((r) => r.startMs));
-        const verified = await verifyDestination({ tool, objects, placeOf: placeOf[tool], dest, round, sourceMd5 });
-        figures.push({
-          tool,
-          round,
-          bytes: verified.bytes,
-          windowS: (run.exitedMs - firstMs) / 1000,
-          wallS: (run.exitedMs - run.startedMs) / 1000,
-          startS: (firstMs - run.startedMs) / 1000,
-          tailS: (run.exitedMs - Math.max(...requests.map((r) => r.endMs))) / 1000,
-          syncS,
-          peakRssMb: run.peakRssMb,
-          cpuS: run.cpuS,
-          requests: describeRequests(requests),
-          stage: tool === 'stacflow' ? await stageFigures(report) : undefined,
-        });
-        process.stderr.write(`done: round ${round + 1} ${tool} (${verified.files} files, ${verified.hashed} hashed)\n`);
+      const figures: RunFigures[] = [];
+      for (let round = 0; round < rounds; round += 1) {
+        // Alternating which goes first, so neither always runs right after the other's writes.
+        const order = round % 2 === 0 ? (['stacflow', 'rclone'] as const) : (['rclone', 'stacflow'] as const);
+        for (const tool of order) {
+          const mark = await nginx.logMark();
+          const run = await runTool(tool);
+          const syncStarted = Date.now();
+          spawnSync('sync');
+          const syncS = (Date.now() - syncStarted) / 1000;
+          const requests = (await nginx.requestsSince(mark)).filter((r) => r.uri.startsWith(`/${bucket}/`));
+          if (requests.length === 0) throw new Error(`${tool} made no request to ${endpoint}`);
+          const firstMs = Math.min(...requests.map((r) => r.startMs));
+          const verified = await verifyDestination({ tool, objects, placeOf: placeOf[tool], dest, round, sourceMd5 });
+          figures.push({
+            tool,
+            round,
+            bytes: verified.bytes,
+            windowS: (run.exitedMs - firstMs) / 1000,
+            wallS: (run.exitedMs - run.startedMs) / 1000,
+            startS: (firstMs - run.startedMs) / 1000,
+            tailS: (run.exitedMs - Math.max(...requests.map((r) => r.endMs))) / 1000,
+            syncS,
+            peakRssMb: run.peakRssMb,
+            cpuS: run.cpuS,
+            requests: describeRequests(requests),
+            stage: tool === 'stacflow' ? await stageFigures(report) : undefined,
+          });
+          process.stderr.write(`done: ${protocol} round ${round + 1} ${tool} (${verified.files} files, ${verified.hashed} hashed)\n`);
+        }
       }
+      process.stdout.write(formatReport({ protocol, objects, small, large, rounds, budget, workers, figures }));
+      results.push({ protocol, figures });
     }
-    process.stdout.write(formatReport({ objects, small, large, rounds, budget, workers, figures }));
+    process.stdout.write(formatSummary(results));
   } finally {
     process.off('SIGINT', onInterrupt);
     closeS3Clients();
@@ -178,6 +195,16 @@ async function stageFigures(reportFile: string): Promise<string> {
   if (!stage) return '';
   const counters = Object.entries(stage.counters).map(([k, v]) => `${k} ${v}`);
   return `${stage.duration_s ?? '?'} s, ${counters.join(', ')}`;
+}
+
+type Protocol = 'https' | 'http';
+
+/** `https,http` → the protocols in that order. */
+function parseProtocols(text: string): Protocol[] {
+  const names = text.split(',').map((name) => name.trim()).filter(Boolean);
+  const bad = names.filter((name) => name !== 'https' && name !== 'http');
+  if (names.length === 0 || bad.length > 0) throw new Error(`BENCH_DL_PROTOCOLS=${text}: expected https, http or both (comma-separated)`);
+  return names as Protocol[];
 }
 
 /** A whole number ≥ `min` from the environment, or the default. */

@@ -1,3 +1,6 @@
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
+import path from 'node:path';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { from, lastValueFrom, reduce } from 'rxjs';
@@ -128,7 +131,16 @@ const gc = new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) gcMs += entry.duration;
 });
 
+/** BENCH_LABELS_CPU_PROF=<dir>: a V8 CPU profile of the measured pass (open it in Chrome DevTools or speedscope). */
+const profileDir = process.env.BENCH_LABELS_CPU_PROF;
+const profiler = profileDir ? new Session() : undefined;
+
 await readAll(args.mode, items.slice(0, args.warmup));
+if (profiler) {
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+  await profiler.post('Profiler.start');
+}
 gc.observe({ entryTypes: ['gc'] });
 const cpu = process.cpuUsage();
 const started = performance.now();
@@ -136,6 +148,11 @@ const bytes = await readAll(args.mode, items);
 const seconds = (performance.now() - started) / 1000;
 const used = process.cpuUsage(cpu);
 gc.disconnect();
+if (profiler && profileDir) {
+  const { profile } = await profiler.post('Profiler.stop');
+  await writeFile(path.join(profileDir, `labels-${args.mode.replace('+', '-')}-${process.pid}.cpuprofile`), JSON.stringify(profile));
+  profiler.disconnect();
+}
 const result: LabelsMeasurement = {
   mode: args.mode, labels: items.length, seconds, cpuMs: (used.user + used.system) / 1000, gcMs, bytes, peakRssMb: peakRssMb(),
 };

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { runChild, startChild } from './child.js';
 import type { LabelsArgs, LabelsMeasurement, LabelsMode } from './labels-process.js';
 
@@ -10,7 +12,8 @@ import type { LabelsArgs, LabelsMeasurement, LabelsMode } from './labels-process
  *
  * Env: BENCH_LABELS_ITEMS (per collection, default 2000: 6,000 labels), BENCH_LABELS_LATENCY_MS (20),
  * BENCH_LABELS_CONCURRENCY (32), BENCH_LABELS_ROUNDS (2: the best of each), BENCH_LABELS_MODES
- * (default undici,undici+parse,sdk,stage), BENCH_LABELS_CPU_PROF=<dir> (V8 CPU profiles of the readers there).
+ * (default undici,undici+parse,sdk,stage), BENCH_LABELS_CPU_PROF=<dir> (a V8 CPU profile of each measured pass, written there;
+ * the profiler's own cost then inflates the CPU figures).
  */
 const SEED = 3;
 const COLLECTIONS = ['kaguya_terrain_camera_stereoscopic_uncontrolled_observations', 'kaguya_terrain_camera_spsupport_uncontrolled_observations', 'kaguya_terrain_camera_monoscopic_uncontrolled_observations'];
@@ -26,6 +29,17 @@ const envNumber = (name: string, fallback: number): number => {
   return n;
 };
 
+/** CPU ms (user + system) a live process has used so far, from /proc (undefined elsewhere). */
+function processCpuMs(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime, fields 14 and 15 of stat, in clock ticks (100 a second on Linux).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function benchLabels(): Promise<void> {
   const perCollection = envNumber('BENCH_LABELS_ITEMS', 2000);
   const latencyMs = envNumber('BENCH_LABELS_LATENCY_MS', 20);
@@ -36,8 +50,6 @@ export async function benchLabels(): Promise<void> {
   const collections = COLLECTIONS.map((id) => ({ id, items: perCollection }));
   const labels = perCollection * COLLECTIONS.length;
   const bound = latencyMs > 0 ? (concurrency * 1000) / latencyMs : Infinity;
-  const profiles = process.env.BENCH_LABELS_CPU_PROF;
-  if (profiles) process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${profiles}`.trim();
 
   process.stderr.write(`labels bench: writing ${labels} labels into the sandbox S3\n`);
   // Every object written up front (tiny images): a first read must not pay for writing it. Plain GETs served
@@ -45,13 +57,19 @@ export async function benchLabels(): Promise<void> {
   const { ready, child } = await startChild<{ s3Endpoint: string }>('labels-sandbox-process', {
     seed: SEED, collections, s3: { objects: 'all', imageBytes: 16, latencyMs, memoryReads: true },
   });
-  const best = new Map<LabelsMode, LabelsMeasurement>();
+  const best = new Map<LabelsMode, LabelsMeasurement & { serverMs?: number }>();
+  const load = loadavg()[0]!;
+  const warmup = Math.min(500, labels);
   try {
-    const args: Omit<LabelsArgs, 'mode'> = { s3Endpoint: ready.s3Endpoint, seed: SEED, collections, concurrency, warmup: Math.min(500, labels) };
+    const args: Omit<LabelsArgs, 'mode'> = { s3Endpoint: ready.s3Endpoint, seed: SEED, collections, concurrency, warmup };
     // Alternate the modes round by round, so each sees the same (shared, noisy) machine.
     for (let round = 0; round < rounds; round += 1) {
       for (const mode of modes) {
-        const m = await runChild<LabelsMeasurement>('labels-process', { ...args, mode });
+        const before = processCpuMs(child.pid);
+        const m: LabelsMeasurement & { serverMs?: number } = await runChild<LabelsMeasurement>('labels-process', { ...args, mode });
+        const after = processCpuMs(child.pid);
+        // The sandbox's CPU over the whole child run (warm-up included): is the server the bottleneck?
+        if (before !== undefined && after !== undefined) m.serverMs = after - before;
         process.stderr.write(`labels bench: round ${round + 1} ${mode}: ${(m.labels / m.seconds).toFixed(0)} labels/s, ${(m.cpuMs / m.labels).toFixed(3)} ms CPU a label\n`);
         const previous = best.get(mode);
         if (!previous || m.seconds < previous.seconds) best.set(mode, m);
@@ -71,6 +89,7 @@ export async function benchLabels(): Promise<void> {
       (m.gcMs / m.labels).toFixed(3).padStart(11),
       m.seconds.toFixed(2).padStart(8),
       `${Math.round(m.peakRssMb)}`.padStart(8),
+      (m.serverMs === undefined ? '?' : (m.serverMs / (m.labels + warmup)).toFixed(3)).padStart(13),
     ].join(' ');
   });
   const stage = best.get('stage');
@@ -79,8 +98,8 @@ export async function benchLabels(): Promise<void> {
     : '';
   process.stdout.write(
     [
-      `caminfo labels from the sandbox S3: ${labels} labels, ${latencyMs} ms latency, ${concurrency} in flight; bound ${bound.toFixed(0)} labels/s (in flight ÷ latency); best of ${rounds}`,
-      '  reader            labels/s  of bound  CPU ms/label  GC ms/label  seconds  RSS MB',
+      `caminfo labels from the sandbox S3: ${labels} labels, ${latencyMs} ms latency, ${concurrency} in flight; bound ${bound.toFixed(0)} labels/s (in flight ÷ latency); best of ${rounds}; load average ${load.toFixed(1)} on this machine`,
+      '  reader            labels/s  of bound  CPU ms/label  GC ms/label  seconds  RSS MB  sandbox CPU ms/label',
       ...rows,
       '  (undici: a plain GET, body read; +parse: decoded and parsed as fetch_label does; sdk: getObjectBytes, no parse;',
       '   stage: the real fetch_label. CPU: process.cpuUsage of the reading process, every thread)',

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { hasFailed, withFailure, type Entry, type Failure } from '../src/entry.js';
 import { columnsFromSpecs, columnsSchema, defaultColumns, FAILED_COLUMN, type Column } from '../src/catalog/columns.js';
 import { csvCell, CsvFileWriter } from '../src/catalog/csv-writer.js';
-import { errorClass, errorMessage } from '../src/errors.js';
+import { errorMessage } from '../src/errors.js';
 import type { OutputStage } from '../src/pipeline/stage.js';
 
 export const csvOptions = z
@@ -85,7 +85,8 @@ export const csv: OutputStage<typeof csvOptions> = {
         try {
           return csvCell(column.read(current));
         } catch (err) {
-          if (errorClass(err) !== 'bug' || !(err instanceof RangeError)) throw err;
+          // JSON.stringify's RangeError (too deep, too long): the value's fault, not stacflow's.
+          if (!(err instanceof RangeError)) throw err;
           const failure: Failure = { stage: ctx.label, code: 'ERR_CSV_CELL', message: `column ${column.name}: the value cannot be written as text (${errorMessage(err)}); the cell is left empty` };
           ctx.stats.failed(ctx.label, { ...failure, item: entry.item.id, collection: entry.item.collection });
           ctx.log.warn({ item: entry.item.id, ...failure }, `${entry.item.id}: ${failure.message}`);

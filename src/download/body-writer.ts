@@ -77,7 +77,7 @@ export async function writeBody(
   let failure: unknown;
   try {
     try {
-      for await (const chunk of body as AsyncIterable<Uint8Array>) await take(chunk);
+      await eachChunk(body, take);
     } catch (err) {
       if (err instanceof DownloadError || isFileError(err)) throw err;
       failure = err;
@@ -92,6 +92,54 @@ export async function writeBody(
     if (uncounted > 0) count(uncounted);
     body.destroy();
   }
+}
+
+/**
+ * Hands each chunk of `body` to `take` as it comes, in flowing mode: no promise per chunk and no copy (an async
+ * iterator's read() joins whatever is buffered into one new buffer), which at hundreds of MB/s is CPU that counts.
+ * While a write `take` returned is pending, the body is paused (and with it the socket). Resolves at the body's
+ * end, rejects with its error (once the pending write is done: what was taken before is good data), or with the
+ * write's own error.
+ */
+function eachChunk(body: Readable, take: (chunk: Uint8Array) => Promise<void> | undefined): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let pending: Promise<void> | undefined;
+    let settled = false;
+    const settle = (err?: unknown): void => {
+      if (settled) return;
+      settled = true;
+      body.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+      const finish = (): void => (err === undefined ? resolve() : reject(err));
+      if (pending) pending.then(finish, reject);
+      else finish();
+    };
+    const onData = (chunk: Uint8Array): void => {
+      let wait: Promise<void> | undefined;
+      try {
+        wait = take(chunk);
+      } catch (err) {
+        settle(err);
+        return;
+      }
+      if (!wait) return;
+      body.pause();
+      pending = wait.then(() => {
+        pending = undefined;
+        if (!settled) body.resume();
+      });
+      // A failed write ends the body at once (its error wins over the body's).
+      pending.catch((err: unknown) => {
+        pending = undefined;
+        if (!settled) settle(err);
+        else reject(err);
+      });
+    };
+    const onEnd = (): void => settle();
+    const onError = (err: unknown): void => settle(err);
+    // Destroyed without an error (an abort that gave none): the body did not end.
+    const onClose = (): void => settle(Object.assign(new Error('the body closed before its end'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    body.on('data', onData).once('end', onEnd).once('error', onError).once('close', onClose);
+  });
 }
 
 async function writeFully(file: FileHandle, chunk: Uint8Array, position: number): Promise<void> {

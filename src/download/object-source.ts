@@ -164,6 +164,9 @@ function httpSource(href: string, http: Got): ObjectSource {
         stream.destroy();
         throw httpStatus(href, status, response.statusMessage, TRANSIENT_STATUS.has(status));
       }
+      // got's streams never destroy themselves: once read to its end, the body is, which frees got's listener on
+      // the run's signal (one per download otherwise, for the whole run).
+      stream.once('end', () => stream.destroy());
       const length = Number(header(response.headers['content-length']));
       return {
         body: stream,

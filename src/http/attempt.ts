@@ -124,6 +124,10 @@ export function attempt(client: Got, request: AttemptRequest, options: AttemptOp
     stream.once('response', (response: { statusCode: number; statusMessage?: string; headers: IncomingHttpHeaders }) => {
       phase = 'body';
       const { statusCode: status, statusMessage, headers } = response;
+      // Node's parser lets `000` or `099` through: no HTTP server sends them, so nothing of the answer is used.
+      if (!(status >= 200 && status <= 599)) {
+        return settle(fail('protocol', `the answer's status ${String(status).padStart(3, '0')} is not a final HTTP status`, { networkCode: 'ERR_HTTP_STATUS_INVALID' }));
+      }
       const location = REDIRECTS.has(status) ? headerText(headers.location) : undefined;
       if (location !== undefined) return settle({ status, statusMessage, headers, body: Buffer.alloc(0), location });
 
@@ -133,13 +137,13 @@ export function attempt(client: Got, request: AttemptRequest, options: AttemptOp
       declared = method === 'HEAD' || !hasBody(status) ? undefined : contentLength(headers);
       encoded = (headerText(headers['content-encoding']) ?? 'identity').toLowerCase() !== 'identity';
       const tooLarge = (note: string) =>
-        fail('too-large', `the body is larger than http.${options.body.key} = ${formatBytes(options.body.bytes)} (${note})`, { code: options.body.code, status });
+        fail('too-large', `the body is larger than http.${options.body.key} = ${formatBytes(options.body.bytes)} (${note})`, { code: options.body.code });
       if (answer && declared !== undefined && declared > max) return settle(tooLarge(`Content-Length: ${declared}`));
 
       const chunks: Buffer[] = [];
       if (!answer) errorAnswer = { result: { status, statusMessage, headers, body: Buffer.alloc(0) }, chunks };
       watch = watchLowSpeed(limits.lowSpeedBytesPerSecond, limits.lowSpeedTimeMs, (bytes) => {
-        broken(fail('low-speed', `body stalled: fewer than ${formatBytes(limits.lowSpeedBytesPerSecond)}/s for ${formatDuration(limits.lowSpeedTimeMs)} (http.low_speed_limit, http.low_speed_time; ${bytes} bytes received)`, { status }));
+        broken(fail('low-speed', `body stalled: fewer than ${formatBytes(limits.lowSpeedBytesPerSecond)}/s for ${formatDuration(limits.lowSpeedTimeMs)} (http.low_speed_limit, http.low_speed_time; ${bytes} bytes received)`));
       });
       stream.on('data', (chunk: Buffer) => {
         if (settled) return;
@@ -158,7 +162,7 @@ export function attempt(client: Got, request: AttemptRequest, options: AttemptOp
         // got checks Content-Length (strictContentLength); a decoded body is counted after decoding, so only
         // an identity body can be checked here too.
         if (declared !== undefined && !encoded && received < declared) {
-          return settle(fail('cut-short', `body cut short at ${received} of ${declared} bytes`, { status }));
+          return settle(fail('cut-short', `body cut short at ${received} of ${declared} bytes`));
         }
         settle({ status, statusMessage, headers, body: Buffer.concat(chunks) });
       });

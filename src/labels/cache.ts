@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { isProcessAlive } from '../util/stale-temps.js';
 
 /** A label as the cache keeps it: the decoded text and the ETag the server gave with it. */
 export interface CachedLabel {
@@ -15,7 +17,8 @@ export interface CachedLabel {
  * so an unchanged label costs one bodiless round trip instead of a download. Labels without an ETag are not
  * kept (they could never be revalidated). A file that cannot be read or does not hold what it should is a
  * miss, never an error: the label is fetched again and the file rewritten. Files are written to a temporary
- * name and renamed, so concurrent runs and a crash mid-write leave either the old entry or the new one.
+ * name and renamed, so concurrent runs and a crash mid-write leave either the old entry or the new one; the
+ * temporary names of runs that died (kill -9) are removed the first time a later run writes to the cache.
  */
 export class LabelCache {
   readonly dir: string;
@@ -42,12 +45,28 @@ export class LabelCache {
   }
 
   async put(label: CachedLabel): Promise<void> {
-    this.#ready ??= mkdir(this.dir, { recursive: true });
+    this.#ready ??= mkdir(this.dir, { recursive: true }).then(() => removeDeadTemps(this.dir));
     await this.#ready;
     const file = this.fileOf(label.href);
     const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-    await writeFile(tmp, JSON.stringify({ href: label.href, etag: label.etag, text: label.text }));
+    // A new name of our own, never through a link planted there (O_EXCL | O_NOFOLLOW); rename replaces a link at
+    // the final name instead of writing through it.
+    await writeFile(tmp, JSON.stringify({ href: label.href, etag: label.etag, text: label.text }), {
+      flag: constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+    });
     await rename(tmp, file);
+  }
+}
+
+const TEMP_NAME = /^[0-9a-f]{64}\.json\.tmp-([1-9][0-9]{0,9})-[0-9a-z]*$/;
+
+/** Removes the temporary files of processes that are gone; cleaning never fails a run. */
+async function removeDeadTemps(dir: string): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    const pid = Number(TEMP_NAME.exec(name)?.[1] ?? NaN);
+    if (!Number.isSafeInteger(pid) || pid === process.pid || isProcessAlive(pid)) continue;
+    await unlink(path.join(dir, name)).catch(() => undefined);
   }
 }
 

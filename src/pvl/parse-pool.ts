@@ -24,13 +24,13 @@ import type { PvlStatement } from './model.js';
  * or in the rare fallback. `parsePvlOffThread` keeps both: the fast path inline, the grammar on the pool.
  * `npm run bench -- pvl` measures the three.
  */
-export function parseInPool(text: string, source?: string): Promise<PvlDocument> {
+export function parseInPool(text: string, source?: string, declined = false): Promise<PvlDocument> {
   const slot = pickSlot();
   return new Promise<PvlDocument>((resolve, reject) => {
     const id = nextId++;
     slot.pending.set(id, { resolve, reject, source });
     if (slot.pending.size === 1) slot.worker.ref();
-    slot.worker.postMessage({ id, text, source } satisfies ParseRequest);
+    slot.worker.postMessage({ id, text, source, ...(declined ? { declined } : {}) } satisfies ParseRequest);
   });
 }
 
@@ -40,7 +40,7 @@ export function parseInPool(text: string, source?: string): Promise<PvlDocument>
  * Same results and errors as parsePvl(text, { source }).
  */
 export async function parsePvlOffThread(text: string, source?: string): Promise<PvlDocument> {
-  return fastParsePvl(text, source) ?? parseInPool(text, source);
+  return fastParsePvl(text, source) ?? parseInPool(text, source, true);
 }
 
 /** Ends the pool's threads (pending parses are rejected). The next parseInPool starts new ones. */

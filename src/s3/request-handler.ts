@@ -43,11 +43,13 @@ export class S3HttpHandler {
     }
     if (request.protocol !== 'https:' && request.protocol !== 'http:') throw new Error(`unsupported protocol ${request.protocol} for S3`);
     const port = request.port ? `:${request.port}` : '';
+    // An IPv6 address goes in brackets in a URL's host.
+    const host = request.hostname.includes(':') && !request.hostname.startsWith('[') ? `[${request.hostname}]` : request.hostname;
     const query = request.query ? queryString(request.query) : '';
     // The SDK passes the caller's AbortSignal through (stacflow always gives a standard one).
     const signal = options.abortSignal instanceof AbortSignal ? options.abortSignal : undefined;
     const answer = await this.transport.request({
-      origin: `${request.protocol}//${request.hostname}${port}`,
+      origin: `${request.protocol}//${host}${port}`,
       path: query ? `${request.path}?${query}` : request.path,
       method,
       headers: request.headers,

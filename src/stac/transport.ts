@@ -147,7 +147,8 @@ function errorBody(body: Buffer | undefined): { apiCode?: string; description?: 
   }
   if (typeof parsed !== 'object' || parsed === null) return {};
   const record = parsed as Record<string, unknown>;
-  const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+  // At most 500 characters of each: a message, not a copy of whatever the server sent.
+  const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? (v.length > 500 ? `${v.slice(0, 500)}…` : v) : undefined);
   return {
     apiCode: text(record.code),
     description: text(record.description) ?? text(record.detail) ?? text(record.message),

@@ -38,7 +38,9 @@ beforeAll(async () => {
     const url = new URL(req.url ?? '/', base);
     const json = (body: unknown) => {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body).replace('"DEEP"', DEEP_JSON));
+      const [before, after] = JSON.stringify(body).replace('"DEEP"', DEEP_JSON).split('BAD_UTF8');
+      // Bytes that are no UTF-8 at all inside a string value.
+      res.end(after === undefined ? before : Buffer.concat([Buffer.from(before), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from(after)]));
     };
     if (url.pathname === '/') return json({ stac_version: '1.0.0', id: 'hostile', conformsTo: CONFORMS, links: [{ rel: 'search', href: `${base}/search`, method: 'GET' }] });
     if (url.pathname === '/search') {
@@ -52,6 +54,8 @@ beforeAll(async () => {
           item('huge-label', 'huge.pvl'),
           item('proto', 'good.pvl', { __proto__: { polluted: true }, constructor: 'x' }),
           item('=cmd|calc', 'good.pvl'),
+          item('bad-utf8', 'good.pvl', { note: 'BAD_UTF8' }),
+          item('huge-value', 'good.pvl', { note: 'x'.repeat(5_000_000) }),
           item('last', 'good.pvl'),
         ].map((f) => (f.id === 'proto' ? JSON.parse(JSON.stringify(f).replace('"properties":{', '"properties":{"__proto__":{"polluted":true},')) : f)),
         links: [],
@@ -98,7 +102,7 @@ test('a 6,000-deep item, a broken, a 1,000-deep and a 2 MB invalid label each fa
       `  stac_search: { api: "${base}/" }`,
       'steps:',
       '  - fetch_label: { asset: caminfo, as: caminfo, concurrency: 4 }',
-      '  - select: { incidence_angle: caminfo.Caminfo.Geometry.IncidenceAngle }',
+      '  - select: { incidence_angle: caminfo.Caminfo.Geometry.IncidenceAngle, note: note }',
       'outputs:',
       `  - csv: { path: "${path.join(out, 'out.csv')}" }`,
       '',
@@ -114,9 +118,12 @@ test('a 6,000-deep item, a broken, a 1,000-deep and a 2 MB invalid label each fa
   expect(Date.now() - started).toBeLessThan(30_000);
 
   const rows = parse(await readFile(path.join(out, 'out.csv'), 'utf8'), { columns: true }) as Array<Record<string, string>>;
-  expect(rows.map((r) => r.id)).toEqual(['first', 'deep-item', 'broken-label', 'deep-label', 'huge-label', 'proto', "'=cmd|calc", 'last']);
+  expect(rows.map((r) => r.id)).toEqual(['first', 'deep-item', 'broken-label', 'deep-label', 'huge-label', 'proto', "'=cmd|calc", 'bad-utf8', 'huge-value', 'last']);
   const byId = new Map(rows.map((r) => [r.id, r]));
-  for (const id of ['first', 'proto', "'=cmd|calc", 'last']) expect(byId.get(id)).toMatchObject({ incidence_angle: '42.5', failed: '' });
+  for (const id of ['first', 'proto', "'=cmd|calc", 'bad-utf8', 'huge-value', 'last']) expect(byId.get(id)).toMatchObject({ incidence_angle: '42.5', failed: '' });
+  // Written as they are: invalid UTF-8 as U+FFFD, a 5 MB value whole.
+  expect(byId.get('bad-utf8')?.note).toBe('\uFFFD\uFFFD\uFFFD');
+  expect(byId.get('huge-value')?.note).toHaveLength(5_000_000);
   expect(byId.get('deep-item')?.failed).toMatch(/^stac_search: item deep-item: nested deeper than 64 levels at properties\.nested\[0\]/);
 
   const report = JSON.parse(await readFile(path.join(out, 'hostile.report.json'), 'utf8'));
@@ -126,7 +133,7 @@ test('a 6,000-deep item, a broken, a 1,000-deep and a 2 MB invalid label each fa
   expect(messages['broken-label']).toContain(`${base}/labels/broken.pvl:2:11: not valid PVL: expected a value`);
   expect(messages['deep-label']).toContain(`${base}/labels/deep.pvl:65:1: not valid PVL: nesting deeper than 64 levels`);
   expect(messages['huge-label']).toContain(`${base}/labels/huge.pvl:120002:9: not valid PVL: expected a value`);
-  expect(report.items).toEqual({ total: 8, failed: 4, written: 8 });
+  expect(report.items).toEqual({ total: 10, failed: 4, written: 10 });
   // Peak RSS of the whole run (the 2 MB invalid label took 1.9 GB in the grammar's error path before).
   if (peakKb > 0) expect(peakKb).toBeLessThan(300 * 1024);
 }, 60_000);

@@ -145,6 +145,7 @@ test('one label and one image that never answer fail their two items within the 
     expect(report.status).toBe('done_with_failures');
     const failures = report.failures as Array<{ item: string; stage: string; code: string }>;
     expect(failures.map((f) => [f.item, f.stage]).sort()).toEqual([[silentImage, 'download'], [silentLabel, 'fetch_label']].sort());
+    process.stderr.write(`silent objects failures: ${JSON.stringify(report.failures, null, 1)}\n`);
     for (const failure of failures) expect(['ERR_S3_UNAVAILABLE', 'ERR_HEAD_TIMEOUT', 'ERR_LOW_SPEED']).toContain(failure.code);
 
     const files = await fileHashes(path.join(run.dir, 'data'));

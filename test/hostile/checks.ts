@@ -22,6 +22,31 @@ export function boundProblems(run: BoundedRun, deadlineMs: number): string[] {
 
 export const failureOf = (run: BoundedRun, id: string) => run.report?.failures.find((f) => f.item === id);
 
+/** The `http:` key a limit's error code must name in its message (PREAMBLE: "more than http.max_label_bytes = 16 MiB"). */
+const LIMIT_KEYS: Record<string, string> = {
+  ERR_LABEL_TOO_LARGE: 'http.max_label_bytes',
+  ERR_S3_TOO_LARGE: 'http.max_label_bytes',
+  ERR_STAC_TOO_LARGE: 'http.max_page_bytes',
+  ERR_HEAD_TIMEOUT: 'http.head_timeout',
+  ERR_LOW_SPEED: 'http.low_speed',
+  ERR_REQUEST_TIMEOUT: 'http.request_timeout',
+};
+
+/** A failure or run error whose code is a broken limit names that limit's `http:` key. */
+export function limitProblems(failure: { code: string; message: string } | undefined): string[] {
+  const key = failure ? LIMIT_KEYS[failure.code] : undefined;
+  return key && !failure!.message.includes(key) ? [`${failure!.code} message does not name ${key}: ${failure!.message.slice(0, 300)}`] : [];
+}
+
+/** How many requests of each method reached one object of a scenario (S3 or plain HTTP): one retry layer, not several multiplied. */
+export function requestCounts(scenario: ScenarioHandle, id: string, file: string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of scenario.requests()) {
+    if (r.path.endsWith(`/${id}/${file}`)) counts[r.method] = (counts[r.method] ?? 0) + 1;
+  }
+  return counts;
+}
+
 /** The good items: not failed, in the CSV with their label's value, their image byte for byte what the server holds. */
 export async function goodItemProblems(ws: Workspace, scenario: ScenarioHandle, run: BoundedRun, ids: readonly string[], csvPath = ws.csvPath): Promise<string[]> {
   const problems: string[] = [];

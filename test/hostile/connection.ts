@@ -12,6 +12,8 @@ export interface RawRequest {
   body: Buffer;
   /** The server port the request arrived on (which origin it reached). */
   port: number;
+  /** Whether it came over TLS. */
+  secure: boolean;
 }
 
 /**
@@ -24,7 +26,8 @@ export class Connection {
   /** Set once a response was followed by bytes the client did not ask for: later requests get no answer. */
   poisoned = false;
 
-  constructor(readonly socket: Socket, capMs: number) {
+  /** `secure`: the connection speaks TLS (an https:// origin). */
+  constructor(readonly socket: Socket, capMs: number, readonly secure = false) {
     socket.on('error', () => {});
     socket.on('close', () => this.stop());
     // Whatever a case does, a connection never outlives the cap.

@@ -1,5 +1,5 @@
 import { access } from 'node:fs/promises';
-import { boundProblems, failureOf, goodItemProblems, recordOutcome } from './checks.js';
+import { boundProblems, failureOf, goodItemProblems, limitProblems, recordOutcome, requestCounts } from './checks.js';
 import { RUN_DEADLINE_MS } from './pipeline.js';
 import { removeWorkspaces, runCase } from './run-case.js';
 import { COLLECTION, imageFileOf, type ObjectCase } from './scenario.js';
@@ -43,7 +43,7 @@ describe.each(['s3', 'http'] as const)('downloads over %s', (transport) => {
           { id: 'good-2', transport },
         ],
       });
-      await recordOutcome(name, run);
+      await recordOutcome(name, run, { bad_requests: requestCounts(scenario, 'bad', imageFileOf('bad')) });
       expect(boundProblems(run, RUN_DEADLINE_MS)).toEqual([]);
       const code = transport === 's3' ? s3Code : httpCode;
       const bad = failureOf(run, 'bad');
@@ -51,13 +51,14 @@ describe.each(['s3', 'http'] as const)('downloads over %s', (transport) => {
         expect({ exit: run.exitCode, error: run.report?.error, failures: run.report?.failures }).toEqual({ exit: 0, error: undefined, failures: [] });
         expect(await goodItemProblems(ws, scenario, run, ['good-1', 'bad', 'good-2'])).toEqual([]);
       } else {
-        expect({ exit: run.exitCode, error: run.report?.error, stage: bad?.stage, code: bad?.code, names: bad?.message }).toEqual({
+        expect({ exit: run.exitCode, error: run.report?.error, stage: bad?.stage, code: bad?.code, names: `${bad?.href ?? ''} ${bad?.message ?? ''}` }).toEqual({
           exit: 3,
           error: undefined,
           stage: 'download',
           code: expect.stringMatching(code),
           names: expect.stringContaining('bad.img'),
         });
+        expect(limitProblems(bad)).toEqual([]);
         const finalName = ws.imagePath(COLLECTION, 'bad', imageFileOf('bad'));
         await expect(access(finalName)).rejects.toThrow();
         expect(await goodItemProblems(ws, scenario, run, ['good-1', 'good-2'])).toEqual([]);

@@ -1,7 +1,7 @@
-import { boundProblems, failureOf, goodItemProblems, recordOutcome } from './checks.js';
-import { RUN_DEADLINE_MS } from './pipeline.js';
+import { boundProblems, failureOf, goodItemProblems, limitProblems, recordOutcome, requestCounts } from './checks.js';
+import { FAST_LIMITS, RUN_DEADLINE_MS } from './pipeline.js';
 import { removeWorkspaces, runCase } from './run-case.js';
-import type { ObjectCase } from './scenario.js';
+import { labelFileOf, type ObjectCase } from './scenario.js';
 import { startHostileServer } from './server.js';
 
 // Hostile label answers (fetch_label), over S3 (s3.endpoint → the hostile server) and plain HTTP. Each case is
@@ -47,16 +47,20 @@ describe.each(['s3', 'http'] as const)('labels over %s', (transport) => {
           { id: 'good-2', transport },
         ],
       });
-      await recordOutcome(name, run);
+      const asked = requestCounts(scenario, 'bad', labelFileOf('bad'));
+      await recordOutcome(name, run, { bad_requests: asked });
       expect(boundProblems(run, RUN_DEADLINE_MS)).toEqual([]);
       const bad = failureOf(run, 'bad');
-      expect({ exit: run.exitCode, error: run.report?.error, stage: bad?.stage, code: bad?.code, names: bad?.message }).toEqual({
+      expect({ exit: run.exitCode, error: run.report?.error, stage: bad?.stage, code: bad?.code, names: `${bad?.href ?? ''} ${bad?.message ?? ''}` }).toEqual({
         exit: 3,
         error: undefined,
         stage: 'fetch_label',
         code: expect.stringMatching(transport === 's3' ? s3Code : httpCode),
         names: expect.stringContaining('bad.caminfo.pvl'),
       });
+      expect(limitProblems(bad)).toEqual([]);
+      // One retry layer: at most `retries + 1` attempts reached the server, whatever the layers below do.
+      expect(asked.GET ?? 0).toBeLessThanOrEqual(FAST_LIMITS.retries + 1);
       expect(await goodItemProblems(ws, scenario, run, ['good-1', 'good-2'])).toEqual([]);
       expect(await ws.outsideProblems(planted)).toEqual([]);
     },

@@ -16,6 +16,8 @@ export interface CaseOptions extends PipelineOptions {
   /** Prepares the output root before the run (symlinks, FIFOs); returns the symlinks it planted. */
   prepare?: (ws: Workspace, scenario: ScenarioHandle) => Promise<string[]>;
   wallClockMs?: number;
+  /** Extra environment of the run (NODE_EXTRA_CA_CERTS for the TLS origin). */
+  env?: Record<string, string>;
 }
 
 const workspaces: Workspace[] = [];
@@ -27,7 +29,7 @@ export async function runCase(server: HostileServer, name: string, spec: Scenari
   workspaces.push(ws);
   await ws.writePipeline(pipelineYaml(scenario, options));
   const planted = options.prepare ? await options.prepare(ws, scenario) : [];
-  const run = await runBounded({ pipelineFile: ws.pipelineFile, cwd: ws.root, reportPath: ws.reportPath, wallClockMs: options.wallClockMs ?? WALL_CLOCK_MS });
+  const run = await runBounded({ pipelineFile: ws.pipelineFile, cwd: ws.root, reportPath: ws.reportPath, wallClockMs: options.wallClockMs ?? WALL_CLOCK_MS, env: options.env });
   return { run, ws, scenario, planted };
 }
 

@@ -1,4 +1,7 @@
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import { fileURLToPath } from 'node:url';
 import { answerObject, errorAnswer, type Flavour } from './cases.js';
 import { Connection, chunk, head, type RawRequest } from './connection.js';
 import { BUCKET, imageFileOf, itemJson, labelFileOf, landingPageJson, objectOf, pageJson, type ScenarioSpec, type StoredObject } from './scenario.js';
@@ -10,6 +13,10 @@ import { BUCKET, imageFileOf, itemJson, labelFileOf, landingPageJson, objectOf, 
  * Content-Length, ranges, XML errors), plus the same objects over plain HTTP (`/plain/…`). Each object or page
  * is answered honestly or by its hostile case (cases.ts).
  *
+ * With `tls: true` it also speaks HTTPS on the same port (a TLS hello is told from a request line by its first
+ * byte), with the test certificate of test/fixtures/tls/ (children trust it with NODE_EXTRA_CA_CERTS): the same
+ * host and port as two origins, https:// and http://.
+ *
  * It stops itself: every connection is destroyed `capMs` after it opened, whatever its case is doing, and
  * `close()` destroys every connection and stops every timer. Requests are recorded (with their headers and the
  * port they reached) for the tests to inspect.
@@ -18,6 +25,8 @@ export interface HostileServer {
   readonly port: number;
   /** `http://127.0.0.1:PORT` */
   readonly origin: string;
+  /** `https://127.0.0.1:PORT` (with `tls: true`). */
+  readonly secureOrigin: string;
   readonly requests: RawRequest[];
   /** The scenarios it serves: pass it to a second server to serve the same ones from another origin. */
   readonly registry: Map<string, ScenarioSpec>;
@@ -31,6 +40,8 @@ export interface ScenarioHandle {
   readonly spec: ScenarioSpec;
   /** The STAC API root of the scenario. */
   readonly api: string;
+  /** The same over HTTPS (with `tls: true`). */
+  readonly secureApi: string;
   /** What `s3.endpoint` is set to. */
   readonly s3Endpoint: string;
   /** An item's label or image as the server holds it (what a correct download must equal). */
@@ -44,7 +55,13 @@ export interface HostileServerOptions {
   capMs?: number;
   /** Share scenarios with another server (a second origin). */
   registry?: Map<string, ScenarioSpec>;
+  /** Also answer TLS on the same port. */
+  tls?: boolean;
 }
+
+const TLS_DIR = fileURLToPath(new URL('../fixtures/tls/', import.meta.url));
+/** The test certificate (127.0.0.1, localhost) a child trusts with NODE_EXTRA_CA_CERTS=TEST_CA_FILE. */
+export const TEST_CA_FILE = `${TLS_DIR}cert.pem`;
 
 const MAX_REQUEST_HEAD = 64 * 1024;
 const MAX_RECORDED = 20_000;
@@ -55,13 +72,31 @@ export async function startHostileServer(options: HostileServerOptions = {}): Pr
   const connections = new Set<Connection>();
   const requests: RawRequest[] = [];
   let origin = '';
+  let secureOrigin = '';
 
-  const server: Server = createServer((socket) => {
-    const conn = new Connection(socket, capMs);
+  const tls = options.tls ? { key: readFileSync(`${TLS_DIR}key.pem`), cert: readFileSync(TEST_CA_FILE) } : undefined;
+  // Never listens: it only takes the connections whose first byte says TLS.
+  const tlsServer = tls ? createTlsServer(tls, (socket) => accept(socket, true)) : undefined;
+  tlsServer?.on('tlsClientError', () => {});
+  const server: Server = createServer((raw) => {
+    if (!tlsServer) return accept(raw, false);
+    raw.on('error', () => {});
+    raw.once('data', (first: Buffer) => {
+      raw.pause();
+      raw.unshift(first);
+      // 0x16: a TLS handshake record; anything else is a plain request line.
+      if (first[0] === 0x16) tlsServer.emit('connection', raw);
+      else accept(raw, false);
+      raw.resume();
+    });
+  });
+
+  function accept(socket: Socket, secure: boolean): void {
+    const conn = new Connection(socket, capMs, secure);
     connections.add(conn);
     socket.on('close', () => connections.delete(conn));
     serve(conn);
-  });
+  }
 
   function serve(conn: Connection): void {
     let pending: Buffer = Buffer.alloc(0);
@@ -101,7 +136,7 @@ export async function startHostileServer(options: HostileServerOptions = {}): Pr
       headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
     }
     const url = new URL(target, 'http://x');
-    return { method, target, path: url.pathname, query: url.searchParams, headers, body: Buffer.alloc(0), port: conn.socket.localPort ?? 0 };
+    return { method, target, path: url.pathname, query: url.searchParams, headers, body: Buffer.alloc(0), port: conn.socket.localPort ?? 0, secure: conn.secure };
   }
 
   function route(conn: Connection, req: RawRequest): boolean {
@@ -109,7 +144,7 @@ export async function startHostileServer(options: HostileServerOptions = {}): Pr
     const [, root, scenarioName, ...rest] = parts;
     const spec = scenarioName === undefined ? undefined : registry.get(scenarioName);
     if (!spec) return errorAnswer(conn, req, '404 Not Found', 'NoSuchKey', `no scenario at ${req.path}`, root === BUCKET ? 's3' : 'http');
-    if (root === 'stac') return answerApi(conn, req, scenarioName, spec, rest.join('/'));
+    if (root === 'stac') return answerApi(conn, req, scenarioName, spec, rest.join('/'), conn.secure ? secureOrigin : origin);
     if (root === BUCKET || root === 'plain') {
       const flavour: Flavour = root === BUCKET ? 's3' : 'http';
       const [id, file] = rest;
@@ -121,10 +156,11 @@ export async function startHostileServer(options: HostileServerOptions = {}): Pr
     return errorAnswer(conn, req, '404 Not Found', 'NoSuchKey', `nothing at ${req.path}`, 'http');
   }
 
-  function answerApi(conn: Connection, req: RawRequest, scenario: string, spec: ScenarioSpec, where: string): boolean {
+  /** `here` is the origin the request reached (links in answers stay on it). */
+  function answerApi(conn: Connection, req: RawRequest, scenario: string, spec: ScenarioSpec, where: string, here: string): boolean {
     const api = spec.api ?? 'good';
     if (where === '' || where === 'conformance') {
-      const body = where === '' ? landingPageJson(origin, scenario) : JSON.stringify({ conformsTo: ['https://api.stacspec.org/v1.0.0/core', 'https://api.stacspec.org/v1.0.0/item-search'] });
+      const body = where === '' ? landingPageJson(here, scenario) : JSON.stringify({ conformsTo: ['https://api.stacspec.org/v1.0.0/core', 'https://api.stacspec.org/v1.0.0/item-search'] });
       if (api === 'slow-landing-head') {
         conn.trickle(jsonBytes(body));
         return false;
@@ -138,11 +174,11 @@ export async function startHostileServer(options: HostileServerOptions = {}): Pr
       // A FeatureCollection whose features never end.
       conn.write(head('200 OK', [['Content-Type', 'application/geo+json'], ['Transfer-Encoding', 'chunked']]));
       conn.write(chunk('{"type":"FeatureCollection","features":['));
-      const items = Buffer.from(Array.from({ length: 40 }, () => `${itemJson(origin, scenario, spec.items[0])},`).join(''));
+      const items = Buffer.from(Array.from({ length: 40 }, () => `${itemJson(here, scenario, spec.items[0])},`).join(''));
       conn.pump(() => chunk(items));
       return false;
     }
-    const body = pageJson(origin, scenario, spec, page);
+    const body = pageJson(here, scenario, spec, page);
     if (api === 'slow-page-body') {
       const bytes = Buffer.from(body);
       conn.write(head('200 OK', [['Content-Type', 'application/geo+json'], ['Content-Length', bytes.length]]));
@@ -159,10 +195,12 @@ export async function startHostileServer(options: HostileServerOptions = {}): Pr
   });
   const port = (server.address() as AddressInfo).port;
   origin = `http://127.0.0.1:${port}`;
+  secureOrigin = `https://127.0.0.1:${port}`;
 
   return {
     port,
     origin,
+    secureOrigin,
     requests,
     registry,
     scenario(name, spec) {
@@ -171,6 +209,7 @@ export async function startHostileServer(options: HostileServerOptions = {}): Pr
         name,
         spec,
         api: `${origin}/stac/${name}/`,
+        secureApi: `${secureOrigin}/stac/${name}/`,
         s3Endpoint: origin,
         object(id, asset) {
           const item = spec.items.find((i) => i.id === id);

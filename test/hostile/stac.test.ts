@@ -1,15 +1,16 @@
 import { stat } from 'node:fs/promises';
-import { boundProblems, failureOf, goodItemProblems, readCsv, recordOutcome } from './checks.js';
+import { boundProblems, failureOf, goodItemProblems, limitProblems, readCsv, recordOutcome } from './checks.js';
 import { RUN_DEADLINE_MS } from './pipeline.js';
 import { removeWorkspaces, runCase } from './run-case.js';
 import type { ApiCase } from './scenario.js';
-import { startHostileServer } from './server.js';
+import { startHostileServer, TEST_CA_FILE } from './server.js';
 
 // The STAC API side: credentials and a next link to another origin, an item nested 6,000 deep, and search
 // pages or a landing page that never end or come at 1 byte/s. Each case one real bounded run of
 // bin/run-pipeline.js.
 
-const server = await startHostileServer();
+// It also speaks HTTPS on the same port: https:// and http:// on one host and port are two origins.
+const server = await startHostileServer({ tls: true });
 // The other origin a next link leads to: same scenarios, another port; it records the headers it receives.
 const other = await startHostileServer({ registry: server.registry });
 afterAll(async () => {
@@ -41,12 +42,45 @@ test.concurrent(
     const search = scenario.requests().find((r) => r.path === `/stac/${name}/search`);
     expect(search?.headers.authorization).toBe(`Bearer ${SECRET}`);
     // The other origin served pages 2 and 3, and got none of them; S3 reads never carry them either.
-    expect(sentToOther.map((r) => r.query.get('page'))).toEqual(['2', '3']);
+    expect([...new Set(sentToOther.map((r) => r.query.get('page')))]).toEqual(['2', '3']);
     expect(leaked.map((r) => ({ path: r.path, port: r.port, authorization: r.headers.authorization, key: r.headers['x-api-key'] }))).toEqual([]);
     expect({ exit: run.exitCode, error: run.report?.error, failures: run.report?.failures }).toEqual({ exit: 0, error: undefined, failures: [] });
     // A log line says the headers were not sent there.
     expect(logged.length).toBeGreaterThan(0);
     expect(await goodItemProblems(ws, scenario, run, ['good-1', 'good-2', 'good-3'])).toEqual([]);
+    expect(await ws.outsideProblems(planted)).toEqual([]);
+  },
+  100_000,
+);
+
+test.concurrent(
+  `over https, a next link to plain http on the same host and port gets none of the headers (bound ${RUN_DEADLINE_MS / 1000} s)`,
+  async () => {
+    const name = 'api-https-to-http-next';
+    const { run, ws, scenario, planted } = await runCase(
+      server,
+      name,
+      { items: GOOD(['good-1', 'good-2', 'good-3']), pageSize: 1, nextOrigin: server.origin },
+      { api: `${server.secureOrigin}/stac/${name}/`, headers: { Authorization: `Bearer ${SECRET}` }, env: { NODE_EXTRA_CA_CERTS: TEST_CA_FILE } },
+    );
+    const plain = scenario.requests().filter((r) => !r.secure);
+    const leaked = plain.filter((r) => Object.values(r.headers).some((v) => v.includes(SECRET)));
+    await recordOutcome(name, run, { plain_requests: plain.map((r) => `${r.method} ${r.path}?${r.query}`), leaked: leaked.map((r) => `${r.method} ${r.path}?${r.query}`) });
+    expect(boundProblems(run, RUN_DEADLINE_MS)).toEqual([]);
+    // The https API got them; nothing sent in clear text ever did.
+    expect(scenario.requests().find((r) => r.secure && r.path === `/stac/${name}/search`)?.headers.authorization).toBe(`Bearer ${SECRET}`);
+    expect(leaked.map((r) => `${r.method} ${r.path}?${r.query}`)).toEqual([]);
+    if (run.exitCode === 0) {
+      // The link was followed without them.
+      expect(await goodItemProblems(ws, scenario, run, ['good-1', 'good-2', 'good-3'])).toEqual([]);
+    } else {
+      // Or refused: the run ends with a code naming the link, never ERR_UNEXPECTED.
+      expect({ exit: run.exitCode, code: run.report?.error?.code, names: run.report?.error?.message }).toEqual({
+        exit: 1,
+        code: expect.stringMatching(/^ERR_(?!UNEXPECTED$|BUG$)[A-Z0-9_]+$/),
+        names: expect.stringContaining('page=2'),
+      });
+    }
     expect(await ws.outsideProblems(planted)).toEqual([]);
   },
   100_000,
@@ -106,6 +140,7 @@ test.concurrent.each(RUN_ENDING)(
       names: expect.stringContaining(names),
       failures: [],
     });
+    expect(limitProblems(run.report?.error)).toEqual([]);
     // items.written counts rows that exist: none when the aborted run left no CSV.
     const written = await stat(ws.csvPath).then(
       async () => (await readCsv(ws.csvPath)).length,

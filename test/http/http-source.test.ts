@@ -1,3 +1,6 @@
+import { getEventListeners } from 'node:events';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { createHttpClient } from '../../src/http/client.js';
 import { DEFAULT_LIMITS, type HttpLimits } from '../../src/http/limits.js';
 import { objectSource } from '../../src/download/object-source.js';
@@ -53,6 +56,18 @@ test('a body sent late after a HEAD answer is never read as the next answer', as
   let text = '';
   for await (const chunk of opened.body) text += String(chunk);
   expect(text).toBe(body);
+});
+
+test('open(): a body read to its end leaves no listener on the run signal', async () => {
+  server = await rawServer((_req, a) => a.socket.write(whole(200, 'y'.repeat(1000))));
+  const controller = new AbortController();
+  const src = source(`${server.url}file.img`);
+  for (let i = 0; i < 3; i += 1) {
+    const opened = await src.open({ signal: controller.signal });
+    await pipeline(opened.body, new Writable({ write: (_chunk, _enc, done) => done() }));
+  }
+  await new Promise((r) => setImmediate(r));
+  expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
 });
 
 test('open(): an error answer whose body never ends fails at once, its body unread', async () => {

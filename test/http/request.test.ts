@@ -279,3 +279,17 @@ describe('httpRequest: redirects', () => {
     expect(server.requests).toHaveLength(11);
   });
 });
+
+describe('httpRequest: answers that are not HTTP', () => {
+  it.each([
+    ['status 000', 'HTTP/1.1 000 Zero\r\ncontent-length: 2\r\n\r\n{}', /status 000 is not a final HTTP status/],
+    ['status 099', 'HTTP/1.1 099 Low\r\ncontent-length: 2\r\n\r\n{}', /status 099 is not a final HTTP status/],
+    ['Transfer-Encoding and Content-Length', 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ncontent-length: 2\r\n\r\n2\r\n{}\r\n0\r\n\r\n', /HPE_INVALID_CONTENT_LENGTH/],
+  ])('refuses %s, without retrying', async (_name, text, message) => {
+    server = await rawServer((_req, a) => a.socket.write(text));
+    const err = await failure(get(server.url));
+    expect(err).toMatchObject({ code: 'ERR_HTTP_PROTOCOL', retries: 0 });
+    expect(err.message).toMatch(message);
+    expect(server.requests).toHaveLength(1);
+  });
+});

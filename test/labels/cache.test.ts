@@ -1,4 +1,5 @@
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LabelCache } from '../../src/labels/cache.js';
@@ -46,4 +47,34 @@ describe('LabelCache', () => {
     expect(JSON.parse(await readFile(cache.fileOf(HREF), 'utf8'))).toEqual({ href: HREF, etag: '"abc"', text: 'é\n' });
     expect(path.basename(cache.fileOf(HREF))).toMatch(/^[0-9a-f]{64}\.json$/);
   });
+
+  it('removes the temporary files of dead runs at its first write, keeps a live run\'s', async () => {
+    const cache = new LabelCache(await tempDir());
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid as number;
+    const live = process.ppid;
+    const name = path.basename(cache.fileOf(HREF));
+    await writeFile(path.join(await tempDirOf(cache), `${name}.tmp-${dead}-abc`), 'left by kill -9');
+    await writeFile(path.join(cache.dir, `${name}.tmp-${live}-def`), 'being written');
+    await cache.put({ href: `${HREF}.2`, etag: '"e"', text: 'y' });
+    const left = (await readdir(cache.dir)).filter((f) => f.includes('.tmp-'));
+    expect(left).toEqual([`${name}.tmp-${live}-def`]);
+  });
+
+  it('never writes through a link planted at a cache file', async () => {
+    const cache = new LabelCache(await tempDir());
+    const outside = path.join(await tempDir(), 'victim.txt');
+    await writeFile(outside, 'precious');
+    await tempDirOf(cache);
+    await symlink(outside, cache.fileOf(HREF));
+    await cache.put({ href: HREF, etag: '"abc"', text: 'x' });
+    expect(await readFile(outside, 'utf8')).toBe('precious');
+    expect(await cache.get(HREF)).toMatchObject({ text: 'x' });
+  });
 });
+
+/** The cache's folder, made now (it is made on the first write otherwise). */
+async function tempDirOf(cache: LabelCache): Promise<string> {
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(cache.dir, { recursive: true });
+  return cache.dir;
+}

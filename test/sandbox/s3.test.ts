@@ -1,12 +1,14 @@
 import { createCipheriv } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { KAGUYA_TC_COLLECTIONS, SandboxCatalog, startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
-import { DEMO_BBOX, SERVED_ASSETS } from '../../src/sandbox/s3/index.js';
+import { DEMO_BBOX, SERVED_ASSETS, caminfoFor } from '../../src/sandbox/s3/index.js';
+import { DEFAULT_CAMINFO_OPTIONS } from '../../src/sandbox/s3/caminfo.js';
 
 const SEED = 11;
 const COLLECTIONS = KAGUYA_TC_COLLECTIONS.map((id) => ({ id, items: 8 }));
 const CATALOG = new SandboxCatalog(SEED, COLLECTIONS);
 const ENTRIES = [...CATALOG.entries()];
+const CAMINFO_TEXT = (id: string) => caminfoFor(CATALOG, CATALOG.find(id), DEFAULT_CAMINFO_OPTIONS).text;
 
 async function withSandbox(s3: SandboxOptions['s3'], body: (sandbox: Sandbox) => Promise<void>): Promise<void> {
   const sandbox = await startSandbox({ seed: SEED, collections: COLLECTIONS, s3 });
@@ -146,6 +148,29 @@ describe('sandbox S3', () => {
       expect((await fetch(objectUrl(sandbox, sandbox.s3!.key(id, 'image')))).status).toBe(500);
       expect(sandbox.s3!.requests.map((r) => r.status)).toEqual([503, 503, 200, 500]);
     });
+  });
+
+  it('with memoryReads, answers plain GETs from memory with the bytes and headers s3rver gives; ranges and conditions still go to s3rver', async () => {
+    const id = ENTRIES[5].id;
+    const answers: Array<{ status: number; body: Buffer; headers: Record<string, string | null> }> = [];
+    for (const memoryReads of [false, true]) {
+      await withSandbox({ memoryReads, imageBytes: 2000 }, async (sandbox) => {
+        for (const asset of ['caminfo_pvl', 'image'] as const) {
+          const response = await fetch(objectUrl(sandbox, sandbox.s3!.key(id, asset)));
+          const headers = Object.fromEntries(['accept-ranges', 'content-length', 'content-type', 'etag'].map((h) => [h, response.headers.get(h)]));
+          answers.push({ status: response.status, body: Buffer.from(await response.arrayBuffer()), headers });
+        }
+        const url = objectUrl(sandbox, sandbox.s3!.key(id, 'image'));
+        const ranged = await fetch(url, { headers: { range: 'bytes=10-19' } });
+        expect(ranged.status).toBe(206);
+        expect(Buffer.from(await ranged.arrayBuffer()).equals(Buffer.from(sandbox.s3!.image(id)).subarray(10, 20))).toBe(true);
+        const etag = (await fetch(url, { method: 'HEAD' })).headers.get('etag')!;
+        expect((await fetch(url, { headers: { 'if-none-match': etag } })).status).toBe(304);
+      });
+    }
+    expect(answers.slice(2)).toEqual(answers.slice(0, 2));
+    expect(answers[0].body.toString()).toBe(CAMINFO_TEXT(id));
+    expect(answers[1].body.length).toBe(2000);
   });
 
   it('serves byte ranges, and refuses the ones s3rver would answer wrongly (suffix, 0-0, several)', async () => {

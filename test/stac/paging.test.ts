@@ -1,6 +1,6 @@
 import { createHttpClient } from '../../src/http/client.js';
 import type { StacApiError } from '../../src/stac/errors.js';
-import { nextRequest, requestKey, searchPages } from '../../src/stac/paging.js';
+import { nextRequest, requestKey, searchPages, type NextLink } from '../../src/stac/paging.js';
 import type { JsonRequest } from '../../src/stac/transport.js';
 import { fakeApi, item } from './fake-api.js';
 
@@ -37,6 +37,27 @@ describe('nextRequest', () => {
     const previous: JsonRequest = { method: 'GET', url: `${search}?limit=1` };
     expect(nextRequest({ rel: 'next', href: '?limit=1&next=x' }, previous).url).toBe(`${search}?limit=1&next=x`);
     expect(nextRequest({ rel: 'next', href: 'http://127.0.0.1:9/api//search?next=x' }, previous).url).toBe(`${search}?next=x`);
+  });
+
+  it('does not carry the previous headers to a next link on another origin, even with merge', () => {
+    const previous: JsonRequest = { method: 'POST', url: search, body: {}, headers: { 'x-session': 'abc' } };
+    const next = nextRequest({ rel: 'next', href: 'http://other.example/search', method: 'POST', merge: true, headers: { 'x-page': '2' } }, previous);
+    expect(next.headers).toEqual({ 'x-page': '2' });
+  });
+
+  it('refuses link headers that are not header names with text values', () => {
+    const previous: JsonRequest = { method: 'GET', url: search };
+    for (const headers of [{ 'x-a': 1 }, { 'bad name': 'x' }, { 'x-a': 'a\r\nInjected: 1' }, ['x']]) {
+      expect(() => nextRequest({ rel: 'next', href: search, headers } as unknown as NextLink, previous)).toThrow(
+        expect.objectContaining({ code: 'ERR_STAC_BAD_RESPONSE', errorClass: 'fatal' }),
+      );
+    }
+  });
+
+  it('refuses a next link that is not an http(s) URL', () => {
+    const previous: JsonRequest = { method: 'GET', url: search };
+    expect(() => nextRequest({ rel: 'next', href: 'file:///etc/passwd' }, previous)).toThrow(/next link: file:\/\/\/etc\/passwd is not http or https/);
+    expect(() => nextRequest({ rel: 'next', href: 'http://[::1' }, previous)).toThrow(expect.objectContaining({ code: 'ERR_STAC_BAD_RESPONSE' }));
   });
 
   it('refuses a method other than GET or POST', () => {

@@ -1,4 +1,5 @@
 import { parentPort } from 'node:worker_threads';
+import { parseDeclined } from '../error-path.js';
 import { parsePvl, PvlSyntaxError } from '../index.js';
 import type { PvlStatement } from '../model.js';
 import type { ParseReply, ParseRequest } from './pool-protocol.js';
@@ -11,10 +12,12 @@ import type { ParseReply, ParseRequest } from './pool-protocol.js';
 const port = parentPort;
 if (port === null) throw new Error('parse-worker.ts runs as a worker thread of src/pvl/parse-pool.ts');
 
-port.on('message', ({ id, text, source }: ParseRequest) => {
+port.on('message', ({ id, text, source, declined }: ParseRequest) => {
   let reply: ParseReply;
   try {
-    reply = statementsReply(id, parsePvl(text, { source }).statements);
+    // Declined by the fast path on the main thread: running it again here would only double the work.
+    const statements = declined ? parseDeclined(text, source ?? '<text>').statements : parsePvl(text, { source }).statements;
+    reply = statementsReply(id, statements);
   } catch (err) {
     if (err instanceof PvlSyntaxError) {
       const { line, column, expected, lineText, reason } = err;

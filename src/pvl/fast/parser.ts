@@ -144,7 +144,7 @@ function module(): PvlStatement[] | undefined {
   const statements: PvlStatement[] = [];
   let p = 0;
   for (let q = statement(p); q >= 0; q = statement(p)) {
-    statements.push(node as PvlStatement);
+    if (!locating) statements.push(node as PvlStatement); // locating keeps no model: it dies young
     if (locating) levelStarts[levelStarts.length - 1] = skipSpaces(s, p);
     p = q;
   }
@@ -203,7 +203,7 @@ function block(q: number): number {
     levelStarts.push(r);
   }
   for (let u = statement(r); u >= 0; u = statement(r)) {
-    statements.push(node as PvlStatement);
+    if (!locating) statements.push(node as PvlStatement); // locating keeps no model: it dies young
     if (locating) levelStarts[levelStarts.length - 1] = skipSpaces(s, r);
     r = u;
   }

@@ -6,6 +6,8 @@ export interface ParseRequest {
   readonly id: number;
   readonly text: string;
   readonly source: string | undefined;
+  /** The fast path already declined the text on the main thread: go straight to the error path. */
+  readonly declined?: boolean;
 }
 
 /**
