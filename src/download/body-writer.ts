@@ -21,21 +21,27 @@ const GATHER_BELOW = 64 * 1024;
 const GATHER_BYTES = 256 * 1024;
 
 /**
- * Streams a body into `file` at `start` with positional writes (the socket is paused while a write is in
- * progress, so memory stays at a chunk or two whatever the size; small chunks are gathered into one write).
- * Stops at `end` (exclusive): a body longer than announced is refused, never written past its range. Errors of
- * the body are returned with the position reached in the file, so the caller can resume from there; errors of
- * the file are thrown.
+ * Streams a body into `file` at `start` with positional writes. Small chunks are gathered into 256 KiB writes,
+ * in two buffers: while one is being written the other fills, so the socket pauses only when both are busy (a
+ * slow disk), and memory stays at two buffers and a chunk whatever the size. Stops at `end` (exclusive): a body
+ * longer than announced is refused, never written past its range. Errors of the body are returned with the
+ * position reached in the file, so the caller can resume from there; errors of the file are thrown.
  */
 export async function writeBody(
   body: Readable, file: FileHandle, start: number, end: number | undefined,
   onChunk: (chunk: Uint8Array) => void, count: (bytes: number) => void,
 ): Promise<BodyResult> {
-  /** Bytes taken from the body (in the file or gathered), and bytes in the file. */
+  /** Bytes taken from the body (in the file, being written or gathered), and bytes in the file (contiguous from `start`). */
   let taken = start;
   let written = start;
   let gathered: Buffer | undefined;
   let gatheredBytes = 0;
+  /** Where the gathered bytes go in the file. */
+  let gatheredAt = start;
+  /** The write of the other gather buffer, if one is in progress, and that buffer once it is free again. */
+  let inFlight: Promise<void> | undefined;
+  let spare: Buffer | undefined;
+  let writeError: unknown;
   let uncounted = 0;
   const wrote = (n: number): void => {
     written += n;
@@ -45,34 +51,71 @@ export async function writeBody(
       uncounted = 0;
     }
   };
-  const flush = async (): Promise<void> => {
+  /** Starts writing the gathered bytes and gathers into the spare buffer meanwhile (call with no write in flight). */
+  const rotate = (): void => {
     if (gatheredBytes === 0 || !gathered) return;
+    const full = gathered;
     const n = gatheredBytes;
-    await writeFully(file, gathered.subarray(0, n), written);
+    inFlight = writeFully(file, full.subarray(0, n), gatheredAt).then(
+      () => {
+        wrote(n);
+        spare = full;
+        inFlight = undefined;
+      },
+      (err: unknown) => {
+        writeError = err;
+        inFlight = undefined;
+      },
+    );
+    gathered = spare;
+    spare = undefined;
     gatheredBytes = 0;
-    wrote(n);
   };
-  const writeOut = async (chunk: Uint8Array): Promise<void> => {
+  /** Waits for the write in flight; throws its error. */
+  const settle = async (): Promise<void> => {
+    await inFlight;
+    if (writeError !== undefined) throw writeError;
+  };
+  const flush = async (): Promise<void> => {
+    await settle();
+    rotate();
+    await settle();
+  };
+  const writeOut = async (chunk: Uint8Array, at: number): Promise<void> => {
     await flush();
-    await writeFully(file, chunk, written);
+    await writeFully(file, chunk, at);
     wrote(chunk.length);
   };
-  const gather = (into: Buffer, chunk: Uint8Array): void => {
+  const gather = (chunk: Uint8Array, at: number): void => {
+    const into = (gathered ??= Buffer.allocUnsafe(GATHER_BYTES));
+    if (gatheredBytes === 0) gatheredAt = at;
     into.set(chunk, gatheredBytes);
     gatheredBytes += chunk.length;
   };
   /** Takes one chunk; a promise when it must wait for a write. */
   const take = (chunk: Uint8Array): Promise<void> | undefined => {
+    if (writeError !== undefined) throw writeError;
     if (end !== undefined && taken + chunk.length > end) {
       throw new DownloadError('ERR_DOWNLOAD_SIZE', `the server sent more bytes than announced (past byte ${end})`);
     }
     onChunk(chunk);
+    const at = taken;
     taken += chunk.length;
-    if (chunk.length >= GATHER_BELOW) return writeOut(chunk);
-    const into = (gathered ??= Buffer.allocUnsafe(GATHER_BYTES));
-    if (gatheredBytes + chunk.length > GATHER_BYTES) return flush().then(() => gather(into, chunk));
-    gather(into, chunk);
-    return gatheredBytes === GATHER_BYTES ? flush() : undefined;
+    if (chunk.length >= GATHER_BELOW) return writeOut(chunk, at);
+    if (gatheredBytes + chunk.length <= GATHER_BYTES) {
+      gather(chunk, at);
+      return undefined;
+    }
+    // The buffer is full: write it and gather into the other one, once the other one's write is done.
+    if (!inFlight) {
+      rotate();
+      gather(chunk, at);
+      return undefined;
+    }
+    return settle().then(() => {
+      rotate();
+      gather(chunk, at);
+    });
   };
   let failure: unknown;
   try {
@@ -89,6 +132,8 @@ export async function writeBody(
     if (err instanceof DownloadError) throw err;
     throw new DownloadError('ERR_DOWNLOAD_WRITE', `cannot write ${errorMessage(err)}; free some space or fix the permissions, then run again`, { cause: err });
   } finally {
+    // A write still in flight (the body failed the size check) finishes before the file is closed by the caller.
+    await inFlight;
     if (uncounted > 0) count(uncounted);
     body.destroy();
   }

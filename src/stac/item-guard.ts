@@ -35,30 +35,66 @@ export function sourceEntry(item: StacItem, ctx: StageContext): Entry {
  * properties, and stacflow copies and reads items with spreads and `Object.hasOwn`, never assignment.
  */
 export function itemProblem(item: unknown, maxDepth = MAX_ITEM_DEPTH): string | undefined {
-  // Containers only: their depth (the item is level 1), and how to name them (parent index and key).
-  const values: object[] = [item as object];
+  if (item === null || typeof item !== 'object') return 'not a JSON object';
+  if (!nestsDeeperThan(item, maxDepth)) return undefined;
+  return `nested deeper than ${maxDepth} levels at ${deepPath(item, maxDepth)} (a STAC item needs a few; the item is refused)`;
+}
+
+/**
+ * Whether containers nest deeper than `maxDepth` (the item is level 1). Runs on every item, so it allocates
+ * nothing per value (about 5 µs for a Kaguya item of ~1,000 values): two stacks, arrays by index.
+ */
+function nestsDeeperThan(root: object, maxDepth: number): boolean {
+  const values: object[] = [root];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const value = values.pop() as object;
+    const next = (depths.pop() as number) + 1;
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i += 1) {
+        const child: unknown = value[i];
+        if (child === null || typeof child !== 'object') continue;
+        if (next > maxDepth) return true;
+        values.push(child);
+        depths.push(next);
+      }
+    } else {
+      for (const key in value) {
+        if (!Object.hasOwn(value, key)) continue;
+        const child: unknown = (value as Record<string, unknown>)[key];
+        if (child === null || typeof child !== 'object') continue;
+        if (next > maxDepth) return true;
+        values.push(child);
+        depths.push(next);
+      }
+    }
+  }
+  return false;
+}
+
+/** The path to the first container deeper than `maxDepth` (only for the message: walked again, with names). */
+function deepPath(item: object, maxDepth: number): string {
+  const values: object[] = [item];
   const depths: number[] = [1];
   const parents: number[] = [-1];
   const keys: Array<string | number> = [''];
-  if (item === null || typeof item !== 'object') return 'not a JSON object';
   const pending: number[] = [0];
   while (pending.length > 0) {
     const at = pending.pop() as number;
     const value = values[at];
-    const depth = depths[at];
     const children: Array<[string | number, unknown]> = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
     for (const [key, child] of children) {
       if (child === null || typeof child !== 'object') continue;
       const index = values.length;
       values.push(child);
-      depths.push(depth + 1);
+      depths.push(depths[at] + 1);
       parents.push(at);
       keys.push(key);
-      if (depth + 1 > maxDepth) return `nested deeper than ${maxDepth} levels at ${pathOf(index, parents, keys)} (a STAC item needs a few; the item is refused)`;
+      if (depths[index] > maxDepth) return pathOf(index, parents, keys);
       pending.push(index);
     }
   }
-  return undefined;
+  return '(unknown)';
 }
 
 /** `properties.deep[0][0]…[0]` (the first segments, then the last one). */

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { Duplex } from 'node:stream';
 import { createServer as createTlsServer } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { answerObject, errorAnswer, type Flavour } from './cases.js';
@@ -83,10 +84,13 @@ export async function startHostileServer(options: HostileServerOptions = {}): Pr
     raw.on('error', () => {});
     raw.once('data', (first: Buffer) => {
       raw.pause();
-      raw.unshift(first);
       // 0x16: a TLS handshake record; anything else is a plain request line.
-      if (first[0] === 0x16) tlsServer.emit('connection', raw);
-      else accept(raw, false);
+      if (first[0] === 0x16) {
+        tlsServer.emit('connection', streamOf(raw, first));
+      } else {
+        raw.unshift(first);
+        accept(raw, false);
+      }
       raw.resume();
     });
   });
@@ -224,6 +228,32 @@ export async function startHostileServer(options: HostileServerOptions = {}): Pr
       return new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * `raw` as a plain Duplex starting with `first` (already read): TLS over a net.Socket reads its handle directly
+ * and would never see a chunk given back with unshift, so the TLS side gets a JS stream instead.
+ */
+function streamOf(raw: Socket, first: Buffer): Duplex {
+  const stream = new Duplex({
+    read: () => raw.resume(),
+    write: (chunk: Buffer, _encoding, done) => (raw.destroyed ? done() : raw.write(chunk, () => done())),
+    final: (done) => {
+      raw.end();
+      done();
+    },
+    destroy: (err, done) => {
+      raw.destroy();
+      done(err);
+    },
+  });
+  stream.push(first);
+  raw.on('data', (data: Buffer) => {
+    if (!stream.push(data)) raw.pause();
+  });
+  raw.on('end', () => stream.push(null));
+  raw.on('close', () => stream.destroy());
+  return stream;
 }
 
 function jsonBytes(body: string): Buffer {

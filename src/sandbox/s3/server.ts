@@ -252,7 +252,10 @@ export async function startS3Server(settings: S3ServerSettings): Promise<Running
         sendS3Error(res, head, 412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', { Condition: 'If-Match' });
         return;
       }
-      if (settings.memoryReads && method === 'GET' && mark < 0 && !hasConditions(req)) {
+      // The AWS SDK adds `?x-id=GetObject` to its GETs; any other parameter (versionId, partNumber,
+      // response-*) changes the answer: s3rver's.
+      const plain = Object.keys(query).every((name) => name === 'x-id');
+      if (settings.memoryReads && method === 'GET' && plain && !hasConditions(req)) {
         const object = await fromMemory(served.g, served.asset, key as string, md5);
         res.writeHead(200, object.headers);
         res.end(object.bytes);
