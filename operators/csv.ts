@@ -9,7 +9,7 @@ import type { OutputStage } from '../src/pipeline/stage.js';
 
 export const csvOptions = z
   .object({
-    path: z.string().min(1).describe('File to write (directories are created); replaced only when the run completes'),
+    path: z.string().min(1).describe('File to write (directories are created), replaced only when the run completes; `-` is standard output; an existing FIFO or device (/dev/stdout) is written in place'),
     columns: columnsSchema.optional(),
     include_failed: z
       .boolean()
@@ -46,6 +46,8 @@ const MAX_HELD = 1000;
  * href column per asset, all decided by the first entry that did not fail (src/catalog/columns.ts).
  * With `include_failed` (the default) a last column `failed` says what failed, by stage. Values: numbers
  * as-is, null empty, arrays and objects as compact JSON. A run that aborts leaves an earlier file in place.
+ * `path: -` writes to standard output (logs stay on stderr); a path that is an existing FIFO, device or a
+ * link to one (`/dev/stdout`) is written in place, never replaced by a regular file.
  *
  * Formula injection: with `escape_formulas` (the default) a text cell beginning with `=`, `+`, `-`, `@`, a
  * tab or a CR (or their full-width forms) is written with a `'` in front (`=HYPERLINK(...)` becomes

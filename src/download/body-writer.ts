@@ -25,12 +25,14 @@ const GATHER_BYTES = 256 * 1024;
  * in two buffers: while one is being written the other fills, so the socket pauses only when both are busy (a
  * slow disk), and memory stays at two buffers and a chunk whatever the size. Stops at `end` (exclusive): a body
  * longer than announced is refused, never written past its range. Errors of the body are returned with the
- * position reached in the file, so the caller can resume from there; errors of the file are thrown.
+ * position reached in the file, so the caller can resume from there; errors of the file are thrown (naming
+ * `href`, the object being downloaded).
  */
 export async function writeBody(
   body: Readable, file: FileHandle, start: number, end: number | undefined,
-  onChunk: (chunk: Uint8Array) => void, count: (bytes: number) => void,
+  onChunk: (chunk: Uint8Array) => void, count: (bytes: number) => void, href?: string,
 ): Promise<BodyResult> {
+  const source = href ? `${href}: ` : '';
   /** Bytes taken from the body (in the file, being written or gathered), and bytes in the file (contiguous from `start`). */
   let taken = start;
   let written = start;
@@ -96,7 +98,7 @@ export async function writeBody(
   const take = (chunk: Uint8Array): Promise<void> | undefined => {
     if (writeError !== undefined) throw writeError;
     if (end !== undefined && taken + chunk.length > end) {
-      throw new DownloadError('ERR_DOWNLOAD_SIZE', `the server sent more bytes than announced (past byte ${end})`);
+      throw new DownloadError('ERR_DOWNLOAD_SIZE', `${source}the server sent more bytes than announced (past byte ${end}); nothing past it was written`, { href });
     }
     onChunk(chunk);
     const at = taken;
@@ -130,7 +132,7 @@ export async function writeBody(
     return failure === undefined ? { position: written } : { position: written, error: failure };
   } catch (err) {
     if (err instanceof DownloadError) throw err;
-    throw new DownloadError('ERR_DOWNLOAD_WRITE', `cannot write ${errorMessage(err)}; free some space or fix the permissions, then run again`, { cause: err });
+    throw new DownloadError('ERR_DOWNLOAD_WRITE', `${source}cannot write ${errorMessage(err)}; free some space or fix the permissions, then run again`, { href, cause: err });
   } finally {
     // A write still in flight (the body failed the size check) finishes before the file is closed by the caller.
     await inFlight;

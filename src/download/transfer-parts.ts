@@ -109,7 +109,7 @@ async function fetchPart(t: TransferContext, file: FileHandle, behind: WriteBehi
       const result = await writeBody(opened.body, file, position, end, () => undefined, (n) => {
         t.count('bytes', n);
         behind.wrote(n);
-      });
+      }, t.source.href);
       position = result.position;
       if (result.error !== undefined) failure = result.error;
       else if (position < end) failure = new Error(`part ${index} ended after ${position - start} of ${end - start} bytes`);

@@ -45,7 +45,7 @@ export async function fetchWhole(t: TransferContext, from: number, newHashes: ()
         const result = await writeBody(opened.body, file, position, end, (chunk) => hashes.update(chunk), (n) => {
           t.count('bytes', n);
           behind.wrote(n);
-        });
+        }, t.source.href);
         position = result.position;
         if (result.error !== undefined) failure = result.error;
         else if (end !== undefined && position < end) failure = new Error(`the body ended after ${position} of ${end} bytes`);

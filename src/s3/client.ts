@@ -18,7 +18,7 @@ import { withRetries, type Where } from './retry.js';
  *
  * Which layer retries what (one layer per request, never multiplied):
  * - the AWS SDK: nothing (`maxAttempts: 1`);
- * - undici (transport.ts): nothing, except what undici itself does for a kept connection the server had closed;
+ * - undici (transport.ts): nothing (a request not yet written when its kept connection closed goes on another);
  * - this file (retry.ts's loop): the small reads, `getObjectBytes` (labels) and `headObject` (the download's
  *   HEAD), from the start: 5xx, 429/SlowDown and the other throttling codes, refused/reset connections, DNS
  *   failures, connect and head deadlines, the low-speed limit, a body cut short; backoff 1 s doubling to 30 s

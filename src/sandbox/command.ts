@@ -38,7 +38,7 @@ export const sandboxCommand: CommandModule<object, SandboxArgs> = {
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on' })
       .option('seed', { type: 'number', default: 42, describe: 'catalog seed: same seed, same items' })
       .option('items-per-collection', { type: 'number', default: DEFAULT_ITEMS_PER_COLLECTION, describe: 'items in each of the three Kaguya TC collections' })
-      .option('latency-ms', { type: 'number', default: 0, describe: 'delay added to every answer' })
+      .option('latency-ms', { type: 'number', default: 0, describe: 'delay added to every STAC API answer (S3: --s3-latency-ms)' })
       .option('fault-rate', { type: 'number', describe: 'share of requests (0-1), to the API and to S3, that meet a fault of --fault-kinds; decided per request and attempt from --seed (a rerun meets the same faults), at most 3 attempts in a row' })
       .option('fault-kinds', { type: 'string', default: FAULT_KINDS.join(','), describe: 'faults --fault-rate draws from: 503 (with the server\'s error body), 429 (Retry-After: 1; S3: 503 SlowDown), reset (connection dropped before the answer), truncate (body cut short), stall (body stops, connection held open)' })
       .option('failure-rate', { type: 'number', describe: 'share of requests (0-1) answered 503 Service Unavailable: --fault-rate with --fault-kinds 503' })

@@ -28,8 +28,11 @@ export interface DrawnFault {
  * the same fault in every run with the same seed. At most MAX_CONSECUTIVE_FAULTS attempts in a row fail.
  */
 export class RandomFaults {
-  /** Per request: attempts seen, and how many of the last ones in a row were faulted. */
-  private readonly history = new Map<string, { attempts: number; streak: number }>();
+  /**
+   * Per request (a 53-bit hash of it: a long run makes millions of requests), attempts seen × 4 + how many of
+   * the last ones in a row were faulted (0 to MAX_CONSECUTIVE_FAULTS).
+   */
+  private readonly history = new Map<number, number>();
   readonly kinds: readonly FaultKind[];
 
   constructor(private readonly seed: number, readonly rate: number, kinds: readonly FaultKind[] = FAULT_KINDS) {
@@ -44,21 +47,18 @@ export class RandomFaults {
   /** The fault this attempt of the request meets, if any (and counts the attempt). */
   draw(method: string, target: string, range = '', body = ''): DrawnFault | undefined {
     if (this.rate === 0) return undefined;
-    const key = `${method} ${target}\n${range}\n${body}`;
-    let seen = this.history.get(key);
-    if (!seen) {
-      seen = { attempts: 0, streak: 0 };
-      this.history.set(key, seen);
-    }
-    const attempt = seen.attempts;
-    seen.attempts += 1;
-    const k = stringHash(key);
+    const text = `${method} ${target}\n${range}\n${body}`;
+    const k = stringHash(text, 0x811c9dc5);
+    const key = k * 2 ** 21 + (stringHash(text, 0x01234567) & 0x1fffff);
+    const seen = this.history.get(key) ?? 0;
+    const attempt = Math.floor(seen / 4);
+    const streak = seen % 4;
     const hit = hash32(this.seed, k, attempt, 0xfa17) / 2 ** 32 < this.rate;
-    if (!hit || seen.streak >= MAX_CONSECUTIVE_FAULTS) {
-      seen.streak = 0;
+    if (!hit || streak >= MAX_CONSECUTIVE_FAULTS) {
+      this.history.set(key, (attempt + 1) * 4);
       return undefined;
     }
-    seen.streak += 1;
+    this.history.set(key, (attempt + 1) * 4 + streak + 1);
     const kind = this.kinds[hash32(this.seed, k, attempt, 0x6b1d) % this.kinds.length];
     return { kind, at: hash32(this.seed, k, attempt, 0xc07) / 2 ** 32 };
   }
@@ -74,9 +74,9 @@ export function parseFaultKinds(text: string): FaultKind[] {
   return kinds as FaultKind[];
 }
 
-/** FNV-1a over the UTF-16 code units: a string to 32 bits for hash32. */
-function stringHash(text: string): number {
-  let h = 0x811c9dc5;
+/** FNV-1a over the UTF-16 code units (from `basis`): a string to 32 bits. */
+function stringHash(text: string, basis: number): number {
+  let h = basis;
   for (let i = 0; i < text.length; i += 1) {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);

@@ -30,7 +30,7 @@ afterEach(async () => {
 });
 
 describe('writeBody', () => {
-  it('gathers small chunks (TLS records) into few writes; the file and the hash see every byte in order', async () => {
+  it('gathers small chunks (TLS records) into few writes, one buffer filling while the other is written; the file and the hash see every byte in order', async () => {
     const bytes = randomBytes(1_000_000);
     const file = path.join(dir, 'small.part');
     const f = await countedFile(file);
@@ -78,12 +78,20 @@ describe('writeBody', () => {
   it('refuses bytes past the announced end (ERR_DOWNLOAD_SIZE), and a file that cannot be written (ERR_DOWNLOAD_WRITE)', async () => {
     const file = path.join(dir, 'x.part');
     const f = await countedFile(file);
-    await expect(writeBody(Readable.from([randomBytes(5000)]), f.handle, 0, 4000, () => undefined, () => undefined)).rejects.toMatchObject({ code: 'ERR_DOWNLOAD_SIZE' });
+    await expect(writeBody(Readable.from([randomBytes(5000)]), f.handle, 0, 4000, () => undefined, () => undefined, 's3://b/k.tif')).rejects.toMatchObject({
+      code: 'ERR_DOWNLOAD_SIZE',
+      href: 's3://b/k.tif',
+      message: expect.stringMatching(/^s3:\/\/b\/k\.tif: the server sent more bytes than announced \(past byte 4000\)/),
+    });
     await f.close();
     const readOnly = await countedFile(file, 'r');
     await expect(writeBody(Readable.from([randomBytes(100_000)]), readOnly.handle, 0, undefined, () => undefined, () => undefined)).rejects.toMatchObject({
       code: 'ERR_DOWNLOAD_WRITE',
       message: expect.stringContaining('cannot write'),
+    });
+    // Small chunks: the failing write is one of gathered bytes, started while the next buffer fills.
+    await expect(writeBody(Readable.from(chunksOf(randomBytes(1_000_000), 16 * 1024)), readOnly.handle, 0, undefined, () => undefined, () => undefined)).rejects.toMatchObject({
+      code: 'ERR_DOWNLOAD_WRITE',
     });
     await readOnly.close();
   });

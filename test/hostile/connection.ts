@@ -14,6 +14,8 @@ export interface RawRequest {
   port: number;
   /** Whether it came over TLS. */
   secure: boolean;
+  /** It came on a connection whose last answer was a HEAD followed by a late body (the client reused it). */
+  afterLateBody?: boolean;
 }
 
 /**

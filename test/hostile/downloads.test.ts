@@ -43,7 +43,8 @@ describe.each(['s3', 'http'] as const)('downloads over %s', (transport) => {
           { id: 'good-2', transport },
         ],
       });
-      await recordOutcome(name, run, { bad_requests: requestCounts(scenario, 'bad', imageFileOf('bad')) });
+      const reused = scenario.requests().filter((r) => r.afterLateBody).map((r) => `${r.method} ${r.path}`);
+      await recordOutcome(name, run, { bad_requests: requestCounts(scenario, 'bad', imageFileOf('bad')), reused_after_late_head_body: reused });
       expect(boundProblems(run, RUN_DEADLINE_MS)).toEqual([]);
       const code = transport === 's3' ? s3Code : httpCode;
       const bad = failureOf(run, 'bad');

@@ -21,12 +21,11 @@ export const FAST_LIMITS = Object.freeze({
 });
 
 /**
- * How long one failing object may take under FAST_LIMITS: (retries + 1) attempts of at most request_timeout,
- * the backoffs, and slack for six runs sharing two cores.
+ * A whole hostile run: start-up (~1-2 s) and the slowest failing object under FAST_LIMITS ((retries + 1)
+ * attempts of at most request_timeout, plus backoffs: ~8 s), with room for five runs sharing two busy cores
+ * (measured: 5-23 s). Slower means a limit did not hold; a hang is killed at WALL_CLOCK_MS.
  */
-export const ITEM_DEADLINE_MS = 2 * 4_000 + 200;
-/** A whole hostile run: start-up (~1-2 s), the slowest failing object, and slack for a loaded machine. */
-export const RUN_DEADLINE_MS = 30_000;
+export const RUN_DEADLINE_MS = 40_000;
 /** The harness kills a run after this (the bound is 6 minutes; ours is far below it to keep the suite short). */
 export const WALL_CLOCK_MS = 60_000;
 

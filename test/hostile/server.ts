@@ -71,6 +71,7 @@ export async function startHostileServer(options: HostileServerOptions = {}): Pr
   const capMs = options.capMs ?? 90_000;
   const registry = options.registry ?? new Map<string, ScenarioSpec>();
   const connections = new Set<Connection>();
+  const sockets = new Set<Socket>();
   const requests: RawRequest[] = [];
   let origin = '';
   let secureOrigin = '';
@@ -80,6 +81,13 @@ export async function startHostileServer(options: HostileServerOptions = {}): Pr
   const tlsServer = tls ? createTlsServer(tls, (socket) => accept(socket, true)) : undefined;
   tlsServer?.on('tlsClientError', () => {});
   const server: Server = createServer((raw) => {
+    // The cap holds from the first byte, TLS handshakes included.
+    const cap = setTimeout(() => raw.destroy(), capMs);
+    sockets.add(raw);
+    raw.on('close', () => {
+      clearTimeout(cap);
+      sockets.delete(raw);
+    });
     if (!tlsServer) return accept(raw, false);
     raw.on('error', () => {});
     raw.once('data', (first: Buffer) => {
@@ -106,24 +114,32 @@ export async function startHostileServer(options: HostileServerOptions = {}): Pr
     let pending: Buffer = Buffer.alloc(0);
     let busy = false;
     conn.socket.on('data', (data: Buffer) => {
-      if (busy) return; // a held connection: whatever the client sends is never answered
+      if (busy && !conn.poisoned) return; // a held connection: whatever the client sends is never answered
       pending = pending.length === 0 ? data : Buffer.concat([pending, data]);
       next();
     });
     const next = (): void => {
-      while (!busy && !conn.closed) {
+      // A poisoned connection's requests are still read and recorded (the client reused it), never answered.
+      while ((!busy || conn.poisoned) && !conn.closed) {
         const end = pending.indexOf('\r\n\r\n');
         if (end < 0) {
           if (pending.length > MAX_REQUEST_HEAD) conn.destroy();
           return;
         }
-        const request = parseRequest(pending.subarray(0, end).toString('latin1'), conn);
+        let request: RawRequest;
+        try {
+          request = parseRequest(pending.subarray(0, end).toString('latin1'), conn);
+        } catch {
+          return conn.destroy();
+        }
         const length = Number(request.headers['content-length'] ?? 0);
         if (pending.length < end + 4 + length) return;
         request.body = pending.subarray(end + 4, end + 4 + length);
         pending = pending.subarray(end + 4 + length);
+        request.afterLateBody = conn.poisoned;
         if (requests.length < MAX_RECORDED) requests.push(request);
-        if (conn.poisoned || !route(conn, request)) busy = true;
+        if (conn.poisoned) continue;
+        if (!route(conn, request)) busy = true;
       }
     };
   }
@@ -225,6 +241,7 @@ export async function startHostileServer(options: HostileServerOptions = {}): Pr
     },
     close() {
       for (const conn of connections) conn.destroy();
+      for (const socket of sockets) socket.destroy();
       return new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

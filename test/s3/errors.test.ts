@@ -1,6 +1,6 @@
 import { NoSuchKey, NotFound, S3ServiceException } from '@aws-sdk/client-s3';
 import { StacflowError } from '../../src/errors.js';
-import { S3ObjectError, toS3ObjectError } from '../../src/s3/errors.js';
+import { S3ObjectError, S3TransportError, toS3ObjectError } from '../../src/s3/errors.js';
 
 const location = { bucket: 'astrogeo-ard', key: 'moon/a/b.pvl', region: 'us-west-2' };
 const href = 'https://astrogeo-ard.s3-us-west-2.amazonaws.com/moon/a/b.pvl';
@@ -65,5 +65,25 @@ describe('toS3ObjectError', () => {
   it('passes an S3ObjectError through', () => {
     const err = toS3ObjectError(serviceError('AccessDenied', 403), where);
     expect(toS3ObjectError(err, where)).toBe(err);
+  });
+});
+
+describe('toS3ObjectError: transport failures (request-handler.ts, transport.ts)', () => {
+  it.each(['ERR_HEAD_TIMEOUT', 'ERR_LOW_SPEED', 'ERR_REQUEST_TIMEOUT'] as const)('keeps %s as the code, retryable, with the limit in the message and the attempts made', (code) => {
+    const cause = new S3TransportError(code, 'http://127.0.0.1:9/astrogeo-ard/moon/a/b.pvl', 'below http.low_speed_limit = 1 KiB/s');
+    const err = toS3ObjectError(cause, where, 6);
+    expect(err).toMatchObject({ code, errorClass: 'retryable', attempts: 6, s3Code: undefined, cause });
+    expect(err.message).toContain(`${code} after 6 attempts`);
+    expect(err.message).toContain('http.low_speed_limit');
+  });
+
+  it('an answer that is not HTTP (ERR_BAD_RESPONSE) is retryable as unavailable', () => {
+    const cause = new S3TransportError('ERR_BAD_RESPONSE', 'http://127.0.0.1:9/b/k', 'refused an answer with status 099, which is no HTTP status');
+    expect(toS3ObjectError(cause, where)).toMatchObject({ code: 'ERR_S3_UNAVAILABLE', errorClass: 'retryable' });
+  });
+
+  it('an error answer whose body failed to arrive keeps its status (a 404 stays not found)', () => {
+    const failed = Object.assign(new S3TransportError('ERR_LOW_SPEED', 'http://127.0.0.1:9/b/k', 'slow'), { $metadata: { httpStatusCode: 404 } });
+    expect(toS3ObjectError(failed, where)).toMatchObject({ code: 'ERR_S3_NOT_FOUND', status: 404 });
   });
 });
