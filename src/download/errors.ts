@@ -26,7 +26,13 @@ export type DownloadErrorCode =
   /** The object changed while it was read (If-Match failed) more often than the attempts allow. */
   | 'ERR_DOWNLOAD_CHANGED'
   /** The local file system refused (disk full, permissions). */
-  | 'ERR_DOWNLOAD_WRITE';
+  | 'ERR_DOWNLOAD_WRITE'
+  /** A plain HTTP(S) href: no response head within http.head_timeout (after every attempt). */
+  | 'ERR_HEAD_TIMEOUT'
+  /** A plain HTTP(S) href: the body came slower than http.low_speed_limit for http.low_speed_time. */
+  | 'ERR_LOW_SPEED'
+  /** A plain HTTP(S) href: the HEAD did not complete within http.request_timeout. */
+  | 'ERR_REQUEST_TIMEOUT';
 
 export class DownloadError extends EntryError {
   override readonly code: DownloadErrorCode;

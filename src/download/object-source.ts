@@ -6,9 +6,10 @@ import { S3ObjectError } from '../s3/errors.js';
 import { parseS3Href, type S3Location } from '../s3/href.js';
 import { clientSettings } from '../http/client.js';
 import { HttpRequestError } from '../http/errors.js';
-import { formatDuration } from '../http/limits.js';
+import { formatBytes, formatDuration } from '../http/limits.js';
+import { watchLowSpeed } from '../http/low-speed.js';
 import { httpRequest } from '../http/request.js';
-import { DownloadError } from './errors.js';
+import { DownloadError, type DownloadErrorCode } from './errors.js';
 
 /**
  * Where an asset's bytes come from, behind one interface: an S3 object (through src/s3/client.ts, with the
@@ -123,7 +124,9 @@ function httpSource(href: string, http: Got): ObjectSource {
         if (signal.aborted || !(err instanceof HttpRequestError)) throw err;
         if (err.kind === 'status' && err.status !== undefined) throw httpStatus(href, err.status, err.statusMessage, false);
         const after = err.retries > 0 ? ` after ${err.retries} ${err.retries === 1 ? 'retry' : 'retries'}` : '';
-        throw new DownloadError('ERR_DOWNLOAD_UNREACHABLE', `cannot fetch ${href}${after}: ${err.summary}; check the network or the href, then run again`, { href, transient: false, cause: err });
+        // A deadline keeps its own code (the same as S3's), so the report says which limit the server broke.
+        const code = DEADLINE_CODES.has(err.code) ? (err.code as DownloadErrorCode) : 'ERR_DOWNLOAD_UNREACHABLE';
+        throw new DownloadError(code, `cannot fetch ${href}${after}: ${err.summary}; check the network or the href, then run again`, { href, transient: false, cause: err });
       }
       const status = response.status;
       if (status === 405 || status === 501) return { ranges: false };
@@ -151,7 +154,7 @@ function httpSource(href: string, http: Got): ObjectSource {
         // The head deadline (got's `response` timeout, set on the run's instance from http.head_timeout).
         if (event === 'response') {
           const limit = formatDuration(clientSettings(http).limits.headTimeoutMs);
-          throw new DownloadError('ERR_DOWNLOAD_UNREACHABLE', `cannot fetch ${href}: no response head within ${limit} (http.head_timeout); run again to resume`, { href, transient: true, cause: err });
+          throw new DownloadError('ERR_HEAD_TIMEOUT', `cannot fetch ${href}: no response head within ${limit} (http.head_timeout); run again to resume`, { href, transient: true, cause: err });
         }
         throw unreachable(href, err, true);
       });
@@ -167,6 +170,7 @@ function httpSource(href: string, http: Got): ObjectSource {
       // got's streams never destroy themselves: once read to its end, the body is, which frees got's listener on
       // the run's signal (one per download otherwise, for the whole run).
       stream.once('end', () => stream.destroy());
+      watchBodySpeed(stream, href, clientSettings(http).limits);
       const length = Number(header(response.headers['content-length']));
       return {
         body: stream,
@@ -176,6 +180,27 @@ function httpSource(href: string, http: Got): ObjectSource {
       };
     },
   };
+}
+
+const DEADLINE_CODES = new Set(['ERR_HEAD_TIMEOUT', 'ERR_LOW_SPEED', 'ERR_REQUEST_TIMEOUT']);
+
+/**
+ * curl's --speed-limit on a download body (http.low_speed_limit over http.low_speed_time): a body that trickles
+ * or stalls is destroyed with ERR_LOW_SPEED, which the engine retries from the last byte written like a cut.
+ */
+function watchBodySpeed(stream: Readable, href: string, limits: { lowSpeedBytesPerSecond: number; lowSpeedTimeMs: number }): void {
+  const watch = watchLowSpeed(limits.lowSpeedBytesPerSecond, limits.lowSpeedTimeMs, (received) => {
+    const what = `${formatBytes(limits.lowSpeedBytesPerSecond)}/s (http.low_speed_limit) for ${formatDuration(limits.lowSpeedTimeMs)} (http.low_speed_time)`;
+    stream.destroy(new DownloadError('ERR_LOW_SPEED', `${href}: the body came slower than ${what}, ${received} bytes in all; retrying from the last byte written`, { href, transient: true }));
+  });
+  // got's progress events count the bytes as they are read, without a 'data' listener (which would start the
+  // stream flowing before the engine reads it).
+  let seen = 0;
+  stream.on('downloadProgress', ({ transferred }: { transferred: number }) => {
+    watch.add(transferred - seen);
+    seen = transferred;
+  });
+  stream.once('close', () => watch.stop());
 }
 
 const header = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value) || undefined;

@@ -119,6 +119,31 @@ test.concurrent(
   100_000,
 );
 
+test.concurrent(
+  `hostile ids: a formula is escaped in the CSV, an overlong or control-character id fails as ERR_DOWNLOAD_PATH, no raw ESC reaches stderr (bound ${RUN_DEADLINE_MS / 1000} s)`,
+  async () => {
+    const name = 'api-hostile-ids';
+    const formula = '=1+2';
+    const overlong = 'x'.repeat(300);
+    const escape = 'esc\u001b[31mred';
+    const { run, ws, scenario, planted } = await runCase(server, name, {
+      items: GOOD(['good-1', formula, overlong, escape, 'good-2']),
+    });
+    await recordOutcome(name, run);
+    expect(boundProblems(run, RUN_DEADLINE_MS)).toEqual([]);
+    expect({ exit: run.exitCode, error: run.report?.error }).toEqual({ exit: 3, error: undefined });
+    expect([overlong, escape].map((id) => failureOf(run, id)?.code)).toEqual(['ERR_DOWNLOAD_PATH', 'ERR_DOWNLOAD_PATH']);
+    expect(failureOf(run, formula)).toBeUndefined();
+    // csv-stringify's escape_formulas: the cell starts with a quote, so a spreadsheet shows text.
+    const rows = await readCsv(ws.csvPath);
+    expect(rows.map((r) => r.id)).toContain(`'${formula}`);
+    expect(run.stderr).not.toContain('\u001b');
+    expect(await goodItemProblems(ws, scenario, run, ['good-1', 'good-2'])).toEqual([]);
+    expect(await ws.outsideProblems(planted)).toEqual([]);
+  },
+  100_000,
+);
+
 /** Case, expected run error code, what its message must name. */
 const RUN_ENDING: Array<[ApiCase, RegExp, string]> = [
   ['endless-page', /^ERR_STAC_TOO_LARGE$/, '/search'],
