@@ -85,8 +85,28 @@ test('open(): a head that never comes fails within http.head_timeout', async () 
   server = await rawServer(() => undefined);
   const started = Date.now();
   const err = await source(`${server.url}silent.img`).open({ signal: new AbortController().signal }).catch((e: unknown) => e);
-  expect(err).toMatchObject({ code: 'ERR_DOWNLOAD_UNREACHABLE', transient: true });
+  expect(err).toMatchObject({ code: 'ERR_HEAD_TIMEOUT', transient: true });
   expect((err as Error).message).toMatch(/no response head within 300 ms \(http\.head_timeout\)/);
   expect(Date.now() - started).toBeLessThan(1500);
   expect(server.requests).toHaveLength(1);
+});
+
+test('open(): a body that trickles below http.low_speed_limit is destroyed with ERR_LOW_SPEED, the bytes before it kept', async () => {
+  server = await rawServer((_req, a) => {
+    a.socket.write('HTTP/1.1 200 OK\r\ncontent-length: 100000\r\n\r\n');
+    a.socket.write('z'.repeat(1000));
+    a.every(100, () => a.socket.write('z'));
+  });
+  const limits: HttpLimits = Object.freeze({ ...LIMITS, lowSpeedBytesPerSecond: 1024, lowSpeedTimeMs: 400 });
+  const opened = await objectSource(`${server.url}slow.img`, { s3, http: createHttpClient({ limits }) }).open({ signal: new AbortController().signal });
+  const started = Date.now();
+  let received = 0;
+  const err = await (async () => {
+    for await (const chunk of opened.body) received += (chunk as Buffer).length;
+  })().catch((e: unknown) => e);
+  // got wraps it in its own RequestError, keeping the code; the engine retries such body errors from the last byte.
+  expect(err).toMatchObject({ code: 'ERR_LOW_SPEED' });
+  expect((err as Error).message).toMatch(/slow\.img: the body came slower than 1 KiB\/s \(http\.low_speed_limit\) for 400 ms/);
+  expect(received).toBeGreaterThanOrEqual(1000);
+  expect(Date.now() - started).toBeLessThan(3000);
 });
