@@ -63,9 +63,12 @@ export async function readLabelText(href: string, reader: LabelReader): Promise<
   return { href, text: answer.text, etag: answer.etag, bytes: answer.bytes, fromCache: false };
 }
 
+/** The S3 client module, imported once (a dynamic import per label costs 10–20 µs). */
+let s3Client: Promise<typeof import('../s3/client.js')> | undefined;
+
 async function fromS3(href: string, reader: LabelReader, etag: string | undefined): Promise<Answer> {
   // Loaded on first use: the AWS SDK takes ~0.6 s to import, which commands and pipelines without S3 skip.
-  const { getObjectBytes } = await import('../s3/client.js');
+  const { getObjectBytes } = await (s3Client ??= import('../s3/client.js'));
   // The S3 client retries (a failed request, a body cut short: from the start) and stops reading at the limit.
   const read = { signal: reader.signal, maxBytes: (reader.s3.limits ?? DEFAULT_LIMITS).maxLabelBytes, maxBytesSetting: 'http.max_label_bytes' };
   try {
