@@ -7,6 +7,7 @@ import { route, type ApiContext, type ApiResponse } from './api-routes.js';
 import { stallBody, stallHead, truncateBody, type StallKeeper } from './body-faults.js';
 import { errorBody, type FaultBook, type FaultRule, type MetFault } from './faults.js';
 import type { RequestLogEntry } from './request-log.js';
+import { wakeableSleeps } from './wakeable-sleeps.js';
 
 export interface ServerSettings {
   host: string;
@@ -29,16 +30,7 @@ export interface RunningServer {
 
 /** The node:http plumbing around the routes: request log, faults, latency, body parsing, streaming. */
 export async function startServer(settings: ServerSettings): Promise<RunningServer> {
-  const sleeps = new Set<() => void>();
-  const sleep = (ms: number) => new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      sleeps.delete(done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    sleeps.add(done);
-  });
+  const { sleep, wakeAll } = wakeableSleeps();
   let context: ApiContext | undefined;
   const server = http.createServer((req, res) => {
     handle(req, res, settings, context as ApiContext, sleep).catch((err: unknown) => {
@@ -58,7 +50,7 @@ export async function startServer(settings: ServerSettings): Promise<RunningServ
   return {
     url,
     close: () => new Promise<void>((resolve) => {
-      for (const wake of [...sleeps]) wake();
+      wakeAll();
       settings.stalls.releaseAll();
       server.close(() => resolve());
       server.closeAllConnections();

@@ -13,6 +13,7 @@ import { imageChunks } from './image-bytes.js';
 import { CONTENT_TYPES, objectKey, objectOf, SANDBOX_BUCKET, type ServedAsset } from './objects.js';
 import { writeObject, type S3rverStore } from './object-writer.js';
 import { ObjectRules, type S3FaultRule } from './rules.js';
+import { wakeableSleeps } from '../wakeable-sleeps.js';
 
 /** One request the sandbox S3 received, with every header (tests check that no Authorization was sent). */
 export interface S3RequestLogEntry {
@@ -126,16 +127,7 @@ export async function startS3Server(settings: S3ServerSettings): Promise<Running
     throw err;
   }
 
-  const sleeps = new Set<() => void>();
-  const sleep = (ms: number) => new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      sleeps.delete(done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    sleeps.add(done);
-  });
+  const { sleep, wakeAll } = wakeableSleeps();
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -305,7 +297,7 @@ export async function startS3Server(settings: S3ServerSettings): Promise<Running
     },
     replacement: (g, asset) => replaced.get(objectKey(catalog, g, asset)),
     close: async () => {
-      for (const wake of [...sleeps]) wake();
+      wakeAll();
       settings.stalls.releaseAll();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
