@@ -1,8 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { StacflowError } from '../errors.js';
 import type { HttpLimits } from '../http/limits.js';
 import { S3ObjectError } from '../s3/errors.js';
-import { retryAfterOf, retryWait } from '../s3/retry.js';
+import { retryWait } from '../http/retry-policy.js';
+import { retryAfterOf } from '../s3/retry.js';
 import { DownloadError } from './errors.js';
 
 /**
@@ -54,13 +54,4 @@ export function nextWait(attempt: number, failure: unknown, retry: DownloadRetry
   const wait = retryWait(attempt, retryAfterOf(failure), retry.limits, now);
   if (wait === undefined || now + wait - since >= retry.giveUpAfterMs) return undefined;
   return wait;
-}
-
-/** Waits, unless the run is ending (then throws its reason). */
-export async function backoff(ms: number, signal: AbortSignal): Promise<void> {
-  try {
-    await sleep(ms, undefined, { signal });
-  } catch {
-    throw signal.reason ?? new Error('aborted');
-  }
 }

@@ -5,7 +5,8 @@ import { errorMessage } from '../errors.js';
 import { writeBody } from './body-writer.js';
 import { partCount } from './decide.js';
 import { DownloadError } from './errors.js';
-import { backoff, classify, nextWait } from './retry.js';
+import { waitBeforeRetry } from '../http/retry-policy.js';
+import { classify, nextWait } from './retry.js';
 import type { TransferContext } from './transfer-context.js';
 import { withSyncSlot } from './sync-slots.js';
 import { WRITE_BEHIND_BYTES, WriteBehind } from './write-behind.js';
@@ -133,6 +134,6 @@ async function fetchPart(t: TransferContext, file: FileHandle, behind: WriteBehi
     }
     t.count('retries');
     t.onRetry({ attempt, offset: position, reason: errorMessage(failure), delayMs, part: index });
-    await backoff(delayMs, signal);
+    await waitBeforeRetry(delayMs, signal);
   }
 }

@@ -2,7 +2,8 @@ import { openPart } from './local-files.js';
 import { errorMessage } from '../errors.js';
 import { writeBody } from './body-writer.js';
 import { DownloadError } from './errors.js';
-import { backoff, classify, nextWait } from './retry.js';
+import { waitBeforeRetry } from '../http/retry-policy.js';
+import { classify, nextWait } from './retry.js';
 import type { TransferContext } from './transfer-context.js';
 import type { Hashes } from './verify.js';
 import { WRITE_BEHIND_BYTES, WriteBehind } from './write-behind.js';
@@ -69,7 +70,7 @@ export async function fetchWhole(t: TransferContext, from: number, newHashes: ()
       }
       t.count('retries');
       t.onRetry({ attempt, offset: position, reason: errorMessage(failure), delayMs });
-      await backoff(delayMs, t.signal);
+      await waitBeforeRetry(delayMs, t.signal);
     }
     return { size: position, digests: hashes.digests() };
   } finally {

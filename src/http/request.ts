@@ -1,12 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Got } from 'got';
 import { attempt, headerText, type AttemptOptions, type AttemptRequest, type BodyLimit, type HttpMethod } from './attempt.js';
 import { clientSettings, type RetryInfo } from './client.js';
 import { HttpRequestError } from './errors.js';
 import { formatDuration, type HttpLimits } from './limits.js';
 import { MAX_REDIRECTS, redirectedRequest } from './redirect.js';
-import { decideRetry, type RetryDecision } from './retry-policy.js';
+import { decideRetry, waitBeforeRetry, type RetryDecision } from './retry-policy.js';
 
 /**
  * The one retry loop of the STAC API (landing page, conformance, search pages) and of plain-HTTP labels and
@@ -105,11 +104,7 @@ export async function httpRequest(client: Got, request: HttpRequest, options: Ht
     };
     settings.onRetry?.(info);
     options.onRetry?.(info);
-    try {
-      await sleep(decision.delayMs, undefined, { signal });
-    } catch (err) {
-      throw signal?.reason ?? err;
-    }
+    await waitBeforeRetry(decision.delayMs, signal);
   }
 }
 

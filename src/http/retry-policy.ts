@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_LIMITS, type HttpLimits } from './limits.js';
 
 /**
@@ -70,13 +71,30 @@ export function decideRetry(input: RetryInput, settings: RetrySettings | HttpLim
   if (!isRetryable(input)) return { retry: false, reason: 'not-retryable' };
   if (input.attempt > s.limit) return { retry: false, reason: 'limit' };
 
-  const hinted = parseRetryAfter(input.retryAfter, input.now);
-  if (hinted !== undefined) {
-    if (hinted > s.maxRetryAfterMs) return { retry: false, reason: 'retry-after', retryAfterMs: hinted };
-    // The server said when: wait that long (at least 1 ms, so 0 still means "retry").
-    return { retry: true, delayMs: Math.max(1, hinted) };
+  const delayMs = retryWait(input.attempt, input.retryAfter, s, input.now, input.random);
+  if (delayMs === undefined) return { retry: false, reason: 'retry-after', retryAfterMs: parseRetryAfter(input.retryAfter, input.now) };
+  return { retry: true, delayMs };
+}
+
+/**
+ * The wait before retry `attempt` (1 for the first) of a failure already judged retryable: the server's
+ * Retry-After when it sent one (at least 1 ms, so 0 still means "retry"; undefined when it asks for more than
+ * `maxRetryAfterMs`: give up), else the backoff. The S3 loop and the download engine wait what it says too.
+ */
+export function retryWait(attempt: number, retryAfter: string | undefined, settings: RetrySettings | HttpLimits, now = Date.now(), random = Math.random()): number | undefined {
+  const s = 'retries' in settings ? retrySettings(settings) : settings;
+  const hinted = parseRetryAfter(retryAfter, now);
+  if (hinted !== undefined) return hinted > s.maxRetryAfterMs ? undefined : Math.max(1, hinted);
+  return backoffDelay(attempt, s, random);
+}
+
+/** Waits `ms` between two attempts, unless `signal` aborts first: then throws its reason (the run is ending). */
+export async function waitBeforeRetry(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  try {
+    await sleep(ms, undefined, { signal });
+  } catch (err) {
+    throw signal?.reason ?? err;
   }
-  return { retry: true, delayMs: backoffDelay(input.attempt, s, input.random) };
 }
 
 /** Milliseconds to wait before the next attempt, or 0 for "do not retry". */

@@ -3,6 +3,7 @@ import { USER_AGENT } from '../version.js';
 import { trustedCertificates } from './ca-bundle.js';
 import type { S3Location } from './href.js';
 import type { Where } from './retry.js';
+import { escapeUri } from './request-handler.js';
 import { S3Transport, type TransportResponse } from './transport.js';
 
 /**
@@ -42,12 +43,12 @@ export async function closeAnonymousTransports(): Promise<void> {
 
 /** `s3.endpoint` path-style, or the AWS URL of the object in `region`. */
 export function objectUrl(location: S3Location, region: string, endpoint: string | undefined): { origin: string; path: string } {
-  const key = location.key.split('/').map(escapeSegment).join('/');
+  const key = location.key.split('/').map(escapeUri).join('/');
   const query = location.versionId !== undefined ? `?versionId=${encodeURIComponent(location.versionId)}` : '';
   if (endpoint) {
     const base = new URL(endpoint);
     const prefix = base.pathname.replace(/\/+$/, '');
-    return { origin: base.origin, path: `${prefix}/${escapeSegment(location.bucket)}/${key}${query}` };
+    return { origin: base.origin, path: `${prefix}/${escapeUri(location.bucket)}/${key}${query}` };
   }
   const host = region === 'us-east-1' ? 's3.amazonaws.com' : `s3.${region}.amazonaws.com`;
   if (location.bucket.includes('.')) return { origin: `https://${host}`, path: `/${location.bucket}/${key}${query}` };
@@ -115,6 +116,3 @@ function sdkShapedError(status: number, headers: Record<string, string>, xml: st
   error.$response = { statusCode: status, headers };
   return error;
 }
-
-/** RFC 3986 escaping of one path segment, as the SDK writes keys (`!'()*` too). */
-const escapeSegment = (text: string): string => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);

@@ -89,4 +89,5 @@ export function queryString(query: NonNullable<SdkHttpRequest['query']>): string
   return parts.join('&');
 }
 
-const escapeUri = (text: string): string => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+/** RFC 3986 escaping as the SDK writes paths and queries (`!'()*` too). */
+export const escapeUri = (text: string): string => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);

@@ -1,6 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { HttpLimits } from '../http/limits.js';
-import { backoffDelay, parseRetryAfter, retrySettings } from '../http/retry-policy.js';
+import { retryWait, waitBeforeRetry } from '../http/retry-policy.js';
 import { S3ObjectError, S3TransportError, toS3ObjectError } from './errors.js';
 import type { S3Location } from './href.js';
 
@@ -38,22 +37,11 @@ export async function withRetries<T>(where: Where, limits: HttpLimits, signal: A
       if (failure.errorClass !== 'retryable' || n > limits.retries) throw failure;
       const wait = retryWait(n, retryAfterOf(err), limits);
       if (wait === undefined || Date.now() + wait >= started + limits.giveUpAfterMs) throw failure;
-      await pause(wait, signal);
+      await waitBeforeRetry(wait, signal);
     } finally {
       clearTimeout(timer);
     }
   }
-}
-
-/**
- * The wait before retry `retry` (1 for the first) of a failure already judged retryable: the server's
- * Retry-After when it sent one (undefined when it asks for more than http.max_retry_after: give up), else the
- * backoff of src/http/retry-policy.ts (1 s doubling to 30 s with the defaults, jittered).
- */
-export function retryWait(retry: number, retryAfter: string | undefined, limits: HttpLimits, now = Date.now(), random = Math.random()): number | undefined {
-  const hinted = parseRetryAfter(retryAfter, now);
-  if (hinted !== undefined) return hinted > limits.maxRetryAfterMs ? undefined : Math.max(1, hinted);
-  return backoffDelay(retry, retrySettings(limits), random);
 }
 
 /** The Retry-After header of the answer an SDK error was made from (the SDK keeps it as `$response`). */
@@ -61,12 +49,4 @@ export function retryAfterOf(err: unknown): string | undefined {
   if (err instanceof S3ObjectError) return retryAfterOf(err.cause);
   const headers = (err as { $response?: { headers?: Record<string, string | undefined> } } | undefined)?.$response?.headers;
   return headers?.['retry-after'] ?? undefined;
-}
-
-async function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  try {
-    await sleep(ms, undefined, { signal });
-  } catch {
-    throw signal?.reason ?? new Error('aborted');
-  }
 }
