@@ -75,9 +75,13 @@ outputs:
 `;
 }
 
-/** `node <NODE_FLAGS> bin/run-pipeline.js FILE`: the CLI as its bin runs it (compiled, in dist/, as `npm run bench` builds it). */
-export function stacflowCommand(packageRoot: string, pipelineFile: string, reportFile: string): { command: string; args: string[] } {
-  return { command: process.execPath, args: [...NODE_FLAGS, path.join(packageRoot, 'bin', 'run-pipeline.js'), pipelineFile, '--report', reportFile, '--quiet'] };
+/**
+ * `node <NODE_FLAGS> bin/run-pipeline.js FILE`: the CLI as its bin runs it (compiled, in dist/, as `npm run bench`
+ * builds it). `cpuProfileDir`: a V8 CPU profile of each run is written there (the profiler's cost inflates the figures).
+ */
+export function stacflowCommand(packageRoot: string, pipelineFile: string, reportFile: string, cpuProfileDir?: string): { command: string; args: string[] } {
+  const profile = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
+  return { command: process.execPath, args: [...NODE_FLAGS, ...profile, path.join(packageRoot, 'bin', 'run-pipeline.js'), pipelineFile, '--report', reportFile, '--quiet'] };
 }
 
 /**

@@ -25,7 +25,8 @@ import { NGINX, startNginx, TLS_CERT, type LoggedRequest, type Nginx } from './n
  * BENCH_DL_STREAMS (4: rclone `--multi-thread-streams`), BENCH_DL_CUTOFF (250M: rclone `--multi-thread-cutoff`),
  * BENCH_DL_THRESHOLD / BENCH_DL_PART (64MiB / 16MiB: stacflow `multipart_threshold` / `part_size`),
  * BENCH_DL_WORKERS (2: nginx worker_processes), BENCH_DL_TMP (parent of the temp folder; default the OS's),
- * BENCH_DL_PROTOCOLS (`https,http`: which endpoints, in that order).
+ * BENCH_DL_PROTOCOLS (`https,http`: which endpoints, in that order), BENCH_DL_CPU_PROF=<dir> (a V8 CPU profile of each
+ * stacflow run, written there; the profiler's own cost then inflates its figures).
  *
  * stacflow runs as `node bin/run-pipeline.js`, i.e. the compiled CLI in dist/ (`npm run bench` builds it first).
  */
@@ -100,7 +101,7 @@ export async function benchDownload(): Promise<void> {
         pipelineFile,
         benchPipelineYaml({ api: started.ready.url, collection: COLLECTION, items: objects.length, s3Endpoint: endpoint, dest, csv: path.join(tmp, 'bench-download.csv'), budget }),
       );
-      const stacflow = stacflowCommand(PACKAGE_ROOT, pipelineFile, report);
+      const stacflow = stacflowCommand(PACKAGE_ROOT, pipelineFile, report, process.env.BENCH_DL_CPU_PROF || undefined);
       // Over HTTPS stacflow trusts the test certificate through AWS_CA_BUNDLE, as a proxy's CA would be given.
       const stacflowEnv: NodeJS.ProcessEnv = tls ? { ...process.env, AWS_CA_BUNDLE: TLS_CERT } : process.env;
       const rclone = await rcloneCommand({ endpoint, bucket, list, dest, dir: tmp, budget, caCert: tls ? TLS_CERT : undefined });

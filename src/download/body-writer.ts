@@ -1,6 +1,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { errorMessage } from '../errors.js';
+import { isDirectBody, type TakeChunk } from '../util/direct-body.js';
 import { DownloadError } from './errors.js';
 
 /** Bytes counted into the stage's `bytes` counter at a time (the progress line moves, the stats stay cheap). */
@@ -14,35 +15,36 @@ export interface BodyResult {
 }
 
 /**
- * Chunks smaller than this are gathered with others into one write: TLS bodies come in records of 16 KiB at
- * most, and a slow network in small reads; a write each would be tens of thousands of writes per GB.
+ * Bytes taken into one write. Chunks are kept as they came (TLS bodies come in records of 16 KiB at most, plain
+ * HTTP in socket reads of up to 64 KiB) and written together with one writev: no copy in between, and tens of
+ * writes per GB instead of tens of thousands. At most MAX_CHUNKS a write, so a body of tiny chunks (a slow
+ * link) cannot pile up chunk objects.
  */
-const GATHER_BELOW = 64 * 1024;
-const GATHER_BYTES = 256 * 1024;
+const WRITE_BYTES = 256 * 1024;
+const MAX_CHUNKS = 256;
 
 /**
- * Streams a body into `file` at `start` with positional writes. Small chunks are gathered into 256 KiB writes,
- * in two buffers: while one is being written the other fills, so the socket pauses only when both are busy (a
- * slow disk), and memory stays at two buffers and a chunk whatever the size. Stops at `end` (exclusive): a body
- * longer than announced is refused, never written past its range. Errors of the body are returned with the
- * position reached in the file, so the caller can resume from there; errors of the file are thrown (naming
- * `href`, the object being downloaded).
+ * Streams a body into `file` at `start` with positional writes. Chunks are batched into writes of 256 KiB,
+ * two batches at a time: while one is being written the next fills, so the socket pauses only when both are
+ * busy (a slow disk), and memory stays at two batches and a chunk whatever the size. Stops at `end`
+ * (exclusive): a body longer than announced is refused, never written past its range. Errors of the body are
+ * returned with the position reached in the file, so the caller can resume from there; errors of the file are
+ * thrown (naming `href`, the object being downloaded).
  */
 export async function writeBody(
   body: Readable, file: FileHandle, start: number, end: number | undefined,
   onChunk: (chunk: Uint8Array) => void, count: (bytes: number) => void, href?: string,
 ): Promise<BodyResult> {
   const source = href ? `${href}: ` : '';
-  /** Bytes taken from the body (in the file, being written or gathered), and bytes in the file (contiguous from `start`). */
+  /** Bytes taken from the body (in the file, being written or batched), and bytes in the file (contiguous from `start`). */
   let taken = start;
   let written = start;
-  let gathered: Buffer | undefined;
-  let gatheredBytes = 0;
-  /** Where the gathered bytes go in the file. */
-  let gatheredAt = start;
-  /** The write of the other gather buffer, if one is in progress, and that buffer once it is free again. */
+  let batch: Buffer[] = [];
+  let batchBytes = 0;
+  /** Where the batch goes in the file. */
+  let batchAt = start;
+  /** The write of the previous batch, if one is in progress. */
   let inFlight: Promise<void> | undefined;
-  let spare: Buffer | undefined;
   let writeError: unknown;
   let uncounted = 0;
   const wrote = (n: number): void => {
@@ -53,15 +55,14 @@ export async function writeBody(
       uncounted = 0;
     }
   };
-  /** Starts writing the gathered bytes and gathers into the spare buffer meanwhile (call with no write in flight). */
-  const rotate = (): void => {
-    if (gatheredBytes === 0 || !gathered) return;
-    const full = gathered;
-    const n = gatheredBytes;
-    inFlight = writeFully(file, full.subarray(0, n), gatheredAt).then(
+  /** Starts writing the batch (call with no write in flight). */
+  const startWrite = (): void => {
+    if (batchBytes === 0) return;
+    const chunks = batch;
+    const n = batchBytes;
+    inFlight = writeAll(file, chunks, batchAt).then(
       () => {
         wrote(n);
-        spare = full;
         inFlight = undefined;
       },
       (err: unknown) => {
@@ -69,9 +70,8 @@ export async function writeBody(
         inFlight = undefined;
       },
     );
-    gathered = spare;
-    spare = undefined;
-    gatheredBytes = 0;
+    batch = [];
+    batchBytes = 0;
   };
   /** Waits for the write in flight; throws its error. */
   const settle = async (): Promise<void> => {
@@ -80,54 +80,36 @@ export async function writeBody(
   };
   const flush = async (): Promise<void> => {
     await settle();
-    rotate();
+    startWrite();
     await settle();
   };
-  const writeOut = async (chunk: Uint8Array, at: number): Promise<void> => {
-    await flush();
-    await writeFully(file, chunk, at);
-    wrote(chunk.length);
-  };
-  const gather = (chunk: Uint8Array, at: number): void => {
-    const into = (gathered ??= Buffer.allocUnsafe(GATHER_BYTES));
-    if (gatheredBytes === 0) gatheredAt = at;
-    into.set(chunk, gatheredBytes);
-    gatheredBytes += chunk.length;
-  };
-  /** Takes one chunk; a promise when it must wait for a write. */
-  const take = (chunk: Uint8Array): Promise<void> | undefined => {
+  const take: TakeChunk = (chunk) => {
     if (writeError !== undefined) throw writeError;
     if (end !== undefined && taken + chunk.length > end) {
       throw new DownloadError('ERR_DOWNLOAD_SIZE', `${source}the server sent more bytes than announced (past byte ${end}); nothing past it was written`, { href });
     }
     onChunk(chunk);
-    const at = taken;
+    if (batchBytes === 0) batchAt = taken;
     taken += chunk.length;
-    if (chunk.length >= GATHER_BELOW) return writeOut(chunk, at);
-    if (gatheredBytes + chunk.length <= GATHER_BYTES) {
-      gather(chunk, at);
-      return undefined;
-    }
-    // The buffer is full: write it and gather into the other one, once the other one's write is done.
+    batch.push(chunk);
+    batchBytes += chunk.length;
+    if (batchBytes < WRITE_BYTES && batch.length < MAX_CHUNKS) return undefined;
+    // The batch is full: write it, once the previous batch's write is done.
     if (!inFlight) {
-      rotate();
-      gather(chunk, at);
+      startWrite();
       return undefined;
     }
-    return settle().then(() => {
-      rotate();
-      gather(chunk, at);
-    });
+    return settle().then(startWrite);
   };
   let failure: unknown;
   try {
     try {
-      await eachChunk(body, take);
+      await (isDirectBody(body) ? body.drainInto(take) : eachChunk(body, take));
     } catch (err) {
       if (err instanceof DownloadError || isFileError(err)) throw err;
       failure = err;
     }
-    // What was gathered is good data, also when the body broke off after it.
+    // What was batched is good data, also when the body broke off after it.
     await flush();
     return failure === undefined ? { position: written } : { position: written, error: failure };
   } catch (err) {
@@ -148,7 +130,7 @@ export async function writeBody(
  * end, rejects with its error (once the pending write is done: what was taken before is good data), or with the
  * write's own error.
  */
-function eachChunk(body: Readable, take: (chunk: Uint8Array) => Promise<void> | undefined): Promise<void> {
+function eachChunk(body: Readable, take: TakeChunk): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let pending: Promise<void> | undefined;
     let settled = false;
@@ -160,7 +142,7 @@ function eachChunk(body: Readable, take: (chunk: Uint8Array) => Promise<void> | 
       if (pending) pending.then(finish, reject);
       else finish();
     };
-    const onData = (chunk: Uint8Array): void => {
+    const onData = (chunk: Buffer): void => {
       let wait: Promise<void> | undefined;
       try {
         wait = take(chunk);
@@ -189,15 +171,24 @@ function eachChunk(body: Readable, take: (chunk: Uint8Array) => Promise<void> | 
   });
 }
 
-async function writeFully(file: FileHandle, chunk: Uint8Array, position: number): Promise<void> {
-  let offset = 0;
-  while (offset < chunk.length) {
+/** Writes every chunk at `position`, in order (writev: one system call for the batch, again for what a short write left). */
+async function writeAll(file: FileHandle, chunks: Buffer[], position: number): Promise<void> {
+  let rest = chunks;
+  let at = position;
+  while (rest.length > 0) {
+    let bytesWritten: number;
     try {
-      const { bytesWritten } = await file.write(chunk, offset, chunk.length - offset, position + offset);
-      offset += bytesWritten;
+      ({ bytesWritten } = await file.writev(rest, at));
     } catch (err) {
       throw Object.assign(err as Error, { fileError: true });
     }
+    if (bytesWritten === 0) throw Object.assign(new Error('the file took no bytes (a write of 0)'), { fileError: true });
+    at += bytesWritten;
+    // A short write (rare on files): drop what was written, cut into the chunk it stopped in.
+    let i = 0;
+    while (i < rest.length && bytesWritten >= rest[i]!.length) bytesWritten -= rest[i++]!.length;
+    rest = rest.slice(i);
+    if (bytesWritten > 0) rest[0] = rest[0]!.subarray(bytesWritten);
   }
 }
 

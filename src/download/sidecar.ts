@@ -59,14 +59,31 @@ export async function readSidecar(file: string): Promise<Sidecar | undefined> {
   }
 }
 
+/** The sidecar write under way for each sidecar path: the next one waits for it (they share the `.tmp` name). */
+const writesUnderWay = new Map<string, Promise<void>>();
+
 /**
  * Written aside and renamed: a reader (or a killed run) never sees half a sidecar. Not synced: a sidecar lost
  * in a power cut only costs a download again (it is written after the data it describes is synced, so it is
  * never ahead of it). The temporary `.<name>.stacflow.json.tmp` is created new (O_EXCL | O_NOFOLLOW): one left
  * by a killed run, or a link planted there, is unlinked first — never written through. The rename replaces a
- * link at the sidecar's own name (the link, not its target). Errors are ERR_DOWNLOAD_PATH / ERR_DOWNLOAD_WRITE.
+ * link at the sidecar's own name (the link, not its target). Writes of one file's sidecar run one at a time,
+ * in the order they were asked for (so the last asked for is the one that stays). Errors are
+ * ERR_DOWNLOAD_PATH / ERR_DOWNLOAD_WRITE.
  */
-export async function writeSidecar(file: string, sidecar: Sidecar): Promise<void> {
+export function writeSidecar(file: string, sidecar: Sidecar): Promise<void> {
+  const target = sidecarPath(file);
+  const before = writesUnderWay.get(target);
+  const write = before ? before.then(() => writeNow(file, sidecar), () => writeNow(file, sidecar)) : writeNow(file, sidecar);
+  writesUnderWay.set(target, write);
+  const forget = () => {
+    if (writesUnderWay.get(target) === write) writesUnderWay.delete(target);
+  };
+  write.then(forget, forget);
+  return write;
+}
+
+async function writeNow(file: string, sidecar: Sidecar): Promise<void> {
   const target = sidecarPath(file);
   const tmp = sidecarTempPath(file);
   try {

@@ -7,21 +7,20 @@ import { partCount } from './decide.js';
 import { DownloadError } from './errors.js';
 import { waitBeforeRetry } from '../http/retry-policy.js';
 import { classify, nextWait } from './retry.js';
+import { DurableParts } from './durable-parts.js';
+import { FileSyncs } from './file-syncs.js';
 import type { TransferContext } from './transfer-context.js';
 import { withSyncSlot } from './sync-slots.js';
 import { WRITE_BEHIND_BYTES, WriteBehind } from './write-behind.js';
 
-/** How often the parts finished so far are synced and recorded (one fdatasync for all of them). */
-const CHECKPOINT_MS = 2000;
-
 /**
  * One object in parallel ranged parts (rclone's multi-thread streams): the `.part` is preallocated to the
  * object's size, each part is a `Range` GET with If-Match, written in place with positional writes and
- * retried on its own from where its bytes stopped. Finished parts are recorded (`onPartsDone`, which persists
- * the part map) only once their bytes are synced: every couple of seconds one fdatasync covers the parts
- * finished since the last one, and again when the download stops early, so a killed run resumes exactly the
- * missing parts without a sync per part. At most `limiter.max` requests run at once over the whole step,
- * parts of other objects included.
+ * retried on its own from where its bytes stopped. A finished part is made durable at once (durable-parts.ts):
+ * its bytes synced (one fdatasync of the `.part`), then recorded (`onPartsDone`, which persists the part map),
+ * the parts that finish during a sync + record covered together by the next one, so a run killed at any moment
+ * resumes every part that had finished, without a sync per part and without the parts waiting for it. At most
+ * `limiter.max` requests run at once over the whole step, parts of other objects included.
  */
 export async function fetchParts(
   t: TransferContext, partSize: number, done: readonly number[], onPartsDone: (indexes: number[]) => Promise<void>,
@@ -31,8 +30,9 @@ export async function fetchParts(
   const finished = new Set(done);
   const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !finished.has(i));
   const file = await openPart(t.partPath, finished.size > 0);
-  // One for all the parts: they write the same file.
-  const behind = new WriteBehind(file, WRITE_BEHIND_BYTES);
+  // One for all the parts: they write the same file. Its syncs and the parts' take turns (file-syncs.ts).
+  const syncs = new FileSyncs(file);
+  const behind = new WriteBehind(syncs.background, WRITE_BEHIND_BYTES);
   // Siblings stop at the first part that fails for good; the run's abort stops them all.
   const stop = new AbortController();
   const onAbort = () => stop.abort(t.signal.reason);
@@ -40,50 +40,39 @@ export async function fetchParts(
   const signal = AbortSignal.any([t.signal, stop.signal]);
   // Each part's request listens to this signal: up to limiter.max of them at once.
   setMaxListeners(2 * t.limiter.max + 2, signal);
-  let unsynced: number[] = [];
-  let lastCheckpoint = Date.now();
-  let checkpointing: Promise<void> | undefined;
-  /** Syncs the data, then records the parts it holds. */
-  const checkpoint = async (): Promise<void> => {
-    const parts = unsynced;
-    unsynced = [];
-    if (parts.length === 0) return;
-    await withSyncSlot(() => file.datasync());
-    await onPartsDone(parts);
+  let firstError: unknown;
+  const fail = (err: unknown): void => {
+    firstError ??= err;
+    stop.abort(err);
   };
+  // A part that cannot be recorded (the disk refuses the sync or the sidecar) stops the download, as a write would.
+  const durable = new DurableParts(() => syncs.covering(withSyncSlot), onPartsDone, fail);
   try {
     if (finished.size === 0) await file.truncate(size);
     let next = 0;
-    let firstError: unknown;
     const worker = async (): Promise<void> => {
       while (next < missing.length && !signal.aborted) {
         const index = missing[next++];
         try {
           await fetchPart(t, file, behind, index, partSize, size, signal);
-          t.count('parts');
-          unsynced.push(index);
-          if (!checkpointing && Date.now() - lastCheckpoint >= CHECKPOINT_MS) {
-            lastCheckpoint = Date.now();
-            checkpointing = checkpoint().finally(() => (checkpointing = undefined));
-          }
-          await checkpointing;
         } catch (err) {
-          firstError ??= err;
-          stop.abort(err);
+          fail(err);
           return;
         }
+        t.count('parts');
+        durable.finished(index);
       }
     };
     await Promise.all(Array.from({ length: Math.min(missing.length, t.limiter.max) }, worker));
-    if (t.signal.aborted || firstError !== undefined) {
-      // Stopped early: keep what was fetched for the next run (the whole file is synced on success instead).
-      await checkpointing?.catch(() => undefined);
-      await checkpoint().catch(() => undefined);
-      throw t.signal.aborted ? t.signal.reason : firstError;
-    }
+    // Also when stopped early: what was fetched is recorded for the next run. Nothing is written to the
+    // sidecar after this returns (the engine writes it next).
+    await durable.settle().catch(fail);
+    if (t.signal.aborted || firstError !== undefined) throw t.signal.aborted ? t.signal.reason : firstError;
     return { size };
   } finally {
     t.signal.removeEventListener('abort', onAbort);
+    // Whatever threw above, no sidecar write of this download may still run once this returns.
+    await durable.settle().catch(() => undefined);
     await behind.settle();
     await file.close();
   }

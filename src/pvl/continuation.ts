@@ -4,6 +4,10 @@
  * `/path/calibration-⏎   /darkcurrent/x.cub` is one value and `"Jupi-⏎ ter"` is `"Jupiter"`).
  * This runs before the grammar; `toSource` maps an offset in the joined text back to the original text,
  * so errors and line numbers point at what the user wrote.
+ *
+ * Memory: a label's size once more for the joined text, and nothing per continuation (a 2 MB label can hold
+ * a million of them): `toSource` walks the original text from its previous answer, as parsers ask in
+ * (nearly) increasing order, and builds an index only when asked out of order again and again.
  */
 export interface JoinedText {
   /** The text with every continuation removed. */
@@ -12,64 +16,176 @@ export interface JoinedText {
   toSource(offset: number): number;
 }
 
-// Python's `\s` (str.isspace), which the reference uses after the line end.
-const CONTINUATION = /-[\n\r\f][\s\x1c-\x1f\x85]*/g;
-
 export function joinContinuations(source: string): JoinedText {
-  if (!/-[\n\r\f]/.test(source)) return { text: source, toSource: (offset) => offset };
-  // at[i]: offset in the joined text where the i-th removal happened; removed[i]: characters removed so far.
-  const at: number[] = [];
-  const removed: number[] = [];
-  let total = 0;
-  const text = source.replace(CONTINUATION, (match: string, offset: number) => {
-    total += match.length;
-    at.push(offset - (total - match.length));
-    removed.push(total);
-    return '';
-  });
-  return {
-    text,
-    toSource(offset) {
-      // The last removal at or before `offset` (a removal at `offset` lies before the character there).
-      let lo = 0;
-      let hi = at.length - 1;
-      let found = -1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        if (at[mid] <= offset) {
-          found = mid;
-          lo = mid + 1;
-        } else hi = mid - 1;
+  const first = nextContinuation(source, 0);
+  if (first < 0) return { text: source, toSource: (offset) => offset };
+  return { text: WIDE.test(source) ? joinPieces(source, first) : joinLatin1(source, first), toSource: sourceOffsets(source) };
+}
+
+// A character a latin1 byte cannot hold.
+const WIDE = /[^\x00-\xff]/;
+
+/**
+ * The joined text of a latin1 source (labels are ASCII), copied into one byte buffer and decoded once: a
+ * string per piece between continuations costs tens of bytes, and a label can hold a million of them.
+ */
+function joinLatin1(source: string, first: number): string {
+  const bytes = Buffer.allocUnsafe(source.length);
+  let length = 0;
+  let from = 0;
+  for (let next = first; ; next = nextContinuation(source, from)) {
+    const end = next < 0 ? source.length : next;
+    // Long runs are copied whole (a slice is one short-lived string); short ones a character at a time.
+    if (end - from >= 32) length += bytes.write(source.slice(from, end), length, 'latin1');
+    else for (let i = from; i < end; i += 1) bytes[length++] = source.charCodeAt(i);
+    if (next < 0) break;
+    from = continuationEnd(source, next);
+  }
+  return bytes.toString('latin1', 0, length);
+}
+
+/** The joined text of any source: the pieces between continuations, joined a chunk at a time. */
+function joinPieces(source: string, first: number): string {
+  const chunks: string[] = [];
+  let pieces: string[] = [];
+  let from = 0;
+  for (let next = first; next >= 0; next = nextContinuation(source, from)) {
+    pieces.push(source.slice(from, next));
+    from = continuationEnd(source, next);
+    if (pieces.length === 4096) {
+      chunks.push(pieces.join(''));
+      pieces = [];
+    }
+  }
+  pieces.push(source.slice(from));
+  chunks.push(pieces.join(''));
+  return chunks.length === 1 ? chunks[0] : chunks.join('');
+}
+
+/** Offset of the next `-` followed by a line end (\n, \r or \f) at or after `from`, or -1. */
+function nextContinuation(source: string, from: number): number {
+  for (let i = source.indexOf('-', from); i >= 0; i = source.indexOf('-', i + 1)) {
+    const c = source.charCodeAt(i + 1);
+    if (c === 0x0a || c === 0x0d || c === 0x0c) return i;
+  }
+  return -1;
+}
+
+/** End of the continuation at `dash`: after the line end and all white space that follows. */
+function continuationEnd(source: string, dash: number): number {
+  let end = dash + 2;
+  while (end < source.length && isContinuationSpace(source.charCodeAt(end))) end += 1;
+  return end;
+}
+
+/** Python's `\s` (str.isspace), which the reference uses after the line end: JS `\s`, \x1c-\x1f and \x85. */
+function isContinuationSpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c >= 0x1c;
+  if (c < 0x85) return false;
+  return (
+    c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 ||
+    c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+  );
+}
+
+// Out-of-order questions answered by walking from the start before an index is built.
+const RESTARTS_BEFORE_INDEX = 16;
+
+/**
+ * Joined offset → source offset. A cursor over the continuations (the one pending next, and what those
+ * before it removed) moves forward with the questions; a question behind it starts over, and after
+ * RESTARTS_BEFORE_INDEX of those an index of every continuation (two Int32Arrays) answers instead.
+ */
+function sourceOffsets(source: string): (offset: number) => number {
+  // Pending continuation: at `dash` in the source, `at` in the joined text; `removed` before it.
+  let dash = nextContinuation(source, 0);
+  let at = dash;
+  let removed = 0;
+  let asked = 0;
+  let restarts = 0;
+  let index: ((offset: number) => number) | undefined;
+  return (offset) => {
+    if (index) return index(offset);
+    if (offset < asked) {
+      restarts += 1;
+      if (restarts > RESTARTS_BEFORE_INDEX) {
+        index = indexedOffsets(source);
+        return index(offset);
       }
-      return found < 0 ? offset : offset + removed[found];
-    },
+      dash = nextContinuation(source, 0);
+      at = dash;
+      removed = 0;
+    }
+    asked = offset;
+    // A removal at `offset` lies before the character there.
+    while (dash >= 0 && at <= offset) {
+      const end = continuationEnd(source, dash);
+      removed += end - dash;
+      dash = nextContinuation(source, end);
+      at = dash - removed;
+    }
+    return offset + removed;
   };
 }
 
-/** 1-based line and column of an offset, with the line's start offsets computed once per text. */
-export class LineIndex {
-  readonly #starts: number[] = [0];
-
-  constructor(readonly text: string) {
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.#starts.push(i + 1);
+/** Every continuation's joined offset and the characters removed up to it, searched by bisection. */
+function indexedOffsets(source: string): (offset: number) => number {
+  let count = 0;
+  for (let d = nextContinuation(source, 0); d >= 0; d = nextContinuation(source, continuationEnd(source, d))) count += 1;
+  const at = new Int32Array(count);
+  const removedUpTo = new Int32Array(count);
+  let removed = 0;
+  let i = 0;
+  for (let d = nextContinuation(source, 0); d >= 0; i += 1) {
+    const end = continuationEnd(source, d);
+    at[i] = d - removed;
+    removed += end - d;
+    removedUpTo[i] = removed;
+    d = nextContinuation(source, end);
   }
+  return (offset) => {
+    // The last removal at or before `offset`.
+    let lo = 0;
+    let hi = count - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (at[mid] <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found < 0 ? offset : offset + removedUpTo[found];
+  };
+}
+
+/**
+ * 1-based line and column of offsets in a text, counting line feeds from the previous answer (forward or
+ * back), so questions in order cost one pass and no per-line array.
+ */
+export class LineIndex {
+  #offset = 0;
+  #line = 1;
+
+  constructor(readonly text: string) {}
 
   locate(offset: number): { line: number; column: number } {
-    let lo = 0;
-    let hi = this.#starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.#starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
+    const text = this.text;
+    let line = this.#line;
+    if (offset >= this.#offset) {
+      for (let i = text.indexOf('\n', this.#offset); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line += 1;
+    } else {
+      for (let i = text.lastIndexOf('\n', this.#offset - 1); i >= offset; i = i > 0 ? text.lastIndexOf('\n', i - 1) : -1) line -= 1;
     }
-    return { line: lo + 1, column: offset - this.#starts[lo] + 1 };
+    this.#offset = offset;
+    this.#line = line;
+    return { line, column: offset - (offset > 0 ? text.lastIndexOf('\n', offset - 1) + 1 : 0) + 1 };
   }
 
-  /** The text of a 1-based line, without its line end. */
-  lineText(line: number): string {
-    const start = this.#starts[line - 1] ?? this.text.length;
-    const next = this.#starts[line];
-    const end = next === undefined ? this.text.length : next - 1;
-    return this.text.slice(start, end).replace(/\r$/, '');
+  /** The text of the line holding `offset`, without its line end. */
+  lineTextAt(offset: number): string {
+    const start = offset > 0 ? this.text.lastIndexOf('\n', offset - 1) + 1 : 0;
+    const next = this.text.indexOf('\n', offset);
+    return this.text.slice(start, next < 0 ? this.text.length : next).replace(/\r$/, '');
   }
 }

@@ -39,10 +39,14 @@ export class PvlSyntaxError extends StacflowError implements Omit<PvlSyntaxError
     this.line = details.line;
     this.column = details.column;
     this.expected = details.expected;
-    this.lineText = details.lineText;
+    // A copy: a slice would keep the whole label alive as long as the error (a run report keeps many).
+    this.lineText = detach(details.lineText);
     this.reason = details.reason;
   }
 }
+
+/** `text` in a string of its own, not a slice pointing into the label it was cut from. */
+const detach = (text: string): string => (' ' + text).slice(1);
 
 /** `a`, `a or b`, `a, b or c`. */
 export const joinAlternatives = (words: readonly string[]): string =>

@@ -53,7 +53,11 @@ export class SemanticFailure {
   constructor(readonly failure: GrammarFailure) {}
 }
 
-/** Lines of the original text, for offsets of the joined text (`toSource`): line numbers and errors. */
+/**
+ * Lines of the original text, for offsets of the joined text (`toSource`): line numbers and errors. Lines
+ * are counted from the previous question (LineIndex), never indexed: the error path of a 2 MB label asks
+ * once, the semantics ask in order.
+ */
 export function sourcePlaces(text: string, toSource: (offset: number) => number) {
   let lines: LineIndex | undefined;
   const locate = (offset: number) => {
@@ -70,7 +74,7 @@ export function sourcePlaces(text: string, toSource: (offset: number) => number)
         line,
         column,
         expected: failure.expected,
-        lineText: (lines as LineIndex).lineText(line),
+        lineText: (lines as LineIndex).lineTextAt(toSource(failure.offset)),
         ...(failure.reason ? { reason: failure.reason } : {}),
         ...(code === 'ERR_PVL_DEPTH' ? { code } : {}),
       });

@@ -12,7 +12,26 @@ export function trustedCertificates(env: NodeJS.ProcessEnv = process.env): strin
   const bundle = env.AWS_CA_BUNDLE;
   if (!bundle) return undefined;
   const files = [env.NODE_EXTRA_CA_CERTS, bundle].filter((file): file is string => Boolean(file));
-  return [...tls.rootCertificates, ...files.map(readPem)];
+  const key = files.join('\n');
+  // The same list for the same files: TLS contexts are made once per list (secureContextFor).
+  if (lastList?.key !== key) lastList = { key, certificates: Object.freeze([...tls.rootCertificates, ...files.map(readPem)]) as string[] };
+  return lastList.certificates;
+}
+
+let lastList: { key: string; certificates: string[] } | undefined;
+const contexts = new WeakMap<string[], tls.SecureContext>();
+
+/**
+ * One TLS context per CA list, shared by every S3 transport of the process: making one parses every
+ * certificate (~280 with a bundle beside Node's roots, tens of ms of CPU each time).
+ */
+export function secureContextFor(ca: string[]): tls.SecureContext {
+  let context = contexts.get(ca);
+  if (!context) {
+    context = tls.createSecureContext({ ca });
+    contexts.set(ca, context);
+  }
+  return context;
 }
 
 function readPem(file: string): string {

@@ -1,6 +1,6 @@
-import tls from 'node:tls';
 import { Agent, type Dispatcher } from 'undici';
 import type { HttpLimits } from '../http/limits.js';
+import { secureContextFor } from './ca-bundle.js';
 import { S3TransportError } from './errors.js';
 import { ResponseBody } from './response-body.js';
 
@@ -51,7 +51,7 @@ export class S3Transport {
 
   constructor(private readonly options: TransportOptions) {
     const { limits } = options;
-    const secureContext = options.ca ? tls.createSecureContext({ ca: options.ca }) : undefined;
+    const secureContext = options.ca ? secureContextFor(options.ca) : undefined;
     this.agent = new Agent({
       connections: options.maxConnectionsPerOrigin,
       pipelining: 1,

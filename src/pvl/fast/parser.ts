@@ -59,10 +59,15 @@ export interface FailureSite {
 /** Locating mode: failures are noted (note()), semantic rejections recorded instead of thrown. */
 let locating = false;
 let farthest = -1;
-let site: FailureSite | undefined;
+/** The farthest failure's window start and open blocks, copied in place (a new site per failure was garbage). */
+let siteWindowStart = 0;
+const siteBlocks: number[] = [];
 let deferred: FailureSite | undefined;
-/** Open blocks' headers (start, end), and per level the start of the statement a window would begin with. */
-let openBlocks: Array<readonly [number, number]> = [];
+/**
+ * Open blocks' headers (start, end: two numbers per block, no tuple per block), and per level the start of
+ * the statement a window would begin with.
+ */
+let openBlocks: number[] = [];
 let levelStarts: number[] = [];
 
 const EQ = 0x3d;
@@ -84,6 +89,7 @@ export function parseStatements(text: string, lines: (offset: number) => number)
   s = text;
   lineAt = lines;
   depth = 0;
+  spacesFrom = -1;
   resetCommentSearch();
   resetNumberOrDate();
   try {
@@ -103,17 +109,18 @@ export function parseStatements(text: string, lines: (offset: number) => number)
 export function locateFailure(text: string): FailureSite | undefined {
   locating = true;
   farthest = -1;
-  site = undefined;
+  siteBlocks.length = 0;
   deferred = undefined;
   openBlocks = [];
   levelStarts = [0];
   try {
     const statements = parseStatements(text, () => 0);
     if (deferred !== undefined) return deferred;
-    return statements === undefined ? (site ?? { offset: 0, windowStart: 0, blocks: [] }) : undefined;
+    if (statements !== undefined) return undefined;
+    return farthest < 0 ? { offset: 0, windowStart: 0, blocks: [] } : { offset: farthest, windowStart: siteWindowStart, blocks: headerPairs(siteBlocks) };
   } finally {
     locating = false;
-    site = undefined;
+    siteBlocks.length = 0;
     deferred = undefined;
     openBlocks = [];
     levelStarts = [];
@@ -124,13 +131,37 @@ export function locateFailure(text: string): FailureSite | undefined {
 function note(offset: number): void {
   if (!locating || offset <= farthest) return;
   farthest = offset;
-  site = { offset, windowStart: levelStarts[levelStarts.length - 1], blocks: openBlocks.slice() };
+  siteWindowStart = levelStarts[levelStarts.length - 1];
+  siteBlocks.length = openBlocks.length;
+  for (let i = 0; i < openBlocks.length; i += 1) siteBlocks[i] = openBlocks[i];
+}
+
+/** [start, end] of each block header in a flat list of offsets. */
+function headerPairs(flat: readonly number[]): Array<readonly [number, number]> {
+  const pairs: Array<readonly [number, number]> = [];
+  for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]]);
+  return pairs;
 }
 
 /** A semantic rejection at `offset`: thrown (DEFER) when parsing, recorded (the first) when locating. */
 function defer(offset: number, reason?: string): void {
   if (!locating) throw DEFER;
-  deferred ??= { offset, windowStart: levelStarts[levelStarts.length - 1], blocks: openBlocks.slice(), deferredAt: offset, ...(reason ? { reason } : {}) };
+  deferred ??= { offset, windowStart: levelStarts[levelStarts.length - 1], blocks: headerPairs(openBlocks), deferredAt: offset, ...(reason ? { reason } : {}) };
+}
+
+/**
+ * skipSpaces on the text being parsed, remembering the last answer: the white space after a value is asked
+ * about three times (units?, `;`?, the next statement), and it is most of a label's white space.
+ */
+let spacesFrom = -1;
+let spacesTo = -1;
+
+function spaces(p: number): number {
+  if (p !== spacesFrom) {
+    spacesFrom = p;
+    spacesTo = skipSpaces(s, p);
+  }
+  return spacesTo;
 }
 
 /** One more block or list open at `offset`. */
@@ -145,12 +176,12 @@ function module(): PvlStatement[] | undefined {
   let p = 0;
   for (let q = statement(p); q >= 0; q = statement(p)) {
     if (!locating) statements.push(node as PvlStatement); // locating keeps no model: it dies young
-    if (locating) levelStarts[levelStarts.length - 1] = skipSpaces(s, p);
+    if (locating) levelStarts[levelStarts.length - 1] = spaces(p);
     p = q;
   }
   const e = endStatement(p);
   if (e >= 0) p = e;
-  const end = skipSpaces(s, p);
+  const end = spaces(p);
   if (end >= s.length) return statements;
   note(end);
   return undefined;
@@ -158,12 +189,12 @@ function module(): PvlStatement[] | undefined {
 
 /** `EndStatement = end_ rest`: END, then anything (never looked at). */
 function endStatement(p: number): number {
-  return reservedEnd(s, skipSpaces(s, p)) >= 0 ? s.length : -1;
+  return reservedEnd(s, spaces(p)) >= 0 ? s.length : -1;
 }
 
 /** `Statement = (Block | Assignment | bareKeyword) ";"?` */
 function statement(p: number): number {
-  const q = skipSpaces(s, p);
+  const q = spaces(p);
   let r = block(q);
   if (r < 0) r = assignment(q);
   if (r < 0) r = bareKeyword(q);
@@ -171,7 +202,7 @@ function statement(p: number): number {
     note(q);
     return -1;
   }
-  const t = skipSpaces(s, r);
+  const t = spaces(r);
   return s.charCodeAt(t) === SEMI ? t + 1 : r;
 }
 
@@ -188,32 +219,32 @@ function block(q: number): number {
     if (r < 0) return -1;
     type = 'group';
   }
-  r = skipSpaces(s, r);
+  r = spaces(r);
   if (s.charCodeAt(r) !== EQ) return -1;
   r = blockName(r + 1);
   if (r < 0) return -1;
   const name = node as string;
   const line = lineAt(q);
-  const t = skipSpaces(s, r);
+  const t = spaces(r);
   if (s.charCodeAt(t) === SEMI) r = t + 1;
   const statements: PvlStatement[] = [];
   enter(q);
   if (locating) {
-    openBlocks.push([q, r]);
+    openBlocks.push(q, r);
     levelStarts.push(r);
   }
   for (let u = statement(r); u >= 0; u = statement(r)) {
     if (!locating) statements.push(node as PvlStatement); // locating keeps no model: it dies young
-    if (locating) levelStarts[levelStarts.length - 1] = skipSpaces(s, r);
+    if (locating) levelStarts[levelStarts.length - 1] = spaces(r);
     r = u;
   }
   depth -= 1;
   if (locating) {
-    openBlocks.pop();
+    openBlocks.length -= 2;
     levelStarts.pop();
   }
   // EndObject = endObject EndLabel?; EndLabel = "=" BlockName
-  const w = skipSpaces(s, r);
+  const w = spaces(r);
   const end = type === 'object' ? endObject(s, w) : endGroup(s, w);
   if (end < 0) {
     note(w);
@@ -222,13 +253,13 @@ function block(q: number): number {
     return r;
   }
   r = end;
-  const e = skipSpaces(s, r);
+  const e = spaces(r);
   if (s.charCodeAt(e) === EQ) {
     const n = blockName(e + 1);
     if (n >= 0) {
       // The semantics reject a different name after the end word; let them say so.
       if ((node as string).toLowerCase() !== name.toLowerCase()) {
-        defer(skipSpaces(s, e + 1), `expected the block's name '${name}' after END_${type.toUpperCase()} =, found '${node as string}'`);
+        defer(spaces(e + 1), `expected the block's name '${name}' after END_${type.toUpperCase()} =, found '${node as string}'`);
       }
       r = n;
     }
@@ -239,7 +270,7 @@ function block(q: number): number {
 
 /** `BlockName = name | quotedString`: the name as written, or the quoted string's value. */
 function blockName(p: number): number {
-  const q = skipSpaces(s, p);
+  const q = spaces(p);
   const r = name(s, q);
   if (r >= 0) {
     node = s.slice(q, r);
@@ -255,7 +286,7 @@ function blockName(p: number): number {
 function assignment(q: number): number {
   const r = name(s, q);
   if (r < 0) return -1;
-  const t = skipSpaces(s, r);
+  const t = spaces(r);
   if (s.charCodeAt(t) !== EQ) return -1;
   const line = lineAt(q);
   const v = value(t + 1);
@@ -280,9 +311,9 @@ function bareKeyword(q: number): number {
 
 /** `Value = ~(name "=") Item units?` */
 function value(p: number): number {
-  const q = skipSpaces(s, p);
+  const q = spaces(p);
   const n = name(s, q);
-  if (n >= 0 && s.charCodeAt(skipSpaces(s, n)) === EQ) return -1;
+  if (n >= 0 && s.charCodeAt(spaces(n)) === EQ) return -1;
   // Item = Sequence | Set | scalar
   const c = s.charCodeAt(q);
   const r = c === LPAREN || c === LBRACE ? list(q, c) : scalar(q);
@@ -291,7 +322,7 @@ function value(p: number): number {
 
 /** `units?` after a value: `"<" (~">" any)* ">"`, the text trimmed. */
 function withUnits(r: number): number {
-  const t = skipSpaces(s, r);
+  const t = spaces(r);
   if (s.charCodeAt(t) !== LT) return r;
   const gt = s.indexOf('>', t + 1);
   if (gt < 0) return r;
@@ -309,19 +340,19 @@ function list(q: number, open: number): number {
   let r = q + 1;
   let e = element(r);
   if (e >= 0) {
-    items.push(node as PvlValue);
+    if (!locating) items.push(node as PvlValue); // locating keeps no model: a 2 MB list would stay whole
     r = e;
     for (;;) {
-      const t = skipSpaces(s, r);
+      const t = spaces(r);
       if (s.charCodeAt(t) !== COMMA) break;
       e = element(t + 1);
       if (e < 0) break;
-      items.push(node as PvlValue);
+      if (!locating) items.push(node as PvlValue);
       r = e;
     }
   }
   depth -= 1;
-  const t = skipSpaces(s, r);
+  const t = spaces(r);
   if (s.charCodeAt(t) !== (open === LPAREN ? RPAREN : RBRACE)) {
     note(t);
     return -1;
@@ -332,7 +363,7 @@ function list(q: number, open: number): number {
 
 /** `Element = (Sequence | Set | scalar | wordSymbol) units?` */
 function element(p: number): number {
-  const q = skipSpaces(s, p);
+  const q = spaces(p);
   const c = s.charCodeAt(q);
   let r: number;
   // `(` and `{` start nothing but a sequence or a set.
@@ -354,7 +385,8 @@ function scalar(q: number): number {
   if (c === DQUOTE || c === QUOTE) {
     const end = quotedEnd(q);
     if (end >= 0) {
-      node = quoted(s.slice(q + 1, end - 1));
+      // Locating needs no value, and folding a long string's white space costs many times its size.
+      node = locating ? LOCATED_VALUE : quoted(s.slice(q + 1, end - 1));
       return end;
     }
     return -1; // a quote starts neither a number nor a symbol
@@ -372,8 +404,18 @@ function scalar(q: number): number {
   return r;
 }
 
-/** tokenValue in locating mode: a value only the semantics reject is recorded (defer), not thrown. */
+/** What a quoted string or a number is while locating: values are never looked at, only rejected. */
+const LOCATED_VALUE: PvlValue = { type: 'string', value: '', quoted: true };
+
+/**
+ * tokenValue in locating mode: a value only the semantics reject is recorded (defer), not thrown. Only a
+ * based integer (the one token with a `#`) can be rejected; the others are not built (a 2 MB list of numbers
+ * made 40 MB of garbage).
+ */
 function tokenValueOrDefer(q: number, r: number): PvlValue {
+  let hash = q;
+  while (hash < r && s.charCodeAt(hash) !== 0x23) hash += 1;
+  if (hash === r) return LOCATED_VALUE;
   try {
     return tokenValue(tokenKind, s.slice(q, r));
   } catch (err) {

@@ -13,7 +13,14 @@ export const DEFER = Symbol('defer to the grammar');
 
 // Python's str.split()/strip() white space, as in semantics.ts: runs fold to one space in quoted strings.
 const WHITE_RUN = /[ \t\n\r\v\f]+/g;
-const foldWhite = (text: string): string => text.replace(WHITE_RUN, ' ').replace(/^ | $/g, '');
+function foldWhite(text: string): string {
+  const folded = text.replace(WHITE_RUN, ' ');
+  // Then one space off each end, as strip() leaves it (a regex anchored at the end would scan the whole text).
+  const start = folded.charCodeAt(0) === 0x20 ? 1 : 0;
+  let end = folded.length;
+  if (end > start && folded.charCodeAt(end - 1) === 0x20) end -= 1;
+  return start === 0 && end === folded.length ? folded : folded.slice(start, end);
+}
 export const trimWhite = (text: string): string => text.replace(/^[ \t\n\r\v\f]+|[ \t\n\r\v\f]+$/g, '');
 
 const NEEDS_FOLD = /[\t\n\r\v\f]|  |^ | $/;
