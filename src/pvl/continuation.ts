@@ -170,6 +170,13 @@ export class LineIndex {
   constructor(readonly text: string) {}
 
   locate(offset: number): { line: number; column: number } {
+    const line = this.lineOf(offset);
+    const text = this.text;
+    return { line, column: offset - (offset > 0 ? text.lastIndexOf('\n', offset - 1) + 1 : 0) + 1 };
+  }
+
+  /** 1-based line of `offset`, counting line feeds from the previous question's answer (asked in order: one pass). */
+  lineOf(offset: number): number {
     const text = this.text;
     let line = this.#line;
     if (offset >= this.#offset) {
@@ -179,7 +186,7 @@ export class LineIndex {
     }
     this.#offset = offset;
     this.#line = line;
-    return { line, column: offset - (offset > 0 ? text.lastIndexOf('\n', offset - 1) + 1 : 0) + 1 };
+    return line;
   }
 
   /** The text of the line holding `offset`, without its line end. */

@@ -1,4 +1,4 @@
-import { joinContinuations } from '../continuation.js';
+import { joinContinuations, LineIndex } from '../continuation.js';
 import { PvlDocument } from '../document.js';
 import type { PvlModule } from '../model.js';
 import { nestingError } from '../error-path.js';
@@ -17,7 +17,7 @@ import { DEFER } from './values.js';
  */
 export function fastParsePvlModule(text: string, source = '<text>'): PvlModule | undefined {
   const joined = joinContinuations(text);
-  const lines = new LineCursor(text);
+  const lines = new LineIndex(text);
   const toLine =
     joined.text === text ? (offset: number) => lines.lineOf(offset) : (offset: number) => lines.lineOf(joined.toSource(offset));
   try {
@@ -36,28 +36,4 @@ export function fastParsePvlModule(text: string, source = '<text>'): PvlModule |
 export function fastParsePvl(text: string, source?: string): PvlDocument | undefined {
   const module = fastParsePvlModule(text, source);
   return module === undefined ? undefined : new PvlDocument(module, source);
-}
-
-/**
- * 1-based line of an offset, counting line feeds from the previous question's answer: the parser asks
- * in (nearly) increasing order, so a whole text costs one pass.
- */
-class LineCursor {
-  #offset = 0;
-  #line = 1;
-
-  constructor(readonly text: string) {}
-
-  lineOf(offset: number): number {
-    const text = this.text;
-    let line = this.#line;
-    if (offset >= this.#offset) {
-      for (let i = text.indexOf('\n', this.#offset); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line += 1;
-    } else {
-      for (let i = text.lastIndexOf('\n', this.#offset - 1); i >= offset; i = i > 0 ? text.lastIndexOf('\n', i - 1) : -1) line -= 1;
-    }
-    this.#offset = offset;
-    this.#line = line;
-    return line;
-  }
 }
