@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { heapGrowthBetweenMarks } from './gc-trace.js';
 import { INVALID_LABELS, type InvalidLabelName } from './invalid-labels.js';
 
 /**
@@ -32,8 +33,6 @@ interface Measured {
 }
 
 const MB = 1024 * 1024;
-// `[pid:isolate]  123 ms: Scavenge 12.3 (14.0) -> 11.1 (15.0) MB, … allocation failure;` (`testing`: gc()).
-const GC_LINE = /: (?:Scavenge|Mark-Compact|Mark-sweep|Minor Mark-Compact)\S* ([\d.]+) \([\d.]+\) -> ([\d.]+) \([\d.]+\) MB.*/;
 
 async function measure(name: InvalidLabelName): Promise<Measured> {
   const { stdout } = await promisify(execFile)(
@@ -41,16 +40,8 @@ async function measure(name: InvalidLabelName): Promise<Measured> {
     ['--expose-gc', '--trace-gc', '--max-semi-space-size=1', '--import', 'tsx', CHILD, name],
     { cwd: ROOT, env: { ...process.env, NODE_OPTIONS: '' }, timeout: 60_000, maxBuffer: 16 * MB },
   );
-  const lines = stdout.split('\n');
-  const result = JSON.parse(lines.find((l) => l.startsWith('{')) ?? 'null') as Omit<Measured, 'heapGrowth'>;
-  // The explicit collections: the 2nd-last starts the span (its "after" is the baseline), the last ends it.
-  const collections = lines.map((l) => ({ line: l, gc: GC_LINE.exec(l) })).filter((c) => c.gc !== null);
-  const marks = collections.flatMap((c, i) => (/ testing[;,]/.test(c.line) ? [i] : []));
-  expect(marks.length).toBeGreaterThanOrEqual(3);
-  const [start, end] = marks.slice(-2);
-  const baseline = Number(collections[start].gc?.[2]);
-  const peak = Math.max(...collections.slice(start + 1, end + 1).map((c) => Number(c.gc?.[1])));
-  return { ...result, heapGrowth: (peak - baseline) * MB };
+  const result = JSON.parse(stdout.split('\n').find((l) => l.startsWith('{')) ?? 'null') as Omit<Measured, 'heapGrowth'>;
+  return { ...result, heapGrowth: heapGrowthBetweenMarks(stdout) };
 }
 
 describe(`a 2 MB invalid label: the error path takes at most ${MAX_GROWTH_IN_LABELS} times the label's size`, () => {

@@ -13,13 +13,32 @@ export const DEFER = Symbol('defer to the grammar');
 
 // Python's str.split()/strip() white space, as in semantics.ts: runs fold to one space in quoted strings.
 const WHITE_RUN = /[ \t\n\r\v\f]+/g;
+/** Above this length the fold runs as a loop: a regex replace keeps a record per match (~20× a long string's size). */
+const FOLD_BY_LOOP = 4096;
 function foldWhite(text: string): string {
-  const folded = text.replace(WHITE_RUN, ' ');
+  const folded = text.length > FOLD_BY_LOOP ? foldWhiteLoop(text) : text.replace(WHITE_RUN, ' ');
   // Then one space off each end, as strip() leaves it (a regex anchored at the end would scan the whole text).
   const start = folded.charCodeAt(0) === 0x20 ? 1 : 0;
   let end = folded.length;
   if (end > start && folded.charCodeAt(end - 1) === 0x20) end -= 1;
   return start === 0 && end === folded.length ? folded : folded.slice(start, end);
+}
+
+const isWhite = (c: number): boolean => c === 0x20 || (c >= 0x09 && c <= 0x0d);
+
+/** The same fold into one array of UTF-16 code units (lone surrogates kept), turned into text in slices. */
+function foldWhiteLoop(text: string): string {
+  const units = new Uint16Array(text.length);
+  let n = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (!isWhite(c)) units[n++] = c;
+    else if (i === 0 || !isWhite(text.charCodeAt(i - 1))) units[n++] = 0x20;
+  }
+  const SLICE = 8192;
+  const parts: string[] = [];
+  for (let at = 0; at < n; at += SLICE) parts.push(String.fromCharCode(...units.subarray(at, Math.min(n, at + SLICE))));
+  return parts.join('');
 }
 export const trimWhite = (text: string): string => text.replace(/^[ \t\n\r\v\f]+|[ \t\n\r\v\f]+$/g, '');
 
