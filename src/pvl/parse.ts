@@ -68,13 +68,15 @@ export function sourcePlaces(text: string, toSource: (offset: number) => number)
     locate,
     lineAt: (offset: number) => locate(offset).line,
     error(source: string, failure: GrammarFailure, code?: PvlSyntaxError['code']): PvlSyntaxError {
-      const { line, column } = locate(failure.offset);
+      lines ??= new LineIndex(text);
+      const at = toSource(failure.offset);
+      const { line, column } = lines.locate(at);
       return new PvlSyntaxError({
         source,
         line,
         column,
         expected: failure.expected,
-        lineText: (lines as LineIndex).lineTextAt(toSource(failure.offset)),
+        lineText: lines.lineTextAt(at),
         ...(failure.reason ? { reason: failure.reason } : {}),
         ...(code === 'ERR_PVL_DEPTH' ? { code } : {}),
       });

@@ -16,8 +16,8 @@ import { S3TransportError } from './errors.js';
  * Destroying the body (the reader gives up) aborts the request and drops its connection.
  *
  * A download reads it with `drainInto` instead of as a stream: each chunk goes from undici to the writer's
- * `take` in one call, no stream buffer or event in between (at 16 KiB TLS records, a GB is 60,000 chunks, and
- * the stream's bookkeeping per chunk was a fifth of the CPU of a download).
+ * `take` in one call, no stream buffer or event in between (at 16 KiB TLS records, a GB is 60,000 chunks; the
+ * stream's bookkeeping per chunk measured ~0.4 CPU s/GB, against ~1.7–2.0 for TLS and undici's parser).
  */
 
 /** A `drainInto` in progress: chunks held back while the taker waits (undici pauses, but a chunk may be on its way). */
@@ -160,7 +160,6 @@ export class ResponseBody extends Readable implements DirectBody {
 
   /** The taker refused a chunk (more bytes than announced, a write that failed): the request ends here. */
   private takeFailed(err: unknown): void {
-    const drain = this.drain!;
     if (!this.finished) {
       this.finished = true;
       this.stopWatchdog();

@@ -31,6 +31,9 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** A TLS server that answers every request with all of BODY. */
+const serveWholeBody = () => startServer((_, socket) => socket.write(ok(BODY)), { https: true });
+
 async function get(requestPath: string) {
   const answer = await transport.request({ origin: server.endpoint, path: requestPath, method: 'GET', headers: {} });
   expect(answer.body).toBeInstanceOf(ResponseBody);
@@ -39,9 +42,7 @@ async function get(requestPath: string) {
 
 describe('ResponseBody.drainInto under writeBody', () => {
   it('writes every byte in order, those the stream buffered before the drain began included, and the connection is kept for the next request', async () => {
-    server = await startServer((request, socket) => {
-      socket.write(ok(BODY));
-    }, { https: true });
+    server = await serveWholeBody();
     const answer = await get('/b/k');
     // Some records arrive and are buffered by the stream before the writer takes over.
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -65,9 +66,7 @@ describe('ResponseBody.drainInto under writeBody', () => {
   });
 
   it('a slow file holds the socket back (the server stops being read) and loses nothing', async () => {
-    server = await startServer((request, socket) => {
-      socket.write(ok(BODY));
-    }, { https: true });
+    server = await serveWholeBody();
     const answer = await get('/b/slow');
     const real = await open(path.join(dir, 'slow.part'), 'w');
     let writes = 0;
@@ -100,7 +99,7 @@ describe('ResponseBody.drainInto under writeBody', () => {
   });
 
   it('a body cut short: the bytes before the cut are in the file and the error says where to resume', async () => {
-    server = await startServer((request, socket) => {
+    server = await startServer((_, socket) => {
       socket.write(response('200 OK', [['Content-Length', BODY.length]], BODY.subarray(0, 1_000_000)));
       setTimeout(() => socket.destroy(), 100);
     }, { https: true });
@@ -114,9 +113,7 @@ describe('ResponseBody.drainInto under writeBody', () => {
   });
 
   it('more bytes than the range asked for: ERR_DOWNLOAD_SIZE, nothing past the range in the file, and the request is dropped', async () => {
-    server = await startServer((request, socket) => {
-      socket.write(ok(BODY));
-    }, { https: true });
+    server = await serveWholeBody();
     const answer = await get('/b/long');
     const file = await open(path.join(dir, 'long.part'), 'w');
     await expect(writeBody(answer.body, file, 0, 500_000, () => undefined, () => undefined, 's3://b/long')).rejects.toMatchObject({ code: 'ERR_DOWNLOAD_SIZE' });
@@ -126,7 +123,7 @@ describe('ResponseBody.drainInto under writeBody', () => {
   });
 
   it('an abort while the file writes: the drain ends with the abort reason, the connection is dropped', async () => {
-    server = await startServer((request, socket) => {
+    server = await startServer((_, socket) => {
       socket.write(response('200 OK', [['Content-Length', BODY.length]], BODY.subarray(0, 500_000)));
       // ...and the rest never comes.
     }, { https: true });
