@@ -3,13 +3,16 @@ import { rmSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { parseByteSize } from '../src/download/size.js';
 import { PACKAGE_ROOT } from '../src/package-root.js';
+import { NODE_FLAGS } from '../src/runtime-flags.js';
 import { getObjectBytes, headObject, objectStream, closeS3Clients } from '../src/s3/client.js';
 import { startChild } from './child.js';
 import { md5File, objectPath, parseObjectSpec, planObjects, writeObjects, type BenchObject } from './download-objects.js';
 import { benchPipelineYaml, missingTools, rcloneCommand, runTimed, stacflowCommand, type Budget, type ToolRun } from './download-tools.js';
 import { verifyDestination } from './download-verify.js';
-import { formatReport, formatSummary, type ProtocolFigures, type RunFigures, type Tool } from './download-report.js';
+import { formatReport, formatSummary, TOOLS, type ProtocolFigures, type RunFigures, type Tool } from './download-report.js';
+import type { UndiciArgs } from './download-undici-process.js';
 import { NGINX, startNginx, TLS_CERT, type LoggedRequest, type Nginx } from './nginx.js';
 
 /**
@@ -26,7 +29,9 @@ import { NGINX, startNginx, TLS_CERT, type LoggedRequest, type Nginx } from './n
  * BENCH_DL_THRESHOLD / BENCH_DL_PART (64MiB / 16MiB: stacflow `multipart_threshold` / `part_size`),
  * BENCH_DL_WORKERS (2: nginx worker_processes), BENCH_DL_TMP (parent of the temp folder; default the OS's),
  * BENCH_DL_PROTOCOLS (`https,http`: which endpoints, in that order), BENCH_DL_CPU_PROF=<dir> (a V8 CPU profile of each
- * stacflow run, written there; the profiler's own cost then inflates its figures).
+ * stacflow run, written there; the profiler's own cost then inflates its figures), BENCH_DL_TOOLS (`stacflow,rclone,undici`:
+ * `undici` is the floor, a bare undici client with no engine, bench/download-undici-process.ts), BENCH_DL_UNDICI_THREADS
+ * (1: the floor's worker threads).
  *
  * stacflow runs as `node bin/run-pipeline.js`, i.e. the compiled CLI in dist/ (`npm run bench` builds it first).
  */
@@ -55,6 +60,8 @@ export async function benchDownload(): Promise<void> {
   };
   const workers = process.env.BENCH_DL_WORKERS === 'auto' ? 'auto' : envCount('BENCH_DL_WORKERS', 2);
   const protocols = parseProtocols(process.env.BENCH_DL_PROTOCOLS ?? 'https,http');
+  const tools = parseTools(process.env.BENCH_DL_TOOLS ?? TOOLS.join(','));
+  const undiciThreads = envCount('BENCH_DL_UNDICI_THREADS', 1);
 
   const objects = planObjects(SEED, COLLECTION, small, large);
   const totalBytes = objects.reduce((sum, o) => sum + o.bytes, 0);
@@ -89,6 +96,7 @@ export async function benchDownload(): Promise<void> {
     const placeOf: Record<Tool, (o: BenchObject) => string> = {
       stacflow: (o) => path.join(dest, o.collection, o.id, o.key.split('/').at(-1)!),
       rclone: (o) => path.join(dest, ...o.key.split('/')),
+      undici: (o) => path.join(dest, ...o.key.split('/')),
     };
 
     const results: ProtocolFigures[] = [];
@@ -105,27 +113,32 @@ export async function benchDownload(): Promise<void> {
       // Over HTTPS stacflow trusts the test certificate through AWS_CA_BUNDLE, as a proxy's CA would be given.
       const stacflowEnv: NodeJS.ProcessEnv = tls ? { ...process.env, AWS_CA_BUNDLE: TLS_CERT } : process.env;
       const rclone = await rcloneCommand({ endpoint, bucket, list, dest, dir: tmp, budget, caCert: tls ? TLS_CERT : undefined });
+      const undiciArgs: UndiciArgs = {
+        origin: endpoint, bucket, objects: objects.map((o) => ({ key: o.key, bytes: o.bytes })), dest, ...(tls ? { caFile: TLS_CERT } : {}),
+        transfers: budget.maxRequests, partBytes: byteSize(budget.partSize), thresholdBytes: byteSize(budget.multipartThreshold), threads: undiciThreads,
+      };
+      const undici = { command: process.execPath, args: [...NODE_FLAGS, path.join(PACKAGE_ROOT, 'dist', 'bench', 'download-undici-process.js'), JSON.stringify(undiciArgs)] };
 
       const runTool = async (tool: Tool): Promise<ToolRun> => {
         await rm(dest, { recursive: true, force: true });
         await mkdir(dest, { recursive: true });
         spawnSync('sync'); // the previous run's dirty pages are not this run's to write back
-        return tool === 'stacflow'
-          ? runTimed(tool, stacflow.command, stacflow.args, { env: stacflowEnv, dir: tmp })
-          : runTimed(tool, rclone.command, rclone.args, { env: rclone.env, dir: tmp });
+        if (tool === 'stacflow') return runTimed(tool, stacflow.command, stacflow.args, { env: stacflowEnv, dir: tmp });
+        if (tool === 'undici') return runTimed(tool, undici.command, undici.args, { env: process.env, dir: tmp });
+        return runTimed(tool, rclone.command, rclone.args, { env: rclone.env, dir: tmp });
       };
       // Untimed: the first runs after the objects were written are slower for both tools (page cache, block
       // allocation); whichever went first would pay for it.
       for (let w = 0; w < warmups; w += 1) {
-        for (const tool of ['stacflow', 'rclone'] as const) {
+        for (const tool of tools) {
           await runTool(tool);
           process.stderr.write(`done: ${protocol} warm-up ${w + 1} ${tool}\n`);
         }
       }
       const figures: RunFigures[] = [];
       for (let round = 0; round < rounds; round += 1) {
-        // Alternating which goes first, so neither always runs right after the other's writes.
-        const order = round % 2 === 0 ? (['stacflow', 'rclone'] as const) : (['rclone', 'stacflow'] as const);
+        // Alternating which goes first, so none always runs right after another's writes.
+        const order = round % 2 === 0 ? tools : [...tools].reverse();
         for (const tool of order) {
           const mark = await nginx.logMark();
           const run = await runTool(tool);
@@ -206,6 +219,23 @@ function parseProtocols(text: string): Protocol[] {
   const bad = names.filter((name) => name !== 'https' && name !== 'http');
   if (names.length === 0 || bad.length > 0) throw new Error(`BENCH_DL_PROTOCOLS=${text}: expected https, http or both (comma-separated)`);
   return names as Protocol[];
+}
+
+/** `stacflow,rclone,undici` → the tools in that order; stacflow and rclone always (the ratio is theirs). */
+function parseTools(text: string): Tool[] {
+  const names = text.split(',').map((name) => name.trim()).filter(Boolean);
+  const bad = names.filter((name) => !(TOOLS as readonly string[]).includes(name));
+  if (bad.length > 0 || !names.includes('stacflow') || !names.includes('rclone')) {
+    throw new Error(`BENCH_DL_TOOLS=${text}: expected stacflow and rclone, and optionally undici (comma-separated)`);
+  }
+  return names as Tool[];
+}
+
+/** `64MiB` → bytes, for the bare client's parts (the same sizes the pipeline gets). */
+function byteSize(text: string): number {
+  const bytes = parseByteSize(text);
+  if (bytes === undefined) throw new Error(`not a byte size: ${text}`);
+  return bytes;
 }
 
 /** A whole number ≥ `min` from the environment, or the default. */
