@@ -37,6 +37,12 @@ export interface HttpRequestOptions {
   readonly signal?: AbortSignal;
   /** Told of each retry, besides the client's own `onRetry`. */
   readonly onRetry?: (info: RetryInfo) => void;
+  /**
+   * Whether an answer's body is whole, asked only where HTTP cannot tell: a body delimited by the connection's
+   * close (no Content-Length, not chunked) that ended early looks whole. A body it calls cut is retried as
+   * one cut short (ERR_BODY_CUT_SHORT). Search pages pass jsonLooksComplete.
+   */
+  readonly looksWhole?: (body: Buffer) => boolean;
 }
 
 export interface HttpAnswer {
@@ -69,15 +75,11 @@ export async function httpRequest(client: Got, request: HttpRequest, options: Ht
     let failure: HttpRequestError;
     try {
       const result = await followRedirects(client, request, { limits, deadlineMs, body: options.body, isAnswer, signal });
-      if (isAnswer(result.status)) return { status: result.status, statusMessage: result.statusMessage, headers: result.headers, body: result.body, url: result.url, retries };
-      failure = new HttpRequestError('status', `answered ${result.status}${result.statusMessage ? ` ${result.statusMessage}` : ''}`, {
-        method: request.method,
-        url: result.url,
-        status: result.status,
-        statusMessage: result.statusMessage,
-        headers: result.headers,
-        errorBody: result.body,
-      });
+      if (!isAnswer(result.status)) failure = statusFailure(request.method, result);
+      else if (options.looksWhole && closeDelimited(result.headers) && !options.looksWhole(result.body)) {
+        const detail = `body cut short: ${result.body.length} bytes came before the connection closed (no Content-Length), ending mid-document`;
+        failure = new HttpRequestError('cut-short', detail, { method: request.method, url: result.url, status: result.status });
+      } else return { status: result.status, statusMessage: result.statusMessage, headers: result.headers, body: result.body, url: result.url, retries };
     } catch (err) {
       if (signal?.aborted) throw signal.reason ?? err;
       if (!(err instanceof HttpRequestError)) throw err;
@@ -106,6 +108,23 @@ export async function httpRequest(client: Got, request: HttpRequest, options: Ht
     options.onRetry?.(info);
     await waitBeforeRetry(decision.delayMs, signal);
   }
+}
+
+/** An answer whose status is not one the caller takes: the status, its head and the start of its body. */
+function statusFailure(method: HttpMethod, result: Awaited<ReturnType<typeof followRedirects>>): HttpRequestError {
+  return new HttpRequestError('status', `answered ${result.status}${result.statusMessage ? ` ${result.statusMessage}` : ''}`, {
+    method,
+    url: result.url,
+    status: result.status,
+    statusMessage: result.statusMessage,
+    headers: result.headers,
+    errorBody: result.body,
+  });
+}
+
+/** A body that only the connection's close ends: no Content-Length, no chunked Transfer-Encoding. */
+function closeDelimited(headers: IncomingHttpHeaders): boolean {
+  return headers['content-length'] === undefined && !/chunked/i.test(headerText(headers['transfer-encoding']) ?? '');
 }
 
 /** One attempt, following up to MAX_REDIRECTS redirects within its deadline. */

@@ -3,6 +3,7 @@ import { clientSettings } from '../http/client.js';
 import { HttpRequestError } from '../http/errors.js';
 import type { HttpLimits } from '../http/limits.js';
 import { httpRequest } from '../http/request.js';
+import { jsonLooksComplete } from '../util/json-complete.js';
 import { StacApiError, type StacApiErrorCode } from './errors.js';
 import { requestHeaders, type ApiHeaders } from './request-headers.js';
 import type { HttpMethod } from './search-params.js';
@@ -60,7 +61,8 @@ export async function requestBytes(request: JsonRequest, options: TransportOptio
     const answer = await httpRequest(
       options.http,
       { method, url, headers: { accept: ACCEPT, ...headers }, ...(method === 'POST' ? { json: request.body ?? {} } : {}) },
-      { body: { bytes: limits.maxPageBytes, code: 'ERR_STAC_TOO_LARGE', key: 'max_page_bytes' }, limits, signal: options.signal },
+      // A page cut short where only the connection's close ends it is told by its unclosed JSON, and asked again.
+      { body: { bytes: limits.maxPageBytes, code: 'ERR_STAC_TOO_LARGE', key: 'max_page_bytes' }, limits, signal: options.signal, looksWhole: jsonLooksComplete },
     );
     options.onRequest?.({ method, url, status: answer.status, retries: answer.retries });
     return answer.body;

@@ -83,6 +83,41 @@ describe('a STAC API answer cut short after its 200 head', () => {
   });
 });
 
+/** Answers `body` with no Content-Length, ended by closing the connection: whole, or (when `cut`) its first half. */
+function closeDelimited(a: Answering, body: string, cut: boolean): void {
+  a.socket.end(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n${cut ? body.slice(0, Math.floor(body.length / 2)) : body}`);
+}
+
+describe('a search page delimited by the connection\'s close (no Content-Length)', () => {
+  const ids = Array.from({ length: 30 }, (_, i) => `item-${i}`);
+  const search = async () => {
+    const pages: string[][] = [];
+    for await (const p of searchPages({ method: 'GET', url: `${server!.url}search` }, transport())) pages.push([...p.items].map((i) => i.id));
+    return pages;
+  };
+
+  it('is taken at once when its JSON is whole', async () => {
+    server = await rawServer((_req, a) => closeDelimited(a, page(ids), false));
+    expect(await search()).toEqual([ids]);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('cut short, is told by its unclosed JSON and asked again', async () => {
+    server = await rawServer((req, a) => closeDelimited(a, page(ids), req.index === 0));
+    expect(await search()).toEqual([ids]);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('cut short every time, ends the run with ERR_BODY_CUT_SHORT saying why, not with a JSON error', async () => {
+    server = await rawServer((_req, a) => closeDelimited(a, page(ids), true));
+    const err = (await search().catch((e: unknown) => e)) as StacApiError;
+    expect(err).toBeInstanceOf(StacApiError);
+    expect(err).toMatchObject({ code: 'ERR_BODY_CUT_SHORT', errorClass: 'fatal' });
+    expect(err.message).toMatch(/^search, page 1: GET http:\/\/127\.0\.0\.1:\d+\/search failed after 2 retries: body cut short: \d+ bytes came before the connection closed \(no Content-Length\), ending mid-document\./);
+    expect(server.requests).toHaveLength(3);
+  });
+});
+
 describe('a search page that breaks a limit', () => {
   const searchOnce = async (srv: RawServer) => {
     const it = searchPages({ method: 'POST', url: `${srv.url}search`, body: { limit: 10 } }, { ...transport(), label: 'search' });
