@@ -15,8 +15,14 @@ export type S3ObjectErrorCode =
   | 'ERR_S3_NOT_FOUND'
   /** 403: AccessDenied, AllAccessDisabled... (anonymous reads of a bucket that is not public). */
   | 'ERR_S3_ACCESS_DENIED'
-  /** 5xx, throttling (SlowDown), refused or reset connections, answers that are not HTTP, after the retries. */
+  /** 5xx, throttling (SlowDown), refused or reset connections, after the retries. */
   | 'ERR_S3_UNAVAILABLE'
+  /**
+   * An answer that is not HTTP, refused by undici's parser (Transfer-Encoding with Content-Length, a status
+   * outside 100-599, a head or trailers over its limit): not retried, as for the STAC API (src/http/): a server
+   * or proxy that answers so does it again, and each retry would only wait.
+   */
+  | 'ERR_S3_BAD_RESPONSE'
   /** No response head within http.head_timeout (or a stream of 1xx heads that never ends). */
   | 'ERR_HEAD_TIMEOUT'
   /** A body slower than http.low_speed_limit for http.low_speed_time (curl's --speed-limit/--speed-time). */
@@ -87,16 +93,16 @@ export class S3HrefError extends StacflowError {
 export type S3TransportErrorCode = 'ERR_HEAD_TIMEOUT' | 'ERR_LOW_SPEED' | 'ERR_REQUEST_TIMEOUT' | 'ERR_BAD_RESPONSE';
 
 /**
- * One request to an S3 endpoint broke a limit or got an answer that is not HTTP. Retryable; `url` is the request's
- * URL (client.ts turns it into an S3ObjectError naming the item's href). The message names the limit and its
- * `http:` key.
+ * One request to an S3 endpoint broke a limit (retryable) or got an answer that is not HTTP (ERR_BAD_RESPONSE:
+ * not retried); `url` is the request's URL (client.ts turns it into an S3ObjectError naming the item's href).
+ * The message names the limit and its `http:` key.
  */
 export class S3TransportError extends StacflowError {
   override readonly code: S3TransportErrorCode;
   readonly url: string;
 
   constructor(code: S3TransportErrorCode, url: string, message: string) {
-    super(code, `${url}: ${message}`, { errorClass: 'retryable' });
+    super(code, `${url}: ${message}`, { errorClass: code === 'ERR_BAD_RESPONSE' ? 'item' : 'retryable' });
     this.code = code;
     this.url = url;
   }
@@ -113,15 +119,17 @@ const TRANSIENT = new Set([
 ]);
 
 /**
- * Node/socket and undici error codes of a request that got no (usable) answer: refused, reset, cut short, a
- * connect timeout, an answer undici's parser refused (`HPE_*`: Transfer-Encoding with Content-Length, a bad
- * status line...), a head larger than undici accepts.
+ * Node/socket and undici error codes of a request that got no answer, or a body cut short: refused, reset, a
+ * connect timeout, fewer bytes than Content-Length.
  */
 const NETWORK = new Set([
   'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
-  'ERR_STREAM_PREMATURE_CLOSE', 'ERR_BAD_RESPONSE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
-  'UND_ERR_HEADERS_OVERFLOW', 'UND_ERR_CLOSED', 'UND_ERR_INFO',
+  'ERR_STREAM_PREMATURE_CLOSE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+  'UND_ERR_CLOSED', 'UND_ERR_INFO',
 ]);
+
+/** An answer that is not HTTP: the transport's refusal, undici's parser (`HPE_*`), a head or trailers too large. */
+const NOT_HTTP = /^(ERR_BAD_RESPONSE|UND_ERR_HEADERS_OVERFLOW|HPE_[A-Z_]+)$/;
 
 /** Transport codes kept as the S3 error's own code (the limit broken says more than "unavailable"). */
 const DEADLINES = new Set<string>(['ERR_HEAD_TIMEOUT', 'ERR_LOW_SPEED', 'ERR_REQUEST_TIMEOUT']);
@@ -133,6 +141,7 @@ const ADVICE: Record<S3ObjectErrorCode, (endpoint?: string) => string> = {
     : 'the item advertises an object the bucket does not hold; nothing to retry, report it to the data provider if it persists',
   ERR_S3_ACCESS_DENIED: () => 'anonymous reads are refused for this object; if the bucket needs credentials, set s3.anonymous: false and provide AWS credentials',
   ERR_S3_UNAVAILABLE: (endpoint) => `S3${endpoint ? ` at ${endpoint}` : ''} did not answer after the retries; run again later`,
+  ERR_S3_BAD_RESPONSE: (endpoint) => `${endpoint ?? 'the S3 endpoint'} answered with something that is not HTTP (not retried); check that nothing (a proxy, another server) sits in its place`,
   ERR_HEAD_TIMEOUT: (endpoint) => `S3${endpoint ? ` at ${endpoint}` : ''} did not answer in time after the retries; run again later, or raise http.head_timeout`,
   ERR_LOW_SPEED: (endpoint) => `S3${endpoint ? ` at ${endpoint}` : ''} sent too slowly after the retries; run again later, or lower http.low_speed_limit`,
   ERR_REQUEST_TIMEOUT: (endpoint) => `S3${endpoint ? ` at ${endpoint}` : ''} did not answer in time after the retries; run again later, or raise http.request_timeout`,
@@ -188,8 +197,9 @@ function codeFor(status: number | undefined, s3Code: string | undefined, e: SdkE
   if (status !== undefined && (status >= 500 || status === 429 || status === 408)) return 'ERR_S3_UNAVAILABLE';
   if (s3Code !== undefined && TRANSIENT.has(s3Code)) return 'ERR_S3_UNAVAILABLE';
   if (e.code !== undefined && DEADLINES.has(e.code)) return e.code as S3ObjectErrorCode;
-  // No answer at all: a socket error (ECONNREFUSED, ECONNRESET, EAI_AGAIN...), a connect timeout, a refused answer.
-  if (status === undefined && e.code !== undefined && (NETWORK.has(e.code) || /^(E[A-Z_]+|HPE_[A-Z_]+)$/.test(e.code))) return 'ERR_S3_UNAVAILABLE';
+  if (status === undefined && e.code !== undefined && NOT_HTTP.test(e.code)) return 'ERR_S3_BAD_RESPONSE';
+  // No answer at all: a socket error (ECONNREFUSED, ECONNRESET, EAI_AGAIN...), a connect timeout.
+  if (status === undefined && e.code !== undefined && (NETWORK.has(e.code) || /^E[A-Z_]+$/.test(e.code))) return 'ERR_S3_UNAVAILABLE';
   return 'ERR_S3_REQUEST';
 }
 

@@ -28,9 +28,9 @@ const CASES: Array<[ObjectCase, RegExp, RegExp]> = [
   ['endless-continue', ANY, ANY],
   ['slow-head', /^ERR_(HEAD|REQUEST)_TIMEOUT$/, /^ERR_(HEAD|REQUEST)_TIMEOUT$/],
   ['slow-body', /^ERR_(LOW_SPEED|REQUEST_TIMEOUT)$/, /^ERR_(LOW_SPEED|REQUEST_TIMEOUT)$/],
-  ['te-and-cl', ANY, ANY],
-  ['status-000', ANY, ANY],
-  ['status-099', ANY, ANY],
+  ['te-and-cl', /^ERR_S3_BAD_RESPONSE$/, ANY],
+  ['status-000', /^ERR_S3_BAD_RESPONSE$/, ANY],
+  ['status-099', /^ERR_S3_BAD_RESPONSE$/, ANY],
   ['deep-label', /^ERR_PVL_[A-Z_]+$/, /^ERR_PVL_[A-Z_]+$/],
   ['invalid-label', /^ERR_PVL_SYNTAX$/, /^ERR_PVL_SYNTAX$/],
 ];

@@ -77,9 +77,17 @@ describe('toS3ObjectError: transport failures (request-handler.ts, transport.ts)
     expect(err.message).toContain('http.low_speed_limit');
   });
 
-  it('an answer that is not HTTP (ERR_BAD_RESPONSE) is retryable as unavailable', () => {
+  it('an answer that is not HTTP (ERR_BAD_RESPONSE, undici parser errors, a head too large) is ERR_S3_BAD_RESPONSE, not retried', () => {
     const cause = new S3TransportError('ERR_BAD_RESPONSE', 'http://127.0.0.1:9/b/k', 'refused an answer with status 099, which is no HTTP status');
-    expect(toS3ObjectError(cause, where)).toMatchObject({ code: 'ERR_S3_UNAVAILABLE', errorClass: 'retryable' });
+    expect(cause.errorClass).toBe('item');
+    const err = toS3ObjectError(cause, where);
+    expect(err).toMatchObject({ code: 'ERR_S3_BAD_RESPONSE', errorClass: 'item' });
+    expect(err.message).toContain('status 099');
+    expect(err.message).toContain('not HTTP (not retried)');
+    for (const code of ['HPE_INVALID_CONSTANT', 'UND_ERR_HEADERS_OVERFLOW']) {
+      expect(toS3ObjectError(Object.assign(new Error('refused'), { code }), where)).toMatchObject({ code: 'ERR_S3_BAD_RESPONSE', errorClass: 'item' });
+    }
+    expect(toS3ObjectError(Object.assign(new Error('reset'), { code: 'ECONNRESET' }), where)).toMatchObject({ code: 'ERR_S3_UNAVAILABLE', errorClass: 'retryable' });
   });
 
   it('an error answer whose body failed to arrive keeps its status (a 404 stays not found)', () => {
