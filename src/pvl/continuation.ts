@@ -159,6 +159,13 @@ function indexedOffsets(source: string): (offset: number) => number {
   };
 }
 
+const NO_LINE_FEED = Number.MAX_SAFE_INTEGER;
+
+function lineFeedFrom(text: string, from: number): number {
+  const i = text.indexOf('\n', from);
+  return i < 0 ? NO_LINE_FEED : i;
+}
+
 /**
  * 1-based line and column of offsets in a text, counting line feeds from the previous answer (forward or
  * back), so questions in order cost one pass and no per-line array.
@@ -166,6 +173,8 @@ function indexedOffsets(source: string): (offset: number) => number {
 export class LineIndex {
   #offset = 0;
   #line = 1;
+  /** The first line feed at or after #offset (NO_LINE_FEED: none), or below #offset when not known. */
+  #next = -1;
 
   constructor(readonly text: string) {}
 
@@ -175,14 +184,37 @@ export class LineIndex {
     return { line, column: offset - (offset > 0 ? text.lastIndexOf('\n', offset - 1) + 1 : 0) + 1 };
   }
 
+  /** Where the count stands: lineOf(at) needs no search. */
+  get at(): number {
+    return this.#offset;
+  }
+
+  /**
+   * Moves the count from `at` to `to`, past `lineFeeds` line feeds the caller has seen there (a parser
+   * counts those of the white space it skips anyway), so that lineOf(to) needs no search.
+   */
+  advance(to: number, lineFeeds: number): void {
+    this.#offset = to;
+    this.#line += lineFeeds;
+    if (lineFeeds > 0 || this.#next < to) this.#next = -1;
+  }
+
   /** 1-based line of `offset`, counting line feeds from the previous question's answer (asked in order: one pass). */
   lineOf(offset: number): number {
+    if (offset === this.#offset) return this.#line;
     const text = this.text;
     let line = this.#line;
     if (offset >= this.#offset) {
-      for (let i = text.indexOf('\n', this.#offset); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line += 1;
+      // The line feed found last time, past the previous question, is where this count starts: one search a line.
+      let next = this.#next >= this.#offset ? this.#next : lineFeedFrom(text, this.#offset);
+      while (next < offset) {
+        line += 1;
+        next = lineFeedFrom(text, next + 1);
+      }
+      this.#next = next;
     } else {
       for (let i = text.lastIndexOf('\n', this.#offset - 1); i >= offset; i = i > 0 ? text.lastIndexOf('\n', i - 1) : -1) line -= 1;
+      this.#next = -1;
     }
     this.#offset = offset;
     this.#line = line;

@@ -10,21 +10,86 @@ const DATE = /^(\d{4})-(?:(\d\d)-(\d\d)|(\d{3}))$/;
 const TIME = /^(\d\d):(\d\d)(?::(\d\d)(?:\.(\d+))?)?([zZ]|[+-]\d\d?(?::?\d\d)?)?$/;
 
 export function makeDate(text: string): PvlDate | undefined {
+  // `YYYY-MM-DD` is its own ISO text when it is a real date.
+  if (text.length === 10 && isCalendarDateAt(text, 0)) return { type: 'date', text, iso: text };
   const iso = calendarDate(text);
   return iso === undefined ? undefined : { type: 'date', text, iso };
 }
 
 export function makeTime(text: string): PvlTime | undefined {
+  // `HH:MM:SS[.fraction][Z]` is its own ISO text when its fields are in range.
+  const end = isoClockEnd(text, 0);
+  if (end === text.length) return { type: 'time', text, iso: text };
+  if (end === text.length - 1 && text.charCodeAt(end) === Z) return { type: 'time', text, iso: text, zone: 'Z' };
   const t = clock(text);
-  return t === undefined ? undefined : { type: 'time', text, iso: t.iso, ...(t.zone ? { zone: t.zone } : {}) };
+  if (t === undefined) return undefined;
+  return t.zone ? { type: 'time', text, iso: t.iso, zone: t.zone } : { type: 'time', text, iso: t.iso };
 }
 
 export function makeDateTime(text: string): PvlDateTime | undefined {
+  // What ISIS writes, `YYYY-MM-DDTHH:MM:SS[.fraction][Z]`, is its own ISO text (no regex, no new string).
+  if (text.charCodeAt(10) === T && isCalendarDateAt(text, 0)) {
+    const end = isoClockEnd(text, 11);
+    if (end === text.length) return { type: 'datetime', text, iso: text };
+    if (end === text.length - 1 && text.charCodeAt(end) === Z) return { type: 'datetime', text, iso: text, zone: 'Z' };
+  }
+  return dateTimeByFields(text);
+}
+
+function dateTimeByFields(text: string): PvlDateTime | undefined {
   const split = text.search(/[tT]/);
   const date = calendarDate(text.slice(0, split));
   const t = clock(text.slice(split + 1));
   if (date === undefined || t === undefined) return undefined;
-  return { type: 'datetime', text, iso: `${date}T${t.iso}`, ...(t.zone ? { zone: t.zone } : {}) };
+  const iso = `${date}T${t.iso}`;
+  return t.zone ? { type: 'datetime', text, iso, zone: t.zone } : { type: 'datetime', text, iso };
+}
+
+const T = 0x54;
+const Z = 0x5a;
+const MINUS = 0x2d;
+const COLON = 0x3a;
+const DOT = 0x2e;
+
+/** The value of the two ASCII digits at `p`, or -1. */
+function twoDigits(text: string, p: number): number {
+  const a = text.charCodeAt(p) - 0x30;
+  const b = text.charCodeAt(p + 1) - 0x30;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/** `YYYY-MM-DD` at `p`, a date of the proleptic Gregorian calendar from year 1 (as calendarDate checks). */
+function isCalendarDateAt(text: string, p: number): boolean {
+  const high = twoDigits(text, p);
+  const low = twoDigits(text, p + 2);
+  if (high < 0 || low < 0 || text.charCodeAt(p + 4) !== MINUS || text.charCodeAt(p + 7) !== MINUS) return false;
+  const year = high * 100 + low;
+  const month = twoDigits(text, p + 5);
+  const day = twoDigits(text, p + 8);
+  if (year < 1 || month < 1 || month > 12 || day < 1) return false;
+  if (month !== 2) return day <= MONTH_DAYS[month - 1];
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (leap ? 29 : 28);
+}
+
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * `HH:MM:SS` then `.digits` optionally at `p`, the fields in range as clock() checks them: where it ends (a
+ * zone may follow), or -1.
+ */
+function isoClockEnd(text: string, p: number): number {
+  const hour = twoDigits(text, p);
+  const minute = twoDigits(text, p + 3);
+  const second = twoDigits(text, p + 6);
+  if (text.charCodeAt(p + 2) !== COLON || text.charCodeAt(p + 5) !== COLON) return -1;
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return -1;
+  let end = p + 8;
+  if (text.charCodeAt(end) !== DOT) return end;
+  end += 1;
+  const digitsFrom = end;
+  for (let c = text.charCodeAt(end); c >= 0x30 && c <= 0x39; c = text.charCodeAt(end)) end += 1;
+  return end === digitsFrom ? -1 : end;
 }
 
 function calendarDate(text: string): string | undefined {

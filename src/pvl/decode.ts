@@ -1,3 +1,5 @@
+import { isAscii } from 'node:buffer';
+
 /**
  * Bytes → the text a PVL parser reads, as the Python pvl library's `pvl.load(path, encoding="utf-8")` does
  * (and as the conformance corpus is made):
@@ -16,7 +18,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 export function decodePvlBytes(bytes: Uint8Array): DecodedPvl {
   let text: string;
   try {
-    text = utf8.decode(bytes);
+    // ASCII (nearly every label) is its own UTF-8: checked and decoded by two native calls, no decoder state.
+    text = isAscii(bytes) ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1') : utf8.decode(bytes);
   } catch {
     let end = 0;
     while (end < bytes.length && bytes[end] < 0x80) end += 1;

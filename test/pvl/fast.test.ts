@@ -5,6 +5,7 @@ import { fastParsePvl, fastParsePvlModule } from '../../src/pvl/fast/index.js';
 import { MIRRORED_GRAMMAR_SHA256 } from '../../src/pvl/fast/parser.js';
 import { parsePvlModule } from '../../src/pvl/parse.js';
 import { PvlDocument, PvlSyntaxError } from '../../src/pvl/index.js';
+import { seededRandom } from './differential-inputs.js';
 
 /**
  * The fast parser on the constructs PVL's syntax hinges on: each case is parsed by both the fast parser and
@@ -117,6 +118,26 @@ describe('fastParsePvl', () => {
 
   it('matches reserved words as ohm caseInsensitive does (ı and ſ upper-case to I and S)', () => {
     expectSameAsGrammar('A = faLſe\nB = (begın_group)\n');
+  });
+
+  it('folds quoted strings as the grammar does, on seeded random strings of white space, control and wide characters', () => {
+    const random = seededRandom(5);
+    const pieces = [' ', ' ', '  ', '\t', '\n', '\r', '\v', '\f', '\u0001', 'ab', 'é', '\u00a0', 'ā', '\ud800', '#', '/*'];
+    const values: string[] = [];
+    for (let i = 0; i < 400; i += 1) {
+      let inner = '';
+      for (let n = Math.floor(random() * 8); n > 0; n -= 1) inner += pieces[Math.floor(random() * pieces.length)];
+      values.push(`V${i} = "${inner}"\nS${i} = '${inner}'`);
+    }
+    expectSameAsGrammar(values.join('\n'));
+  });
+
+  it('reads a label longer than the shared code-unit array, then a short one, then one with a NUL', () => {
+    const long = `Object = Big\n${'  Value = 1.5 <m>\n'.repeat(5000)}End_Object\nEND\n`;
+    expect(long.length).toBeGreaterThan(1 << 16);
+    expect(fastParsePvlModule(long)?.statements[0]).toMatchObject({ name: 'Big', line: 1, statements: { length: 5000, 4999: { line: 5001 } } });
+    expectSameAsGrammar('A = 1');
+    expectBothReject('A = 1\u0000');
   });
 
   it('reads names and symbols with the characters PVL allows in them', () => {

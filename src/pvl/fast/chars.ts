@@ -12,6 +12,9 @@ const WHITE = 2;
 /** hspace: " ", \t, \v, \f. */
 const HSPACE = 4;
 
+/** A nameChar whatever follows: NAME but `/` and `*`. */
+const PLAIN_NAME = 8;
+
 const FLAGS = new Uint8Array(256);
 // nameChar = "a".."z" | "A".."Z" | "0".."9" | "_" | "." | "-" | ":" | "$" | "^" | "+" | "?" | "@" | "\\" | "`"
 //          | "/" ~"*" | "*" ~"/" | "\u00A0".."\u{10FFFF}"
@@ -19,6 +22,7 @@ for (let c = 0; c < 256; c += 1) {
   const ch = String.fromCharCode(c);
   if (/[a-zA-Z0-9_.\-:$^+?@\\`/*]/.test(ch) || c >= 0xa0) FLAGS[c] = NAME;
 }
+for (let c = 0; c < 256; c += 1) if (FLAGS[c] === NAME && c !== 0x2f && c !== 0x2a) FLAGS[c] |= PLAIN_NAME;
 for (const ch of ' \t\x0B\x0C') FLAGS[ch.charCodeAt(0)] = WHITE | HSPACE;
 for (const ch of '\n\r') FLAGS[ch.charCodeAt(0)] = WHITE;
 
@@ -45,11 +49,17 @@ export function isNameChar(s: string, p: number): boolean {
 /** `wordEnd = ~(nameChar | "#")`: a number, name or symbol ends here. */
 export const isWordEnd = (s: string, p: number): boolean => !isNameChar(s, p) && s.charCodeAt(p) !== HASH;
 
-/** `nameChar+` from `p`: the end offset, or -1 when there is none. */
-export function scanNameChars(s: string, p: number): number {
-  let q = p;
-  while (isNameChar(s, q)) q += 1;
-  return q === p ? -1 : q;
+/**
+ * `nameChar*` from `p` in a text's code units (code-units.ts): where the run ends (`p` itself when there is
+ * none). isNameChar in one loop: the zeros after the text stop it.
+ */
+export function nameUnitsEnd(u: Uint16Array, p: number): number {
+  for (;;) {
+    const c = u[p];
+    if (c >= 256 || (FLAGS[c] & PLAIN_NAME) !== 0) p += 1;
+    else if (c === SLASH ? u[p + 1] !== STAR : c === STAR && u[p + 1] !== SLASH) p += 1;
+    else return p;
+  }
 }
 
 export const isHSpace = (c: number): boolean => c < 256 && (FLAGS[c] & HSPACE) !== 0;
@@ -79,12 +89,15 @@ function commentEnd(s: string, p: number): number {
   return nl < 0 ? s.length : nl;
 }
 
-/** `spaces` (ohm's implicit skipping in syntactic rules): `(whiteChar | comment)*` from `p`. */
-export function skipSpaces(s: string, p: number): number {
+/**
+ * `spaces` (ohm's implicit skipping in syntactic rules): `(whiteChar | comment)*` from `p`, read in the
+ * text's code units `u` (code-units.ts; `s` is the text, searched for a comment's end).
+ */
+export function skipSpaceUnits(u: Uint16Array, s: string, p: number): number {
   for (;;) {
-    const c = s.charCodeAt(p);
+    const c = u[p];
     if (c < 256 && (FLAGS[c] & WHITE) !== 0) p += 1;
-    else if (c === SLASH && s.charCodeAt(p + 1) === STAR) p = commentEnd(s, p);
+    else if (c === SLASH && u[p + 1] === STAR) p = commentEnd(s, p);
     else if (c === HASH) {
       const nl = s.indexOf('\n', p + 1);
       p = nl < 0 ? s.length : nl;

@@ -18,8 +18,8 @@ import { DEFER } from './values.js';
 export function fastParsePvlModule(text: string, source = '<text>'): PvlModule | undefined {
   const joined = joinContinuations(text);
   const lines = new LineIndex(text);
-  const toLine =
-    joined.text === text ? (offset: number) => lines.lineOf(offset) : (offset: number) => lines.lineOf(joined.toSource(offset));
+  // Without continuations the parser counts lines in the text itself, as it skips white space.
+  const toLine = joined.text === text ? lines : (offset: number) => lines.lineOf(joined.toSource(offset));
   try {
     const statements = parseStatements(joined.text, toLine);
     return statements === undefined ? undefined : { statements };

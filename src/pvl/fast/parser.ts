@@ -1,7 +1,11 @@
+import { LineIndex } from '../continuation.js';
 import type { PvlStatement, PvlValue } from '../model.js';
-import { atLineEnd, isHSpace, isNameChar, isWordEnd, matchWord, resetCommentSearch, scanNameChars, skipSpaces, startsComment } from './chars.js';
+import { atLineEnd, isHSpace, isNameChar, nameUnitsEnd, resetCommentSearch, skipSpaceUnits, startsComment } from './chars.js';
+import { codeUnitsOf } from './code-units.js';
+import { laneAssignment, laneRead } from './lane.js';
 import { numberOrDate, resetNumberOrDate, scalarToken, tokenKind } from './scalars.js';
-import { DEFER, quoted, symbol, tokenValue, trimWhite } from './values.js';
+import { DEFER, quotedAt, symbol, tokenValue, trimWhite } from './values.js';
+import { beginGroup, beginObject, endGroup, endObject, reservedEnd, reservedWord } from './words.js';
 
 /**
  * pvl.ohm's syntactic rules as a recursive-descent parser: one function per rule, in the grammar's order,
@@ -19,8 +23,16 @@ import { DEFER, quoted, symbol, tokenValue, trimWhite } from './values.js';
  */
 export const MIRRORED_GRAMMAR_SHA256 = 'e7508587ac3bbdb04dc230b2d1c392f1341415e913ad2d2ae8105783cf5c7a4a';
 
+const NO_UNITS = new Uint16Array(2);
+const NO_LINES = (): number => 0;
+
 let s = '';
-let lineAt: (offset: number) => number = () => 0;
+/** `s`'s code units (code-units.ts), for the loops that scan most of the text. */
+let u: Uint16Array = NO_UNITS;
+/** The 1-based source line of an offset, when the text has continuations (see parseStatements). */
+let joinedLineAt: (offset: number) => number = NO_LINES;
+/** The line count in the text itself (no continuations): `spaces` and the fast lane move it along. */
+let lines: LineIndex | undefined;
 /** What the last successful rule built. */
 let node: unknown;
 /** Blocks and lists open around the current offset (capped by MAX_PVL_DEPTH). */
@@ -72,6 +84,7 @@ let levelStarts: number[] = [];
 
 const EQ = 0x3d;
 const SEMI = 0x3b;
+const LF = 0x0a;
 const DQUOTE = 0x22;
 const QUOTE = 0x27;
 const LPAREN = 0x28;
@@ -80,14 +93,19 @@ const LBRACE = 0x7b;
 const RBRACE = 0x7d;
 const COMMA = 0x2c;
 const LT = 0x3c;
+const HASH = 0x23;
 
 /**
- * Parse `text` (continuations already joined) into statements; `lines` gives the 1-based source line of an
- * offset. Returns undefined where the grammar would fail, throws DEFER where only its semantics could say.
+ * Parse `text` (continuations already joined) into statements; `sourceLines` gives the 1-based source line
+ * of an offset: the text's LineIndex when it had no continuation (the parser then tells it of the line feeds
+ * it skips, so that it seldom searches), else a function. Returns undefined where the grammar would fail,
+ * throws DEFER where only its semantics could say.
  */
-export function parseStatements(text: string, lines: (offset: number) => number): PvlStatement[] | undefined {
+export function parseStatements(text: string, sourceLines: LineIndex | ((offset: number) => number)): PvlStatement[] | undefined {
   s = text;
-  lineAt = lines;
+  u = codeUnitsOf(text);
+  if (sourceLines instanceof LineIndex) lines = sourceLines;
+  else joinedLineAt = sourceLines;
   depth = 0;
   spacesFrom = -1;
   resetCommentSearch();
@@ -96,6 +114,9 @@ export function parseStatements(text: string, lines: (offset: number) => number)
     return module();
   } finally {
     s = '';
+    u = NO_UNITS;
+    lines = undefined;
+    joinedLineAt = NO_LINES;
     node = undefined;
     resetNumberOrDate();
   }
@@ -159,9 +180,27 @@ let spacesTo = -1;
 function spaces(p: number): number {
   if (p !== spacesFrom) {
     spacesFrom = p;
-    spacesTo = skipSpaces(s, p);
+    spacesTo = skipSpaceUnits(u, s, p);
+    // The line count follows the parser through the white space between statements.
+    if (lines?.at === p) lines.advance(spacesTo, lineFeedsIn(p, spacesTo));
   }
   return spacesTo;
+}
+
+function lineFeedsIn(from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i += 1) if (u[i] === LF) n += 1;
+  return n;
+}
+
+/** 1-based source line of `offset`. */
+function lineAt(offset: number): number {
+  return lines !== undefined ? lines.lineOf(offset) : joinedLineAt(offset);
+}
+
+/** The count moves past a token (it holds `lineFeeds`) when it stands at the token's start. */
+function countPast(from: number, to: number, lineFeeds: number): void {
+  if (lines?.at === from) lines.advance(to, lineFeeds);
 }
 
 /** One more block or list open at `offset`. */
@@ -195,15 +234,22 @@ function endStatement(p: number): number {
 /** `Statement = (Block | Assignment | bareKeyword) ";"?` */
 function statement(p: number): number {
   const q = spaces(p);
-  let r = block(q);
-  if (r < 0) r = assignment(q);
-  if (r < 0) r = bareKeyword(q);
+  let r: number;
+  // A reserved word starts nothing but a block (a name is never one): one look decides which rules to try.
+  if (mayStartReservedWord(q) && reservedWord(s, q) >= 0) r = block(q);
+  else {
+    r = locating ? -1 : commonAssignment(q);
+    if (r < 0) r = assignment(q);
+    if (r < 0) r = bareKeyword(q);
+  }
   if (r < 0) {
     note(q);
     return -1;
   }
   const t = spaces(r);
-  return s.charCodeAt(t) === SEMI ? t + 1 : r;
+  if (u[t] !== SEMI) return r;
+  countPast(t, t + 1, 0);
+  return t + 1;
 }
 
 /**
@@ -278,7 +324,7 @@ function blockName(p: number): number {
   }
   const end = quotedEnd(q);
   if (end < 0) return -1;
-  node = quoted(s.slice(q + 1, end - 1)).value;
+  node = quotedAt(s, u, q + 1, end - 1).value;
   return end;
 }
 
@@ -296,6 +342,32 @@ function assignment(q: number): number {
   }
   node = { type: 'assignment', name: s.slice(q, r), line, value: node };
   return v;
+}
+
+/** Whether a reserved word may start at `q`: b, o or g, or e then n, in either case (most names are ruled out here). */
+function mayStartReservedWord(q: number): boolean {
+  const c = u[q] | 0x20;
+  return c === 0x6f || c === 0x67 || c === 0x62 || (c === 0x65 && (u[q + 1] | 0x20) === 0x6e);
+}
+
+/**
+ * `Assignment` by the fast lane (lane.ts), where it applies; -1 where the rules must decide. Called where no
+ * reserved word starts.
+ */
+function commonAssignment(q: number): number {
+  let e = laneAssignment(s, u, q);
+  if (e < 0) return -1;
+  const value = laneRead.value;
+  laneRead.value = undefined;
+  const line = lineAt(q);
+  // No line feed in a name, a number or a word (a quoted string's are searched for when the next line is asked).
+  if (!laneRead.quoted) countPast(q, e, 0);
+  // Value = ~(name "=") Item: a word followed by `=` is the next statement's name.
+  if (laneRead.word && u[spaces(e)] === EQ) return -1;
+  node = value;
+  e = withUnits(e);
+  node = { type: 'assignment', name: s.slice(q, laneRead.nameEnd), line, value: node };
+  return e;
 }
 
 /** `bareKeyword = name hspace* &(lineEnd | ";" | comment)` (lexical: no skipping inside). */
@@ -327,6 +399,7 @@ function withUnits(r: number): number {
   const gt = s.indexOf('>', t + 1);
   if (gt < 0) return r;
   node = { type: 'quantity', value: node, units: trimWhite(s.slice(t + 1, gt)) };
+  countPast(t, gt + 1, lineFeedsIn(t, gt));
   return gt + 1;
 }
 
@@ -386,7 +459,7 @@ function scalar(q: number): number {
     const end = quotedEnd(q);
     if (end >= 0) {
       // Locating needs no value, and folding a long string's white space costs many times its size.
-      node = locating ? LOCATED_VALUE : quoted(s.slice(q + 1, end - 1));
+      node = locating ? LOCATED_VALUE : quotedAt(s, u, q + 1, end - 1);
       return end;
     }
     return -1; // a quote starts neither a number nor a symbol
@@ -398,8 +471,9 @@ function scalar(q: number): number {
   }
   // symbol = ~reservedWord nameChar+ wordEnd
   if (reservedWord(s, q) >= 0) return -1;
-  r = scanNameChars(s, q);
-  if (r < 0 || !isWordEnd(s, r)) return -1;
+  r = nameUnitsEnd(u, q);
+  // (No nameChar where the run stops: wordEnd fails only on `#`.)
+  if (r === q || u[r] === HASH) return -1;
   node = symbol(s.slice(q, r));
   return r;
 }
@@ -414,7 +488,7 @@ const LOCATED_VALUE: PvlValue = { type: 'string', value: '', quoted: true };
  */
 function tokenValueOrDefer(q: number, r: number): PvlValue {
   let hash = q;
-  while (hash < r && s.charCodeAt(hash) !== 0x23) hash += 1;
+  while (hash < r && s.charCodeAt(hash) !== HASH) hash += 1;
   if (hash === r) return LOCATED_VALUE;
   try {
     return tokenValue(tokenKind, s.slice(q, r));
@@ -433,37 +507,11 @@ function quotedEnd(q: number): number {
   return close < 0 ? -1 : close + 1;
 }
 
-// -- Lexical rules on names and reserved words ---------------------------------------------------
+// -- Lexical rules on names (reserved words: words.ts) -------------------------------------------
 
 /** `name = ~reservedWord ~numberOrDate nameChar+ wordEnd` */
 function name(text: string, p: number): number {
   if (!isNameChar(text, p) || reservedWord(text, p) >= 0 || numberOrDate(text, p) >= 0) return -1;
-  const r = scanNameChars(text, p);
-  return isWordEnd(text, r) ? r : -1;
-}
-
-/** `(w1 | w2) ~nameChar` with case-insensitive words, tried in order. */
-function word(text: string, p: number, first: string, second?: string): number {
-  let r = matchWord(text, p, first);
-  if (r < 0 && second !== undefined) r = matchWord(text, p, second);
-  return r >= 0 && !isNameChar(text, r) ? r : -1;
-}
-
-const beginObject = (text: string, p: number): number => word(text, p, 'BEGIN_OBJECT', 'OBJECT');
-const beginGroup = (text: string, p: number): number => word(text, p, 'BEGIN_GROUP', 'GROUP');
-const endObject = (text: string, p: number): number => word(text, p, 'END_OBJECT', 'ENDOBJECT');
-const endGroup = (text: string, p: number): number => word(text, p, 'END_GROUP', 'ENDGROUP');
-const reservedEnd = (text: string, p: number): number => word(text, p, 'END');
-
-/** `reservedWord = beginObject | beginGroup | endObject | endGroup | end_` */
-function reservedWord(text: string, p: number): number {
-  // Each starts with b, o, g or e in some case (ı and ſ upper-case to I and S, never to these).
-  const c = text.charCodeAt(p) | 0x20;
-  if (c !== 0x62 && c !== 0x6f && c !== 0x67 && c !== 0x65) return -1;
-  let r = beginObject(text, p);
-  if (r < 0) r = beginGroup(text, p);
-  if (r < 0) r = endObject(text, p);
-  if (r < 0) r = endGroup(text, p);
-  if (r < 0) r = reservedEnd(text, p);
-  return r;
+  const r = nameUnitsEnd(u, p);
+  return u[r] !== HASH ? r : -1;
 }

@@ -12,11 +12,12 @@ import { Token } from './scalars.js';
 export const DEFER = Symbol('defer to the grammar');
 
 // Python's str.split()/strip() white space, as in semantics.ts: runs fold to one space in quoted strings.
-const WHITE_RUN = /[ \t\n\r\v\f]+/g;
+// Only the runs that are not already one space are replaced (a footprint's hundreds of single spaces are not).
+const WHITE_RUN_TO_FOLD = /[\t\n\r\v\f][ \t\n\r\v\f]*| [ \t\n\r\v\f]+/g;
 /** Above this length the fold runs as a loop: a regex replace keeps a record per match (~20× a long string's size). */
 const FOLD_BY_LOOP = 4096;
 function foldWhite(text: string): string {
-  const folded = text.length > FOLD_BY_LOOP ? foldWhiteLoop(text) : text.replace(WHITE_RUN, ' ');
+  const folded = text.length > FOLD_BY_LOOP ? foldWhiteLoop(text) : text.replace(WHITE_RUN_TO_FOLD, ' ');
   // Then one space off each end, as strip() leaves it (a regex anchored at the end would scan the whole text).
   const start = folded.charCodeAt(0) === 0x20 ? 1 : 0;
   let end = folded.length;
@@ -40,13 +41,54 @@ function foldWhiteLoop(text: string): string {
   for (let at = 0; at < n; at += SLICE) parts.push(String.fromCharCode(...units.subarray(at, Math.min(n, at + SLICE))));
   return parts.join('');
 }
-export const trimWhite = (text: string): string => text.replace(/^[ \t\n\r\v\f]+|[ \t\n\r\v\f]+$/g, '');
+/** Units' text without its outer white space (`<meters>` has none: no regex asked). */
+export const trimWhite = (text: string): string =>
+  isWhite(text.charCodeAt(0)) || isWhite(text.charCodeAt(text.length - 1)) ? text.replace(/^[ \t\n\r\v\f]+|[ \t\n\r\v\f]+$/g, '') : text;
 
-const NEEDS_FOLD = /[\t\n\r\v\f]|  |^ | $/;
+/**
+ * The value of the quoted string whose content is `s.slice(from, to)`, read in the text's code units `u`
+ * (code-units.ts): one loop folds and trims the white space into bytes, decoded in one call to one flat
+ * string (a regex replace made a rope of a piece per run, flattened later: a footprint's fold left 3 times
+ * its size in garbage). Text that needs no fold is a slice; a character above U+00FF (no byte holds it)
+ * sends the string to foldWhite.
+ */
+export function quotedAt(s: string, u: Uint16Array, from: number, to: number): PvlString {
+  return { type: 'string', value: foldedUnits(s, u, from, to) ?? foldWhite(s.slice(from, to)), quoted: true };
+}
 
-/** The value of a quoted string's content. */
-export function quoted(inner: string): PvlString {
-  return { type: 'string', value: NEEDS_FOLD.test(inner) ? foldWhite(inner) : inner, quoted: true };
+/** Bytes for folded text up to this size are reused; a longer string gets its own (then garbage). */
+const SHARED_FOLD_BYTES = 1 << 16;
+let sharedFoldBytes: Buffer | undefined;
+
+function foldedUnits(s: string, u: Uint16Array, from: number, to: number): string | undefined {
+  const out = to - from <= SHARED_FOLD_BYTES ? (sharedFoldBytes ??= Buffer.allocUnsafeSlow(SHARED_FOLD_BYTES)) : Buffer.allocUnsafeSlow(to - from);
+  let n = 0;
+  // Whether the text differs from its fold: anything but one space between two words does.
+  let changed = false;
+  let i = from;
+  while (i < to) {
+    let c = u[i];
+    // A word (nothing below "!" in it), copied.
+    while (c > 0x20 && i < to) {
+      if (c > 0xff) return undefined;
+      out[n++] = c;
+      c = u[++i];
+    }
+    if (i >= to) break;
+    if (!isWhite(c)) {
+      // A control character: kept as it is.
+      out[n++] = c;
+      i += 1;
+      continue;
+    }
+    // A white-space run: one space between words, none at the ends.
+    const run = i;
+    do c = u[++i];
+    while (i < to && isWhite(c));
+    if (i - run > 1 || u[run] !== 0x20 || n === 0 || i >= to) changed = true;
+    if (n > 0 && i < to) out[n++] = 0x20;
+  }
+  return changed ? out.toString('latin1', 0, n) : s.slice(from, to);
 }
 
 export const symbol = (text: string): PvlString => ({ type: 'string', value: text, quoted: false });
