@@ -7,6 +7,7 @@ import { from, lastValueFrom, reduce } from 'rxjs';
 import { Pool } from 'undici';
 import { fetchLabel, fetchLabelOptions } from '../operators/fetch-label.js';
 import { newEntry, type StacItem } from '../src/entry.js';
+import { readLabelText } from '../src/labels/fetch.js';
 import { createHttpClient } from '../src/http/client.js';
 import { DEFAULT_LIMITS } from '../src/http/limits.js';
 import { unlimitedDemand } from '../src/pipeline/demand.js';
@@ -24,11 +25,14 @@ import { peakRssMb } from './child.js';
  * time, in this process alone (bench/labels.ts starts one per mode):
  * - `undici`: a plain GET per label on an undici Pool, body read, nothing else (the floor: what any client pays);
  * - `undici+parse`: the same, then decoded and parsed as fetch_label does (a fetch_label without the SDK);
- * - `sdk`: src/s3/client.ts getObjectBytes (the AWS SDK's GetObject and its middleware, stacflow's retry loop), no parse;
+ * - `sdk`: src/s3/client.ts getObjectBytes (anonymous: the direct GET of anonymous-get.ts, not the AWS SDK's middleware;
+ *   stacflow's retry loop), no parse;
+ * - `reader`: readLabelText + parse, as fetch_label's work does, without the operator (splits the stage's cost:
+ *   the read path, or the operator and engine around it);
  * - `stage`: the real fetch_label stage (readLabelText + parse, its concurrency helper, stats) over the items.
  * Prints one JSON line: labels, seconds, CPU ms (process.cpuUsage: every thread, the parse workers included), GC ms.
  */
-export type LabelsMode = 'undici' | 'undici+parse' | 'sdk' | 'stage';
+export type LabelsMode = 'undici' | 'undici+parse' | 'sdk' | 'reader' | 'stage';
 
 export interface LabelsArgs {
   mode: LabelsMode;
@@ -82,7 +86,8 @@ async function eachLabel(hrefs: string[], work: (href: string) => Promise<number
   const worker = async () => {
     while (next < hrefs.length) {
       const href = hrefs[next++]!;
-      bytes += await work(href);
+      const n = await work(href); // not `bytes += await`: that reads `bytes` before the wait, losing the other workers' sums
+      bytes += n;
     }
   };
   await Promise.all(Array.from({ length: args.concurrency }, worker));
@@ -116,6 +121,14 @@ async function readAll(mode: LabelsMode, chosen: typeof items): Promise<number> 
       });
     case 'sdk':
       return eachLabel(hrefs, async (href) => (await getObjectBytes(settings, href)).body.byteLength);
+    case 'reader': {
+      const reader = { http: createHttpClient({ limits: DEFAULT_LIMITS }), s3: settings, signal: new AbortController().signal };
+      return eachLabel(hrefs, async (href) => {
+        const label = await readLabelText(href, reader);
+        await parsePvlOffThread(label.text, href);
+        return label.bytes;
+      });
+    }
     case 'stage': {
       const ctx = stageContext();
       const operator = fetchLabel.create(fetchLabelOptions.parse({ asset: 'caminfo_pvl', as: 'caminfo', concurrency: args.concurrency }), ctx);
@@ -135,11 +148,23 @@ const gc = new PerformanceObserver((list) => {
 const profileDir = process.env.BENCH_LABELS_CPU_PROF;
 const profiler = profileDir ? new Session() : undefined;
 
+/**
+ * BENCH_LABELS_ALLOC_PROF=<dir>: a sampled allocation profile of the measured pass, garbage included (what the
+ * GC is given to do per label, by allocation site; open the .heapprofile in Chrome DevTools).
+ */
+const allocDir = process.env.BENCH_LABELS_ALLOC_PROF;
+const allocProfiler = allocDir ? new Session() : undefined;
+
 await readAll(args.mode, items.slice(0, args.warmup));
 if (profiler) {
   profiler.connect();
   await profiler.post('Profiler.enable');
   await profiler.post('Profiler.start');
+}
+if (allocProfiler) {
+  allocProfiler.connect();
+  await allocProfiler.post('HeapProfiler.enable');
+  await allocProfiler.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
 }
 gc.observe({ entryTypes: ['gc'] });
 const cpu = process.cpuUsage();
@@ -152,6 +177,11 @@ if (profiler && profileDir) {
   const { profile } = await profiler.post('Profiler.stop');
   await writeFile(path.join(profileDir, `labels-${args.mode.replace('+', '-')}-${process.pid}.cpuprofile`), JSON.stringify(profile));
   profiler.disconnect();
+}
+if (allocProfiler && allocDir) {
+  const { profile } = await allocProfiler.post('HeapProfiler.stopSampling');
+  await writeFile(path.join(allocDir, `labels-${args.mode.replace('+', '-')}-${process.pid}.heapprofile`), JSON.stringify(profile));
+  allocProfiler.disconnect();
 }
 const result: LabelsMeasurement = {
   mode: args.mode, labels: items.length, seconds, cpuMs: (used.user + used.system) / 1000, gcMs, bytes, peakRssMb: peakRssMb(),

@@ -12,12 +12,13 @@ import type { LabelsArgs, LabelsMeasurement, LabelsMode } from './labels-process
  *
  * Env: BENCH_LABELS_ITEMS (per collection, default 2000: 6,000 labels), BENCH_LABELS_LATENCY_MS (20),
  * BENCH_LABELS_CONCURRENCY (32), BENCH_LABELS_ROUNDS (2: the best of each), BENCH_LABELS_MODES
- * (default undici,undici+parse,sdk,stage), BENCH_LABELS_CPU_PROF=<dir> (a V8 CPU profile of each measured pass, written there;
- * the profiler's own cost then inflates the CPU figures).
+ * (default undici,undici+parse,sdk,reader,stage), BENCH_LABELS_CPU_PROF=<dir> (a V8 CPU profile of each measured pass, written there;
+ * the profiler's own cost then inflates the CPU figures), BENCH_LABELS_ALLOC_PROF=<dir> (a sampled allocation profile
+ * of each measured pass, garbage included: what each label gives the GC, by allocation site).
  */
 const SEED = 3;
 const COLLECTIONS = ['kaguya_terrain_camera_stereoscopic_uncontrolled_observations', 'kaguya_terrain_camera_spsupport_uncontrolled_observations', 'kaguya_terrain_camera_monoscopic_uncontrolled_observations'];
-const MODES: readonly LabelsMode[] = ['undici', 'undici+parse', 'sdk', 'stage'];
+const MODES: readonly LabelsMode[] = ['undici', 'undici+parse', 'sdk', 'reader', 'stage'];
 const GOAL_RATIO = 0.8;
 const GOAL_CPU_MS = 0.5;
 
@@ -102,7 +103,7 @@ export async function benchLabels(): Promise<void> {
       '  reader            labels/s  of bound  CPU ms/label  GC ms/label  seconds  RSS MB  sandbox CPU ms/label',
       ...rows,
       '  (undici: a plain GET, body read; +parse: decoded and parsed as fetch_label does; sdk: getObjectBytes, no parse;',
-      '   stage: the real fetch_label. CPU: process.cpuUsage of the reading process, every thread)',
+      '   reader: readLabelText + parse, no operator; stage: the real fetch_label. CPU: process.cpuUsage of the reading process, every thread)',
       verdict,
       '',
     ].join('\n'),

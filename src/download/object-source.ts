@@ -66,7 +66,7 @@ export function objectSource(href: string, run: { s3: S3Settings; http: Got }): 
 }
 
 function s3Source(href: string, location: S3Location, settings: S3Settings): ObjectSource {
-  // Loaded on first use: the AWS SDK takes ~0.6 s to import, which pipelines without S3 hrefs skip.
+  // Loaded on first use (with undici and the S3 layer), which pipelines without S3 hrefs skip.
   const client = () => import('../s3/client.js');
   return {
     href,

@@ -8,7 +8,8 @@ import { DEFAULT_LIMITS } from '../http/limits.js';
 import type { S3Settings } from '../pipeline/context.js';
 import { decodePvlBytes } from '../pvl/decode.js';
 import { S3ObjectError } from '../s3/errors.js';
-import { isS3Href } from '../s3/href.js';
+import type { ConditionalReadOptions } from '../s3/client.js';
+import { parseS3Href, type S3Location } from '../s3/href.js';
 import type { LabelCache } from './cache.js';
 import { LABEL_HTTP, LABEL_UNREACHABLE, LabelError } from './errors.js';
 
@@ -47,8 +48,10 @@ type Answer = { notModified: true } | { notModified: false; text: string; etag?:
  */
 export async function readLabelText(href: string, reader: LabelReader): Promise<LabelText> {
   const cached = reader.cache ? await reader.cache.get(href) : undefined;
-  const answer = isS3Href(href)
-    ? await fromS3(href, reader, cached?.etag)
+  // Parsed once: the S3 client is handed the location instead of parsing the href again.
+  const location = parseS3Href(href);
+  const answer = location
+    ? await fromS3(href, location, reader, cached?.etag)
     : await fromHttp(href, reader, cached?.etag);
   if (answer.notModified) {
     // Only sent when we had a cached copy; a server answering 304 to nothing is an error.
@@ -63,16 +66,19 @@ export async function readLabelText(href: string, reader: LabelReader): Promise<
   return { href, text: answer.text, etag: answer.etag, bytes: answer.bytes, fromCache: false };
 }
 
-/** The S3 client module, imported once (a dynamic import per label costs 10–20 µs). */
+/** The S3 client module, imported once (a dynamic import per label costs 10–20 µs), then held as is. */
 let s3Client: Promise<typeof import('../s3/client.js')> | undefined;
+let s3ClientLoaded: typeof import('../s3/client.js') | undefined;
 
-async function fromS3(href: string, reader: LabelReader, etag: string | undefined): Promise<Answer> {
-  // Loaded on first use: the AWS SDK takes ~0.6 s to import, which commands and pipelines without S3 skip.
-  const { getObjectBytes } = await (s3Client ??= import('../s3/client.js'));
+async function fromS3(href: string, location: S3Location, reader: LabelReader, etag: string | undefined): Promise<Answer> {
+  // Loaded on first use (with undici and the S3 layer), which commands and pipelines without S3 skip.
+  const { getObjectBytes } = s3ClientLoaded ?? (s3ClientLoaded = await (s3Client ??= import('../s3/client.js')));
   // The S3 client retries (a failed request, a body cut short: from the start) and stops reading at the limit.
-  const read = { signal: reader.signal, maxBytes: (reader.s3.limits ?? DEFAULT_LIMITS).maxLabelBytes, maxBytesSetting: 'http.max_label_bytes' };
+  const maxBytes = (reader.s3.limits ?? DEFAULT_LIMITS).maxLabelBytes;
+  // Without an ETag (ifNoneMatch undefined) the read is unconditional and never answers notModified.
+  const read = { signal: reader.signal, maxBytes, maxBytesSetting: 'http.max_label_bytes', location, ifNoneMatch: etag || undefined } as ConditionalReadOptions;
   try {
-    const object = etag ? await getObjectBytes(reader.s3, href, { ...read, ifNoneMatch: etag }) : await getObjectBytes(reader.s3, href, read);
+    const object = await getObjectBytes(reader.s3, href, read);
     if (object.notModified) return { notModified: true };
     return { notModified: false, text: decodePvlBytes(object.body).text, etag: object.etag, bytes: object.body.byteLength };
   } catch (err) {

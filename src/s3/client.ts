@@ -1,23 +1,22 @@
-import { GetObjectCommand, HeadObjectCommand, S3Client, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import { DEFAULT_LIMITS, formatBytes, type HttpLimits } from '../http/limits.js';
 import type { S3Settings } from '../pipeline/context.js';
-import { USER_AGENT } from '../version.js';
-import { trustedCertificates } from './ca-bundle.js';
-import { S3HttpHandler } from './request-handler.js';
+import { KEEP_ALIVE_MS, MAX_SOCKETS } from './connections.js';
+import type { SdkAnswer } from './sdk-client.js';
 import { S3HrefError, S3ObjectError, toS3ObjectError } from './errors.js';
 import { parseS3Href, s3Uri, type S3Location } from './href.js';
 import { withRetries, type Where } from './retry.js';
-import { anonymousGet, closeAnonymousTransports } from './anonymous-get.js';
+import { anonymousGet, closeAnonymousTransports, type AnonymousAnswer } from './anonymous-get.js';
+import { isDirectBody } from '../util/direct-body.js';
 
 /**
- * The S3 client of stacflow: `@aws-sdk/client-s3` v3, anonymous unless `s3.anonymous: false`, one client per
- * (region, endpoint, anonymous, limits) for the whole process. Reads labels (`getObjectText`), small objects
+ * The S3 client of stacflow: anonymous reads (public buckets, the default) straight over undici, signed ones
+ * (`s3.anonymous: false`) through `@aws-sdk/client-s3` v3 (sdk-client.ts, loaded at the first). Reads labels (`getObjectText`), small objects
  * (`getObjectBytes`), sizes and ETags (`headObject`) and streams for the download engine (`objectStream`).
  * Every failure is an S3ObjectError naming the href and the object; an error body is never returned as data.
- * The SDK's requests travel over undici (request-handler.ts, transport.ts) with the run's `http:` limits; an
- * anonymous `getObjectBytes` (a label of a public bucket) skips the SDK and goes over the same transport
- * directly (anonymous-get.ts: ~0.2 ms of CPU a read instead of ~1.3).
+ * The SDK's requests travel over undici (request-handler.ts, transport.ts) with the run's `http:` limits; anonymous
+ * reads (public buckets: labels, HEADs, download bodies) skip the SDK and go over the same transport directly
+ * (anonymous-get.ts: ~0.2 ms of CPU a read instead of ~1.3, and the SDK is never loaded).
  *
  * Which layer retries what (one layer per request, never multiplied):
  * - the AWS SDK: nothing (`maxAttempts: 1`);
@@ -31,65 +30,15 @@ import { anonymousGet, closeAnonymousTransports } from './anonymous-get.js';
  *   or stalled is asked for again from its last byte, with the same backoff and limits.
  */
 
-/** Keep-alive connections per origin: downloads and label fetches share them. */
-const MAX_SOCKETS = 64;
-/** An unused kept connection is closed after this long (S3 closes them after about 20 s). */
-const KEEP_ALIVE_MS = 10_000;
-
-// The SDK warns once per process that its 2027 releases will need Node 22; stacflow supports Node 20 and
-// pins the SDK, so the warning would only clutter every run's stderr. Set it yourself to see it.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
-const clients = new Map<string, S3Client>();
-
 const limitsOf = (settings: S3Settings): HttpLimits => settings.limits ?? DEFAULT_LIMITS;
 
-/** A short key per distinct limits object (a run has one): no JSON of the limits on every request. */
-const limitKeys = new WeakMap<HttpLimits, string>();
-function limitsKey(limits: HttpLimits): string {
-  let key = limitKeys.get(limits);
-  if (key === undefined) {
-    key = JSON.stringify(limits);
-    limitKeys.set(limits, key);
-  }
-  return key;
-}
+/** The SDK's side (sdk-client.ts), loaded at the first signed read: ~7 MB and ~0.3 s that public reads never pay. */
+let sdkModule: Promise<typeof import('./sdk-client.js')> | undefined;
+const sdk = () => (sdkModule ??= import('./sdk-client.js'));
 
-/**
- * The client for `region` (default `settings.region`). With `settings.endpoint` (the sandbox, MinIO...) every
- * request goes path-style to that endpoint, whatever region the href named. Anonymous clients sign nothing:
- * no Authorization, X-Amz-Date or X-Amz-Content-Sha256 header is sent, and no credentials are looked up.
- */
-export function s3ClientFor(settings: S3Settings, region?: string): S3Client {
-  const endpoint = settings.endpoint || undefined;
-  const resolvedRegion = (endpoint ? settings.region : region ?? settings.region) || 'us-east-1';
-  const limits = limitsOf(settings);
-  const cacheKey = `${settings.anonymous ? 'anonymous' : 'signed'}|${resolvedRegion}|${endpoint ?? ''}|${limitsKey(limits)}`;
-  let client = clients.get(cacheKey);
-  if (!client) {
-    client = new S3Client({
-      region: resolvedRegion,
-      ...(endpoint ? { endpoint, forcePathStyle: true } : { followRegionRedirects: true }),
-      // Both are needed: a signer that signs nothing (or the SigV4 one signs with the empty key) and
-      // credentials (or the SDK looks for some, and fails, before it calls the signer).
-      ...(settings.anonymous ? { signer: { sign: async <T>(request: T) => request }, credentials: { accessKeyId: '', secretAccessKey: '' } } : {}),
-      // Checksums only where S3 demands them: plain GETs of public objects, as curl would.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-      // One retry layer: this file's loop for small reads, the download engine for bodies (see above).
-      maxAttempts: 1,
-      customUserAgent: USER_AGENT,
-      requestHandler: new S3HttpHandler({ limits, maxConnectionsPerOrigin: MAX_SOCKETS, keepAliveMs: KEEP_ALIVE_MS, ca: trustedCertificates() }),
-    });
-    clients.set(cacheKey, client);
-  }
-  return client;
-}
-
-/** Closes every cached client's sockets (end of a run, end of a test file). Later calls make new clients. */
+/** Closes every connection, the SDK clients' and the direct path's (end of a run, end of a test file). */
 export function closeS3Clients(): void {
-  for (const client of clients.values()) client.destroy();
-  clients.clear();
+  if (sdkModule) void sdkModule.then((m) => m.closeSdkClients());
   void closeAnonymousTransports();
 }
 
@@ -102,6 +51,8 @@ export interface ReadOptions {
   maxBytes?: number;
   /** How the limit is named in messages, e.g. `http.max_label_bytes` (default: "the N bytes read into memory"). */
   maxBytesSetting?: string;
+  /** `parseS3Href(href)`, when the caller has it already (a label reader asks it to choose S3): not parsed again. */
+  location?: S3Location;
 }
 
 export interface ConditionalReadOptions extends ReadOptions {
@@ -151,36 +102,50 @@ export async function getObjectText(settings: S3Settings, href: S3Location | str
 export async function getObjectBytes(settings: S3Settings, href: S3Location | string, options: ConditionalReadOptions): Promise<ObjectBytes | NotModified>;
 export async function getObjectBytes(settings: S3Settings, href: S3Location | string, options?: ReadOptions): Promise<ObjectBytes>;
 export async function getObjectBytes(settings: S3Settings, href: S3Location | string, options: ReadOptions & { ifNoneMatch?: string } = {}): Promise<ObjectBytes | NotModified> {
-  const where = locate(settings, href);
+  const where = locate(settings, href, options.location);
   if (settings.anonymous) return getAnonymousBytes(settings, where, options);
-  const client = s3ClientFor(settings, where.location.region);
-  return withRetries(where, limitsOf(settings), options.signal, async (signal): Promise<ObjectBytes | NotModified> => {
-    let output: GetObjectCommandOutput;
-    try {
-      output = await client.send(new GetObjectCommand({ ...objectId(where.location), IfNoneMatch: options.ifNoneMatch }), { abortSignal: signal });
-    } catch (err) {
-      if (isNotModified(err)) return { notModified: true, etag: options.ifNoneMatch };
-      throw err;
-    }
-    const body = output.Body as Readable | undefined;
-    const bytes = body ? await readBody(body, where, output.ContentLength, options) : new Uint8Array(0);
-    return { body: bytes, etag: output.ETag };
+  const { sdkGet } = await sdk();
+  return withRetries(where, limitsOf(settings), options.signal, async ({ signal }): Promise<ObjectBytes | NotModified> => {
+    const answer = await sdkGet(settings, where.location, { ifNoneMatch: options.ifNoneMatch }, signal);
+    if ('notModified' in answer) return { notModified: true, etag: options.ifNoneMatch };
+    const bytes = answer.body ? await readBody(answer.body, where, answer.contentLength, options) : new Uint8Array(0);
+    return { body: bytes, etag: answer.etag };
   });
 }
 
 /** getObjectBytes of a public object: the same retries, limits and errors, without the SDK (anonymous-get.ts). */
 function getAnonymousBytes(settings: S3Settings, where: Where, options: ReadOptions & { ifNoneMatch?: string }): Promise<ObjectBytes | NotModified> {
-  const limits = limitsOf(settings);
-  const endpoint = settings.endpoint || undefined;
-  const region = (endpoint ? settings.region : where.location.region ?? settings.region) || 'us-east-1';
-  return withRetries(where, limits, options.signal, async (signal): Promise<ObjectBytes | NotModified> => {
-    const answer = await anonymousGet(where, { limits, region, endpoint, maxConnections: MAX_SOCKETS, keepAliveMs: KEEP_ALIVE_MS, ifNoneMatch: options.ifNoneMatch, signal });
+  const { limits, region, endpoint } = directSettings(settings, where);
+  return withRetries(where, limits, options.signal, async (attempt): Promise<ObjectBytes | NotModified> => {
+    // The transport enforces the attempt's deadline and the caller's signal itself: no AbortSignal made.
+    const answer = await anonymousGet(where, { ...directConnections, limits, region, endpoint, ifNoneMatch: options.ifNoneMatch, signal: options.signal, deadline: attempt });
     if (answer.statusCode === 304) return { notModified: true, etag: options.ifNoneMatch };
-    const length = Number(answer.headers['content-length']);
-    const contentLength = answer.headers['content-length'] !== undefined && Number.isSafeInteger(length) ? length : undefined;
-    const bytes = await readBody(answer.body, where, contentLength, options);
+    const bytes = await readBody(answer.body, where, contentLengthOf(answer.headers), options);
     return { body: bytes, etag: answer.headers.etag };
   });
+}
+
+/** The direct path's connections: the same pool sizes as the SDK clients'. */
+const directConnections = { maxConnections: MAX_SOCKETS, keepAliveMs: KEEP_ALIVE_MS };
+
+/** Limits, region and endpoint of a direct (unsigned, SDK-free) request for `where`. */
+function directSettings(settings: S3Settings, where: Where): { limits: HttpLimits; region: string; endpoint?: string } {
+  const endpoint = settings.endpoint || undefined;
+  return { limits: limitsOf(settings), region: (endpoint ? settings.region : where.location.region ?? settings.region) || 'us-east-1', endpoint };
+}
+
+/** A Content-Length header as a number; undefined when absent or not a whole number. */
+function contentLengthOf(headers: Record<string, string>): number | undefined {
+  const text = headers['content-length'];
+  const length = Number(text);
+  return text !== undefined && Number.isSafeInteger(length) && length >= 0 ? length : undefined;
+}
+
+/** An HTTP date header as a Date; undefined when absent or unreadable. */
+function dateOf(text: string | undefined): Date | undefined {
+  if (text === undefined) return undefined;
+  const date = new Date(text);
+  return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
 /**
@@ -196,14 +161,22 @@ async function readBody(body: Readable, where: Where, contentLength: number | un
   }
   const chunks: Buffer[] = [];
   let received = 0;
-  try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      received += chunk.byteLength;
-      if (max !== undefined && received > max) throw tooLarge(where, `more than ${formatBytes(max)} (still coming)`, max, options.maxBytesSetting);
-      chunks.push(chunk);
+  const take = (chunk: Buffer): undefined => {
+    received += chunk.byteLength;
+    if (max !== undefined && received > max) throw tooLarge(where, `more than ${formatBytes(max)} (still coming)`, max, options.maxBytesSetting);
+    chunks.push(chunk);
+    return undefined;
+  };
+  if (isDirectBody(body)) {
+    // The transport's body: chunks straight from undici, no stream buffer or async iterator (~10 µs and a dozen
+    // objects a label). A refused chunk aborts the request; the body is closed at its end.
+    await body.drainInto(take);
+  } else {
+    try {
+      for await (const chunk of body as AsyncIterable<Buffer>) take(chunk);
+    } finally {
+      body.destroy();
     }
-  } finally {
-    body.destroy();
   }
   if (contentLength !== undefined && received !== contentLength) {
     throw Object.assign(new Error(`the body ended after ${received} of ${contentLength} bytes`), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
@@ -225,16 +198,32 @@ export interface ObjectHead {
 /** Size, ETag and date of an object without reading it (the download step's "need a transfer?" check). */
 export async function headObject(settings: S3Settings, href: S3Location | string, options: { signal?: AbortSignal } = {}): Promise<ObjectHead> {
   const where = locate(settings, href);
-  const client = s3ClientFor(settings, where.location.region);
-  return withRetries(where, limitsOf(settings), options.signal, async (signal) => {
-    const output = await client.send(new HeadObjectCommand(objectId(where.location)), { abortSignal: signal });
+  if (settings.anonymous) {
+    const { limits, region, endpoint } = directSettings(settings, where);
+    return withRetries(where, limits, options.signal, async (attempt) => {
+      const answer = await anonymousGet(where, { ...directConnections, limits, region, endpoint, method: 'HEAD', signal: options.signal, deadline: attempt });
+      answer.body.destroy();
+      const h = answer.headers;
+      return {
+        size: contentLengthOf(h) ?? 0,
+        etag: h.etag,
+        lastModified: dateOf(h['last-modified']),
+        contentType: h['content-type'],
+        serverSideEncryption: h['x-amz-server-side-encryption'],
+        sseCustomerAlgorithm: h['x-amz-server-side-encryption-customer-algorithm'],
+      };
+    });
+  }
+  const { sdkHead } = await sdk();
+  return withRetries(where, limitsOf(settings), options.signal, async ({ signal }) => {
+    const h = await sdkHead(settings, where.location, signal);
     return {
-      size: output.ContentLength ?? 0,
-      etag: output.ETag,
-      lastModified: output.LastModified,
-      contentType: output.ContentType,
-      serverSideEncryption: output.ServerSideEncryption,
-      sseCustomerAlgorithm: output.SSECustomerAlgorithm,
+      size: h.contentLength ?? 0,
+      etag: h.etag,
+      lastModified: h.lastModified,
+      contentType: h.contentType,
+      serverSideEncryption: h.serverSideEncryption,
+      sseCustomerAlgorithm: h.sseCustomerAlgorithm,
     };
   });
 }
@@ -275,26 +264,42 @@ export interface ObjectStream {
 export async function objectStream(settings: S3Settings, href: S3Location | string, options: StreamOptions = {}): Promise<ObjectStream> {
   const where = locate(settings, href);
   const range = options.range ? rangeHeader(options.range) : undefined;
-  let output: GetObjectCommandOutput;
+  if (settings.anonymous) return anonymousStream(settings, where, range, options);
+  let answer: SdkAnswer | { notModified: true };
   try {
-    output = await s3ClientFor(settings, where.location.region).send(
-      new GetObjectCommand({ ...objectId(where.location), Range: range, IfMatch: options.ifMatch }),
-      { abortSignal: options.signal },
-    );
+    answer = await (await sdk()).sdkGet(settings, where.location, { range, ifMatch: options.ifMatch }, options.signal);
   } catch (err) {
     throw fail(err, where, options.signal);
   }
+  if ('notModified' in answer || !answer.body) throw fail(new Error('GetObject answered without a body'), where, options.signal);
   // Aborting the signal destroys the body (the transport listens to it until the body ends).
-  const body = output.Body as Readable;
-  const contentRange = parseContentRange(output.ContentRange);
-  const contentLength = output.ContentLength ?? (contentRange ? contentRange.end - contentRange.start + 1 : 0);
+  return streamOf(answer.body, answer, range);
+}
+
+/** objectStream of a public object: one attempt over the transport, without the SDK (anonymous-get.ts). */
+async function anonymousStream(settings: S3Settings, where: Where, range: string | undefined, options: StreamOptions): Promise<ObjectStream> {
+  const { limits, region, endpoint } = directSettings(settings, where);
+  let answer: AnonymousAnswer;
+  try {
+    answer = await anonymousGet(where, { ...directConnections, limits, region, endpoint, range, ifMatch: options.ifMatch, signal: options.signal });
+  } catch (err) {
+    throw fail(err, where, options.signal);
+  }
+  const h = answer.headers;
+  return streamOf(answer.body, { contentLength: contentLengthOf(h), etag: h.etag, contentRange: h['content-range'], lastModified: dateOf(h['last-modified']) }, range);
+}
+
+/** What a GET's head says of its body, as ObjectStream has it, from the SDK's output or the raw head alike. */
+function streamOf(body: Readable, head: { contentLength?: number; etag?: string; contentRange?: string; lastModified?: Date }, range: string | undefined): ObjectStream {
+  const contentRange = parseContentRange(head.contentRange);
+  const contentLength = head.contentLength ?? (contentRange ? contentRange.end - contentRange.start + 1 : 0);
   return {
     body,
     contentLength,
-    etag: output.ETag,
+    etag: head.etag,
     contentRange,
     size: contentRange?.size ?? (range ? undefined : contentLength),
-    lastModified: output.LastModified,
+    lastModified: head.lastModified,
     partial: contentRange !== undefined,
   };
 }
@@ -313,24 +318,18 @@ export function parseContentRange(value: string | undefined): { start: number; e
   return match ? { start: Number(match[1]), end: Number(match[2]), size: Number(match[3]) } : undefined;
 }
 
-function locate(settings: S3Settings, href: S3Location | string): Where {
+function locate(settings: S3Settings, href: S3Location | string, parsed?: S3Location): Where {
   const endpoint = settings.endpoint || undefined;
   if (typeof href !== 'string') return { href: s3Uri(href), location: href, endpoint };
-  const location = parseS3Href(href);
+  const location = parsed ?? parseS3Href(href);
   if (!location) throw new S3HrefError(href);
   return { href, location, endpoint };
 }
-
-const objectId = (location: S3Location) => ({ Bucket: location.bucket, Key: location.key, VersionId: location.versionId });
 
 /** The caller's own abort stays an abort (the run is ending); anything else becomes an S3ObjectError. */
 function fail(err: unknown, where: Where, signal: AbortSignal | undefined): unknown {
   if (signal?.aborted) return signal.reason ?? err;
   return toS3ObjectError(err, where);
-}
-
-function isNotModified(err: unknown): boolean {
-  return (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode === 304;
 }
 
 function tooLarge(where: Where, size: string, max: number, setting: string | undefined): S3ObjectError {

@@ -77,13 +77,18 @@ function located(rawBucket: string, rawKey: string, region: string | undefined, 
   const bucket = decodeOnce(rawBucket);
   const key = decodeOnce(rawKey);
   if (!bucket || !key || bucket.includes('/')) return undefined;
-  const params = new URLSearchParams(query ?? '');
-  if (params.has('X-Amz-Signature') || params.has('Signature')) return undefined;
-  const versionId = params.get('versionId') ?? undefined;
-  return { bucket, key, ...(region ? { region } : {}), ...(versionId ? { versionId } : {}) };
+  // Most hrefs have no query: no URLSearchParams for them.
+  const params = query ? new URLSearchParams(query) : undefined;
+  if (params?.has('X-Amz-Signature') || params?.has('Signature')) return undefined;
+  const versionId = params?.get('versionId') ?? undefined;
+  const location: S3Location = { bucket, key };
+  if (region) location.region = region;
+  if (versionId) location.versionId = versionId;
+  return location;
 }
 
 function decodeOnce(text: string): string | undefined {
+  if (!text.includes('%')) return text;
   try {
     return decodeURIComponent(text);
   } catch {

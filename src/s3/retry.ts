@@ -5,7 +5,7 @@ import type { S3Location } from './href.js';
 
 /**
  * The one retry loop of S3 small reads (getObjectBytes, headObject; see the top of client.ts for which layer
- * retries what). Each attempt runs under its own deadline: http.request_timeout, and never past
+ * retries what). Each attempt runs under its own deadline (an Attempt): http.request_timeout, and never past
  * http.give_up_after since the first attempt. A retryable failure (errors.ts: 5xx, throttling, network errors,
  * deadlines, low speed, a body cut short) is tried again after retryWait(), up to http.retries times; an item
  * failure (404, 403, 412, too large) is thrown at once. The final error says how many attempts were made.
@@ -17,34 +17,80 @@ export interface Where {
   endpoint?: string;
 }
 
-export async function withRetries<T>(where: Where, limits: HttpLimits, signal: AbortSignal | undefined, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
+/**
+ * One attempt's bounds: its deadline (an absolute time and the error it fails with), and the caller's signal.
+ * The direct path (anonymous-get.ts) hands both to the transport, which enforces them with the timer it already
+ * has for the head; `signal`, which also aborts at the deadline, is made only for callers that read it (the
+ * SDK takes an AbortSignal): an AbortController, a timer and a listener an attempt cost ~15 µs and three
+ * objects for the GC, on every label.
+ */
+export class Attempt {
+  #signal?: AbortSignal;
+  #timer?: NodeJS.Timeout;
+  #forward?: () => void;
+  #controller?: AbortController;
+
+  constructor(
+    /** The caller's signal (the run's): its abort ends the attempt. */
+    readonly callerSignal: AbortSignal | undefined,
+    /** Date.now() past which the attempt has failed. */
+    readonly at: number,
+    /** The error a late attempt fails with (ERR_REQUEST_TIMEOUT naming the limit that applied). */
+    readonly error: () => Error,
+  ) {}
+
+  /** Aborts with the caller's signal or at the deadline; made on first use. */
+  get signal(): AbortSignal {
+    if (this.#signal) return this.#signal;
+    const controller = new AbortController();
+    this.#controller = controller;
+    this.#timer = setTimeout(() => controller.abort(this.error()), Math.max(1, this.at - Date.now()));
+    // The caller's abort is forwarded by a listener, not AbortSignal.any (Node 20's costs ~30 µs and leaves a
+    // WeakRef per attempt on the caller's signal for the GC to clear).
+    const caller = this.callerSignal;
+    if (caller) {
+      this.#forward = () => controller.abort(caller.reason);
+      caller.addEventListener('abort', this.#forward, { once: true });
+    }
+    this.#signal = controller.signal;
+    return this.#signal;
+  }
+
+  /** The deadline's error when the attempt's own signal fired at it (whatever the SDK made of its abort). */
+  get timedOut(): unknown {
+    return this.#controller?.signal.aborted && !this.callerSignal?.aborted ? this.#controller.signal.reason : undefined;
+  }
+
+  /** Drops the timer and the listener of `signal`, if it was made. */
+  end(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    if (this.#forward) this.callerSignal?.removeEventListener('abort', this.#forward);
+  }
+}
+
+export async function withRetries<T>(where: Where, limits: HttpLimits, signal: AbortSignal | undefined, run: (attempt: Attempt) => Promise<T>): Promise<T> {
   const started = Date.now();
   for (let n = 1; ; n += 1) {
     signal?.throwIfAborted();
-    const left = started + limits.giveUpAfterMs - Date.now();
-    const deadline = new AbortController();
-    const [ms, limit] = left < limits.requestTimeoutMs
-      ? [Math.max(1, left), `http.give_up_after = ${limits.giveUpAfterMs / 1000} s since the first attempt`]
-      : [limits.requestTimeoutMs, `http.request_timeout = ${limits.requestTimeoutMs / 1000} s`];
-    const timer = setTimeout(() => deadline.abort(new S3TransportError('ERR_REQUEST_TIMEOUT', where.href, `no complete answer within ${limit}`)), ms);
-    // The caller's abort ends the attempt too: forwarded by a listener, not AbortSignal.any (Node 20's costs
-    // ~30 µs and leaves a WeakRef per attempt on the caller's signal for the GC to clear).
-    const forward = () => deadline.abort(signal?.reason);
-    signal?.addEventListener('abort', forward, { once: true });
+    const now = Date.now();
+    const left = started + limits.giveUpAfterMs - now;
+    const capped = left < limits.requestTimeoutMs;
+    const attempt = new Attempt(signal, now + (capped ? Math.max(1, left) : limits.requestTimeoutMs), () => {
+      const limit = capped ? `http.give_up_after = ${limits.giveUpAfterMs / 1000} s since the first attempt` : `http.request_timeout = ${limits.requestTimeoutMs / 1000} s`;
+      return new S3TransportError('ERR_REQUEST_TIMEOUT', where.href, `no complete answer within ${limit}`);
+    });
     try {
-      return await attempt(deadline.signal);
+      return await run(attempt);
     } catch (err) {
       // The caller's own abort stays an abort (the run is ending).
       if (signal?.aborted) throw signal.reason ?? err;
-      // The attempt's deadline, whatever the SDK made of its abort.
-      const failure = toS3ObjectError(deadline.signal.aborted ? deadline.signal.reason : err, where, n);
+      const failure = toS3ObjectError(attempt.timedOut ?? err, where, n);
       if (failure.errorClass !== 'retryable' || n > limits.retries) throw failure;
       const wait = retryWait(n, retryAfterOf(err), limits);
       if (wait === undefined || Date.now() + wait >= started + limits.giveUpAfterMs) throw failure;
       await waitBeforeRetry(wait, signal);
     } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', forward);
+      attempt.end();
     }
   }
 }

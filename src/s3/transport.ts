@@ -2,6 +2,7 @@ import { Agent, type Dispatcher } from 'undici';
 import type { HttpLimits } from '../http/limits.js';
 import { secureContextFor } from './ca-bundle.js';
 import { S3TransportError } from './errors.js';
+import { abortReason, unwatchAbort, watchAbort, type AbortWatcher } from './abort-watch.js';
 import { ResponseBody } from './response-body.js';
 
 /**
@@ -12,6 +13,9 @@ import { ResponseBody } from './response-body.js';
  * answer. On top of undici, this file adds what the `http:` limits ask for:
  * - connect deadline (`connect_timeout`) and response-head deadline (`head_timeout`, from the request's start on
  *   its connection, 1xx heads included: an endless stream of them does not hold it open);
+ * - a whole-request deadline when the request carries one (retry.ts's Attempt: `request_timeout`, capped by
+ *   `give_up_after`), over the wait for a connection, the head and the body;
+ * - the caller's abort signal, watched through abort-watch.ts (one listener on the run's signal for all requests);
  * - error answers (status >= 300) carry at most `max_error_body_bytes` of their body, then the connection is
  *   dropped (response-body.ts); a status outside 100-599 is refused;
  * - the low-speed limit on every body (response-body.ts), and undici's body idle timer at `low_speed_time`.
@@ -36,6 +40,12 @@ export interface TransportRequest {
   method: 'GET' | 'HEAD';
   headers: Record<string, string>;
   signal?: AbortSignal;
+  /**
+   * The whole request's deadline (retry.ts's Attempt): past `at` (a Date.now() time), waiting for a connection,
+   * for the head or for the body, the request fails with `error()`. Enforced here, beside the head deadline,
+   * so a read needs no AbortController and timer of its own.
+   */
+  deadline?: { readonly at: number; error(): Error };
 }
 
 export interface TransportResponse {
@@ -67,11 +77,11 @@ export class S3Transport {
   /** Sends the request; resolves with the answer's head once it has come, its body streaming after. */
   request(request: TransportRequest): Promise<TransportResponse> {
     return new Promise((resolve, reject) => {
-      const handler = new AnswerHandler(request, this.options.limits, resolve, reject);
       if (request.signal?.aborted) {
         reject(abortReason(request.signal));
         return;
       }
+      const handler = new AnswerHandler(request, this.options.limits, resolve, reject);
       this.agent.dispatch({ origin: request.origin, path: request.path, method: request.method, headers: request.headers }, handler);
     });
   }
@@ -82,14 +92,15 @@ export class S3Transport {
   }
 }
 
-/** undici's dispatch handler for one request: the head deadline, the abort signal, the body. */
-class AnswerHandler implements Dispatcher.DispatchHandler {
+/** undici's dispatch handler for one request: the head and whole-request deadlines, the abort signal, the body. */
+class AnswerHandler implements Dispatcher.DispatchHandler, AbortWatcher {
   private controller?: Dispatcher.DispatchController;
   private body?: ResponseBody;
   private settled = false;
   private headTimer?: NodeJS.Timeout;
-  private readonly url: string;
-  private readonly onAbort = () => this.abort(abortReason(this.request.signal as AbortSignal));
+  private deadlineTimer?: NodeJS.Timeout;
+  /** Failed while waiting for a connection: never sent. */
+  private cancelled?: Error;
 
   constructor(
     private readonly request: TransportRequest,
@@ -97,20 +108,42 @@ class AnswerHandler implements Dispatcher.DispatchHandler {
     private readonly resolve: (response: TransportResponse) => void,
     private readonly reject: (err: unknown) => void,
   ) {
-    this.url = `${request.origin}${request.path.replace(/\?.*$/, '')}`;
-    request.signal?.addEventListener('abort', this.onAbort, { once: true });
+    // Watched until the answer has ended or failed: an abort after its end has nothing left to stop.
+    if (request.signal) watchAbort(request.signal, this);
+    if (request.deadline) this.deadlineTimer = setTimeout(deadlineReached, Math.max(1, request.deadline.at - Date.now()), this);
+  }
+
+  /** The URL without its query, for messages and the body: made when asked. */
+  private get url(): string {
+    const { origin, path } = this.request;
+    const query = path.indexOf('?');
+    return `${origin}${query < 0 ? path : path.slice(0, query)}`;
+  }
+
+  signalAborted(reason: Error): void {
+    this.abort(reason);
+  }
+
+  /** The whole-request deadline passed: whatever phase the request is in, it fails. */
+  deadlineReached(): void {
+    this.deadlineTimer = undefined;
+    const reason = (this.request.deadline as NonNullable<TransportRequest['deadline']>).error();
+    if (this.body) this.controller?.abort(reason);
+    else this.abort(reason);
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
-    if (this.request.signal?.aborted) {
-      controller.abort(abortReason(this.request.signal));
+    if (this.cancelled) {
+      controller.abort(this.cancelled);
       return;
     }
     // From the request's start on its connection (not its wait for one) to a final head; 1xx heads do not reset it.
-    this.headTimer = setTimeout(() => {
-      controller.abort(new S3TransportError('ERR_HEAD_TIMEOUT', this.url, `no response head within http.head_timeout = ${this.limits.headTimeoutMs / 1000} s`));
-    }, this.limits.headTimeoutMs);
+    this.headTimer = setTimeout(headTimedOut, this.limits.headTimeoutMs, this);
+  }
+
+  headTimedOut(): void {
+    this.controller?.abort(new S3TransportError('ERR_HEAD_TIMEOUT', this.url, `no response head within http.head_timeout = ${this.limits.headTimeoutMs / 1000} s`));
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, statusMessage?: string): void {
@@ -122,8 +155,6 @@ class AnswerHandler implements Dispatcher.DispatchHandler {
     }
     const cap = statusCode >= 300 ? this.limits.maxErrorBodyBytes : undefined;
     this.body = new ResponseBody(controller, this.url, { cap, bytesPerSecond: this.limits.lowSpeedBytesPerSecond, windowMs: this.limits.lowSpeedTimeMs });
-    // The abort signal stays on the body until it ends.
-    this.body.once('close', () => this.request.signal?.removeEventListener('abort', this.onAbort));
     this.settled = true;
     this.resolve({ statusCode, statusText: statusMessage ?? '', headers: flatHeaders(headers), body: this.body });
   }
@@ -133,17 +164,18 @@ class AnswerHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
+    this.stopWatching();
     this.body?.complete();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error): void {
     clearTimeout(this.headTimer);
+    this.stopWatching();
     const failure = this.translate(err);
     if (this.body) {
       this.body.fail(failure);
       return;
     }
-    this.request.signal?.removeEventListener('abort', this.onAbort);
     if (!this.settled) {
       this.settled = true;
       this.reject(failure);
@@ -155,8 +187,16 @@ class AnswerHandler implements Dispatcher.DispatchHandler {
     else if (!this.settled) {
       // Still waiting for a connection: fail now; undici drops the request when its turn comes (onRequestStart).
       this.settled = true;
+      this.cancelled = reason;
+      this.stopWatching();
       this.reject(reason);
     }
+  }
+
+  /** The answer is over (ended, failed, or never to be sent): no deadline or abort can reach it any more. */
+  private stopWatching(): void {
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    if (this.request.signal) unwatchAbort(this.request.signal, this);
   }
 
   /** undici's deadline errors under our codes, with the limit named; the rest as undici says. */
@@ -180,15 +220,18 @@ class AnswerHandler implements Dispatcher.DispatchHandler {
 
 function flatHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name in headers) {
+    const value = headers[name];
     if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return flat;
 }
 
-/** The signal's reason when it is an error (a deadline of ours, the run's cancellation), else an AbortError. */
-function abortReason(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error) return reason;
-  return Object.assign(new Error('the request was aborted', { cause: reason }), { name: 'AbortError' });
+// Timer callbacks taking their handler as an argument: no closure a request.
+function deadlineReached(handler: AnswerHandler): void {
+  handler.deadlineReached();
+}
+
+function headTimedOut(handler: AnswerHandler): void {
+  handler.headTimedOut();
 }

@@ -6,9 +6,9 @@ import { testContext } from '../helpers/context.js';
 import { startServer, type ScriptedServer } from '../s3/scripted-server.js';
 
 /**
- * The run's cancellation reaches a label read that is under way over S3: the S3 retry loop forwards the run's
- * abort into each attempt's own signal (a listener, not AbortSignal.any), so a request whose answer never
- * comes ends when the run is cancelled, not at http.head_timeout.
+ * The run's cancellation reaches a label read that is under way over S3: the transport watches the run's signal
+ * (src/s3/abort-watch.ts: one listener for all requests), so a request whose answer never comes ends when the
+ * run is cancelled, not at http.head_timeout.
  */
 
 const HREF = 'https://astrogeo-ard.s3-us-west-2.amazonaws.com/moon/kaguya/X/X.caminfo.pvl';

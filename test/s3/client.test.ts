@@ -1,5 +1,6 @@
 import { DEFAULT_LIMITS } from '../../src/http/limits.js';
-import { closeS3Clients, getObjectBytes, getObjectText, headObject, objectStream, s3ClientFor } from '../../src/s3/client.js';
+import { closeS3Clients, getObjectBytes, getObjectText, headObject, objectStream } from '../../src/s3/client.js';
+import { s3ClientFor } from '../../src/s3/sdk-client.js';
 import { S3HrefError, S3ObjectError } from '../../src/s3/errors.js';
 import { parseS3Href } from '../../src/s3/href.js';
 import { FORBIDDEN, MISSING, PRESENT, startS3Fixture, type S3Fixture } from './sandbox-s3.js';

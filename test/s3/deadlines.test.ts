@@ -1,0 +1,95 @@
+import { getEventListeners } from 'node:events';
+import type net from 'node:net';
+import { DEFAULT_LIMITS, KiB, type HttpLimits } from '../../src/http/limits.js';
+import type { S3Settings } from '../../src/pipeline/context.js';
+import { watchingCount } from '../../src/s3/abort-watch.js';
+import { closeS3Clients, getObjectBytes } from '../../src/s3/client.js';
+import { S3ObjectError } from '../../src/s3/errors.js';
+import { ok, startServer, type Script, type ScriptedServer } from './scripted-server.js';
+
+/**
+ * The deadlines and the run's abort of a label read (getObjectBytes of a public object), which the transport
+ * enforces itself (transport.ts, retry.ts's Attempt: no AbortController a read): the whole-request deadline
+ * ends a body that comes fast enough for the low-speed limit but never ends; the run's abort ends every read
+ * in flight through one listener; a finished read leaves nothing on the run's signal.
+ */
+
+const LIMITS: HttpLimits = Object.freeze({
+  ...DEFAULT_LIMITS,
+  headTimeoutMs: 2000,
+  lowSpeedBytesPerSecond: 1000,
+  lowSpeedTimeMs: 400,
+  requestTimeoutMs: 700,
+  retries: 1,
+  retryBaseDelayMs: 20,
+  retryMaxDelayMs: 40,
+  giveUpAfterMs: 20_000,
+});
+const HREF = 's3://bucket/label.pvl';
+const LABEL = Buffer.from('Object = Caminfo\n  Group = Geometry\n    IncidenceAngle = 42.5\n  End_Group\nEnd_Object\nEnd\n');
+
+const servers: ScriptedServer[] = [];
+async function serve(script: Script): Promise<ScriptedServer> {
+  const server = await startServer(script);
+  servers.push(server);
+  return server;
+}
+afterEach(async () => {
+  closeS3Clients();
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+const settingsFor = (s: { endpoint: string }): S3Settings => ({ region: 'us-west-2', anonymous: true, endpoint: s.endpoint, limits: LIMITS });
+
+/** 100 bytes every 50 ms (2,000 bytes/s: above the low-speed limit) of a body that would take a minute. */
+function slowEndlessBody(_: unknown, socket: net.Socket): void {
+  socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${120 * KiB}\r\n\r\n`);
+  const timer = setInterval(() => socket.write('x'.repeat(100)), 50);
+  socket.once('close', () => clearInterval(timer));
+}
+
+test('a body that keeps coming above the low-speed limit fails at http.request_timeout, each attempt', async () => {
+  const s = await serve(slowEndlessBody);
+  const started = Date.now();
+  const err = await getObjectBytes(settingsFor(s), HREF).then(() => undefined, (e: unknown) => e);
+  const ms = Date.now() - started;
+  expect(err).toBeInstanceOf(S3ObjectError);
+  expect(err).toMatchObject({ code: 'ERR_REQUEST_TIMEOUT', errorClass: 'retryable', attempts: 2, href: HREF });
+  expect((err as Error).message).toContain('http.request_timeout = 0.7 s');
+  expect(s.requests).toHaveLength(2);
+  // Two attempts of 0.7 s and a short wait; never the minute the body would take.
+  expect(ms).toBeGreaterThanOrEqual(1350);
+  expect(ms).toBeLessThan(4000);
+});
+
+test('the run\'s abort ends every read in flight at once, through one listener on its signal', async () => {
+  const s = await serve(() => undefined); // reads the requests, never answers
+  const run = new AbortController();
+  const reads = Array.from({ length: 8 }, (_, i) => getObjectBytes(settingsFor(s), `s3://bucket/label-${i}.pvl`, { signal: run.signal }).then(() => undefined, (e: unknown) => e));
+  while (s.requests.length < 8) await new Promise((resolve) => setTimeout(resolve, 5));
+  expect(getEventListeners(run.signal, 'abort')).toHaveLength(1);
+  expect(watchingCount(run.signal)).toBe(8);
+  const reason = new Error('run cancelled');
+  const started = Date.now();
+  run.abort(reason);
+  const errors = await Promise.all(reads);
+  expect(Date.now() - started).toBeLessThan(1000);
+  expect(errors.every((e) => e === reason)).toBe(true);
+  expect(s.requests).toHaveLength(8);
+  expect(watchingCount(run.signal)).toBe(0);
+});
+
+test('reads that finished, well or not, leave nothing watching the run\'s signal', async () => {
+  const notFound = '<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>';
+  const s = await serve((request, socket) => {
+    if (request.path.endsWith('missing.pvl')) socket.write(`HTTP/1.1 404 Not Found\r\nContent-Length: ${notFound.length}\r\n\r\n${notFound}`);
+    else socket.write(ok(LABEL));
+  });
+  const run = new AbortController();
+  const settings = settingsFor(s);
+  const read = await getObjectBytes(settings, HREF, { signal: run.signal });
+  expect(Buffer.from(read.body).equals(LABEL)).toBe(true);
+  await expect(getObjectBytes(settings, 's3://bucket/missing.pvl', { signal: run.signal })).rejects.toMatchObject({ code: 'ERR_S3_NOT_FOUND' });
+  await expect(getObjectBytes(settings, HREF, { signal: run.signal, maxBytes: 10 })).rejects.toMatchObject({ code: 'ERR_S3_TOO_LARGE' });
+  expect(watchingCount(run.signal)).toBe(0);
+});
