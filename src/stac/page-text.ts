@@ -1,3 +1,5 @@
+import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, OPEN_BRACE, OPEN_BRACKET, QUOTE } from '../util/json-complete.js';
+
 /**
  * A search page (an ItemCollection) read lazily from its bytes: the envelope (links, numberMatched, context)
  * is parsed when the page arrives, each feature only when it is taken.
@@ -23,12 +25,6 @@ export interface SplitPage {
   featureText(index: number): string;
 }
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
 const COMMA = 0x2c;
 const COLON = 0x3a;
 const FEATURES_KEY = Buffer.from('"features"');

@@ -5,7 +5,7 @@ import type { S3Settings } from '../../src/pipeline/context.js';
 import { watchingCount } from '../../src/s3/abort-watch.js';
 import { closeS3Clients, getObjectBytes } from '../../src/s3/client.js';
 import { S3ObjectError } from '../../src/s3/errors.js';
-import { ok, startServer, type Script, type ScriptedServer } from './scripted-server.js';
+import { ok, type Script, LABEL, serversPerTest } from './scripted-server.js';
 
 /**
  * The deadlines and the run's abort of a label read (getObjectBytes of a public object), which the transport
@@ -26,18 +26,8 @@ const LIMITS: HttpLimits = Object.freeze({
   giveUpAfterMs: 20_000,
 });
 const HREF = 's3://bucket/label.pvl';
-const LABEL = Buffer.from('Object = Caminfo\n  Group = Geometry\n    IncidenceAngle = 42.5\n  End_Group\nEnd_Object\nEnd\n');
 
-const servers: ScriptedServer[] = [];
-async function serve(script: Script): Promise<ScriptedServer> {
-  const server = await startServer(script);
-  servers.push(server);
-  return server;
-}
-afterEach(async () => {
-  closeS3Clients();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const serve = serversPerTest(closeS3Clients);
 
 const settingsFor = (s: { endpoint: string }): S3Settings => ({ region: 'us-west-2', anonymous: true, endpoint: s.endpoint, limits: LIMITS });
 

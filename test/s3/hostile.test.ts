@@ -3,7 +3,7 @@ import { DEFAULT_LIMITS, KiB, MiB, type HttpLimits } from '../../src/http/limits
 import type { S3Settings } from '../../src/pipeline/context.js';
 import { closeS3Clients, getObjectBytes, headObject, objectStream } from '../../src/s3/client.js';
 import { S3ObjectError } from '../../src/s3/errors.js';
-import { chunked, closedPort, ok, readAll, response, startServer, trickle, until, writeForever, type Script, type ScriptedServer } from './scripted-server.js';
+import { chunked, closedPort, ok, readAll, response, trickle, until, writeForever, type Script, type ScriptedServer, LABEL, serversPerTest } from './scripted-server.js';
 
 /**
  * The S3 client against a server that answers as a hostile or broken one would (raw TCP on 127.0.0.1): every
@@ -23,19 +23,9 @@ const LIMITS: HttpLimits = Object.freeze({
   giveUpAfterMs: 20_000,
 });
 const HREF = 's3://bucket/label.pvl';
-const LABEL = Buffer.from('Object = Caminfo\n  Group = Geometry\n    IncidenceAngle = 42.5\n  End_Group\nEnd_Object\nEnd\n');
 const NO_SUCH_KEY = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message>';
 
-const servers: ScriptedServer[] = [];
-async function serve(script: Script): Promise<ScriptedServer> {
-  const server = await startServer(script);
-  servers.push(server);
-  return server;
-}
-afterEach(async () => {
-  closeS3Clients();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const serve = serversPerTest(closeS3Clients);
 
 const settingsFor = (s: { endpoint: string }, limits: Partial<HttpLimits> = {}): S3Settings => ({ region: 'us-west-2', anonymous: true, endpoint: s.endpoint, limits: { ...LIMITS, ...limits } });
 

@@ -3,7 +3,7 @@ import { LabelError } from '../../src/labels/errors.js';
 import { readLabelText, type LabelReader } from '../../src/labels/fetch.js';
 import { closeS3Clients } from '../../src/s3/client.js';
 import { TEST_LIMITS, testContext } from '../helpers/context.js';
-import { ok, response, startServer, writeForever, type Script, type ScriptedServer } from './scripted-server.js';
+import { ok, response, writeForever, type Script, type ScriptedServer, LABEL, serversPerTest } from './scripted-server.js';
 
 /**
  * fetch_label's S3 path (src/labels/fetch.ts fromS3) against a hostile S3 stand-in: http.max_label_bytes is
@@ -11,18 +11,8 @@ import { ok, response, startServer, writeForever, type Script, type ScriptedServ
  */
 
 const HREF = 'https://astrogeo-ard.s3-us-west-2.amazonaws.com/moon/kaguya/X/X.caminfo.pvl';
-const LABEL = Buffer.from('Object = Caminfo\n  Group = Geometry\n    IncidenceAngle = 42.5\n  End_Group\nEnd_Object\nEnd\n');
 
-const servers: ScriptedServer[] = [];
-async function serve(script: Script): Promise<ScriptedServer> {
-  const server = await startServer(script);
-  servers.push(server);
-  return server;
-}
-afterEach(async () => {
-  closeS3Clients();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const serve = serversPerTest(closeS3Clients);
 
 const readerFor = (s: ScriptedServer): LabelReader => {
   const ctx = testContext();

@@ -53,6 +53,26 @@ export interface ScriptedServer {
   close(): Promise<void>;
 }
 
+/** A small caminfo-shaped label the scripts serve. */
+export const LABEL = Buffer.from('Object = Caminfo\n  Group = Geometry\n    IncidenceAngle = 42.5\n  End_Group\nEnd_Object\nEnd\n');
+
+/**
+ * `serve(script)` for a test file: each server is closed, with the S3 clients (`close`, closeS3Clients), after
+ * each test.
+ */
+export function serversPerTest(close: () => void): (script: Script) => Promise<ScriptedServer> {
+  const servers: ScriptedServer[] = [];
+  afterEach(async () => {
+    close();
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  return async (script) => {
+    const server = await startServer(script);
+    servers.push(server);
+    return server;
+  };
+}
+
 export async function startServer(script: Script, options: { https?: boolean } = {}): Promise<ScriptedServer> {
   const sockets = new Set<net.Socket>();
   const requests: ScriptedRequest[] = [];
