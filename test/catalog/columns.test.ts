@@ -3,7 +3,7 @@ import { newEntry, withFailure, withFields, withFile, type StacItem } from '../.
 import { columnsFromSpecs, columnsSchema, defaultColumns, FAILED_COLUMN, itemDatetime } from '../../src/catalog/columns.js';
 
 const item: StacItem = JSON.parse(
-  readFileSync(new URL('../../../shared/fixtures/usgs/stac/item_kaguya_tc_monoscopic_TC1S2B0_01_07496N087E3020.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../fixtures/usgs/stac/item_kaguya_tc_monoscopic_TC1S2B0_01_07496N087E3020.json', import.meta.url), 'utf8'),
 );
 const label = { get: () => 62.548768944137 };
 const entry = withFields(newEntry(item), { caminfo: label, incidence_angle: 62.548768944137, gsd: 7.65, note: null, tags: ['a'] });

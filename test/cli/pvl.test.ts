@@ -8,7 +8,7 @@ import { formatValue, keepStdinDash, runPvl, STDIN_ARG, type PvlArgs } from '../
 import { parsePvl } from '../../src/pvl/index.js';
 import { ROOT, runBin } from './run-bin.js';
 
-const CAMINFO = fileURLToPath(new URL('../../../shared/fixtures/usgs/caminfo/', import.meta.url));
+const CAMINFO = fileURLToPath(new URL('../fixtures/usgs/caminfo/', import.meta.url));
 const A = path.join(CAMINFO, 'TC1S2B0_01_07496N087E3020.caminfo.pvl');
 const B = path.join(CAMINFO, 'TC1S2B0_01_07495N079E3030.caminfo.pvl');
 const dir = mkdtempSync(path.join(tmpdir(), 'stacflow-pvl-cli-'));

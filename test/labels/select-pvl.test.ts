@@ -12,7 +12,7 @@ import { parsePvl } from '../../src/pvl/index.js';
 import { testContext } from '../helpers/context.js';
 
 // What fetch_label leaves in an entry, read by field paths: real caminfo labels, parsed by the real parser.
-const FIXTURES = new URL('../../../shared/fixtures/usgs/', import.meta.url);
+const FIXTURES = new URL('../fixtures/usgs/', import.meta.url);
 const ID = 'TC1S2B0_01_07496N087E3020';
 const item: StacItem = JSON.parse(readFileSync(new URL(`stac/item_kaguya_tc_monoscopic_${ID}.json`, FIXTURES), 'utf8'));
 const label = (file: string) => parsePvl(readFileSync(new URL(file, FIXTURES), 'utf8'), { source: file });

@@ -8,7 +8,7 @@ import { csv, csvOptions } from '../../operators/csv.js';
 import { testContext } from '../helpers/context.js';
 
 const loadItem = (id: string): StacItem =>
-  JSON.parse(readFileSync(new URL(`../../../shared/fixtures/usgs/stac/item_kaguya_tc_monoscopic_${id}.json`, import.meta.url), 'utf8'));
+  JSON.parse(readFileSync(new URL(`../fixtures/usgs/stac/item_kaguya_tc_monoscopic_${id}.json`, import.meta.url), 'utf8'));
 
 const COLLECTION = 'kaguya_terrain_camera_monoscopic_uncontrolled_observations';
 const BASE = 'https://astrogeo-ard.s3-us-west-2.amazonaws.com/moon/kaguya/terrain_camera/monoscopic/uncontrolled';

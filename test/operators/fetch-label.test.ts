@@ -14,7 +14,7 @@ import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { startLabelServer, type LabelServer } from '../labels/label-server.js';
 import { testContext } from '../helpers/context.js';
 
-const FIXTURES = new URL('../../../shared/fixtures/usgs/', import.meta.url);
+const FIXTURES = new URL('../fixtures/usgs/', import.meta.url);
 const IDS = ['TC1S2B0_01_07496N087E3020', 'TC1S2B0_01_07495N079E3030', 'TC1S2B0_01_07496N183E3021'];
 /** IncidenceAngle of each real caminfo.pvl (fixtures/usgs/caminfo). */
 const INCIDENCE: Record<string, number> = {

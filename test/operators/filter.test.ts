@@ -7,7 +7,7 @@ import { filter, filterOptions } from '../../operators/filter.js';
 import { testContext } from '../helpers/context.js';
 
 const item: StacItem = JSON.parse(
-  readFileSync(new URL('../../../shared/fixtures/usgs/stac/item_kaguya_tc_monoscopic_TC1S2B0_01_07496N087E3020.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../fixtures/usgs/stac/item_kaguya_tc_monoscopic_TC1S2B0_01_07496N087E3020.json', import.meta.url), 'utf8'),
 );
 const angled = (id: string, incidence_angle: number | null) => withFields(newEntry({ ...item, id }), { incidence_angle });
 

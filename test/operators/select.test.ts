@@ -7,7 +7,7 @@ import { select, selectOptions } from '../../operators/select.js';
 import { testContext } from '../helpers/context.js';
 
 const loadItem = (id: string): StacItem =>
-  JSON.parse(readFileSync(new URL(`../../../shared/fixtures/usgs/stac/item_kaguya_tc_monoscopic_${id}.json`, import.meta.url), 'utf8'));
+  JSON.parse(readFileSync(new URL(`../fixtures/usgs/stac/item_kaguya_tc_monoscopic_${id}.json`, import.meta.url), 'utf8'));
 
 /** Stands in for a parsed caminfo.pvl: answers case-insensitive path queries. */
 const label = (incidence: number) => ({

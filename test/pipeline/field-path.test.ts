@@ -3,7 +3,7 @@ import { newEntry, withFields, type Entry, type StacItem } from '../../src/entry
 import { compileFieldPath, fieldPathSchema, FieldPathError, parseFieldPath, type PathQueryable } from '../../src/pipeline/field-path.js';
 
 const item: StacItem = JSON.parse(
-  readFileSync(new URL('../../../shared/fixtures/usgs/stac/item_kaguya_tc_monoscopic_TC1S2B0_01_07496N087E3020.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../fixtures/usgs/stac/item_kaguya_tc_monoscopic_TC1S2B0_01_07496N087E3020.json', import.meta.url), 'utf8'),
 );
 const entry: Entry = newEntry(item);
 const read = (path: string, from: Entry = entry) => compileFieldPath(path)(from);

@@ -3,7 +3,7 @@ import { newEntry, withFields, type Entry, type StacItem } from '../../src/entry
 import { compileSimpleFilter, FilterSyntaxError, parseInstant, parseSimpleFilter } from '../../src/pipeline/simple-filter.js';
 
 const item: StacItem = JSON.parse(
-  readFileSync(new URL('../../../shared/fixtures/usgs/stac/item_kaguya_tc_monoscopic_TC1S2B0_01_07496N087E3020.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../fixtures/usgs/stac/item_kaguya_tc_monoscopic_TC1S2B0_01_07496N087E3020.json', import.meta.url), 'utf8'),
 );
 // incidence_angle as select would give it from this item's caminfo.pvl.
 const entry: Entry = withFields(newEntry(item), { incidence_angle: 62.548768944137, night: false, note: null });

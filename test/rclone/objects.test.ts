@@ -3,7 +3,7 @@ import type { StacItem } from '../../src/entry.js';
 import { manifestObjects } from '../../src/rclone/objects.js';
 
 const ID = 'TC1S2B0_01_07496N087E3020';
-const item: StacItem = JSON.parse(readFileSync(new URL(`../../../shared/fixtures/usgs/stac/item_kaguya_tc_monoscopic_${ID}.json`, import.meta.url), 'utf8'));
+const item: StacItem = JSON.parse(readFileSync(new URL(`../fixtures/usgs/stac/item_kaguya_tc_monoscopic_${ID}.json`, import.meta.url), 'utf8'));
 const KEY = `moon/kaguya/terrain_camera/monoscopic/uncontrolled/${ID}`;
 const withHref = (asset: string, href: string): StacItem => ({ ...item, assets: { ...item.assets, [asset]: { ...item.assets[asset], href } } });
 

@@ -68,7 +68,7 @@ describe('parseS3Href', () => {
   });
 
   it('maps every S3 asset href of the real USGS items and none of their API links', () => {
-    const folder = new URL('../../../shared/fixtures/usgs/stac/', import.meta.url);
+    const folder = new URL('../fixtures/usgs/stac/', import.meta.url);
     const hrefs = readdirSync(folder).filter((f) => f.endsWith('.json'))
       .flatMap((f) => [...readFileSync(new URL(f, folder), 'utf8').matchAll(/"href":\s*"([^"]+)"/g)].map((m) => m[1]));
     const s3 = hrefs.filter((h) => h.includes('.s3-us-west-2.amazonaws.com/'));

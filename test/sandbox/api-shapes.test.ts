@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { KAGUYA_TC_COLLECTIONS, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { getJson, postJson, type Link } from './http.js';
 
-const SYNTHESIZED = new URL('../../../shared/fixtures/usgs/synthesized/', import.meta.url);
+const SYNTHESIZED = new URL('../fixtures/usgs/synthesized/', import.meta.url);
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(name, SYNTHESIZED), 'utf8')) as Record<string, unknown>;
 const FIXTURE_ENDPOINT = 'https://g6goyz4w56.execute-api.us-west-2.amazonaws.com/prod';
 const MONO = 'kaguya_terrain_camera_monoscopic_uncontrolled_observations';

@@ -3,7 +3,7 @@ import { KAGUYA_TC_COLLECTIONS, SandboxCatalog, startSandbox } from '../../src/s
 import { getJson, type Page } from './http.js';
 
 const REAL_ITEM = JSON.parse(readFileSync(
-  new URL('../../../shared/fixtures/usgs/stac/item_kaguya_tc_monoscopic_TC1S2B0_01_07496N087E3020.json', import.meta.url), 'utf8',
+  new URL('../fixtures/usgs/stac/item_kaguya_tc_monoscopic_TC1S2B0_01_07496N087E3020.json', import.meta.url), 'utf8',
 )) as { properties: Record<string, unknown>; assets: Record<string, { href: string }> } & Record<string, unknown>;
 const specs = (items: number) => KAGUYA_TC_COLLECTIONS.map((id) => ({ id, items }));
 const summary = (catalog: SandboxCatalog) => [...catalog.entries()].map((e) => `${e.collection}/${e.id}/${e.datetime}/${e.bbox.join(',')}`);

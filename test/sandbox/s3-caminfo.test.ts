@@ -4,7 +4,7 @@ import { caminfoFor, caminfoVariant, groundVector, parseIsoMicros, phaseAngle } 
 import { gisFootprint, isisNumber, isisTime } from '../../src/sandbox/s3/isis-format.js';
 import { parsePvlTemplate, renderPvlTemplate, templateValues } from '../../src/sandbox/s3/pvl-template.js';
 
-const FIXTURES = new URL('../../../shared/fixtures/usgs/', import.meta.url);
+const FIXTURES = new URL('../fixtures/usgs/', import.meta.url);
 const REAL = ['TC1S2B0_01_07495N079E3030', 'TC1S2B0_01_07496N087E3020', 'TC1S2B0_01_07496N183E3021'].map((id) => `caminfo/${id}.caminfo.pvl`);
 const SYNTHESIZED = ['synthesized/caminfo_geometry_NULL_values_variant.pvl', 'synthesized/caminfo_with_IsisLabel_object_variant.pvl'];
 const fixture = (name: string) => readFileSync(new URL(name, FIXTURES), 'utf8');

@@ -4,7 +4,7 @@ import { allPages, getJson, keysOf, postJson, type Page } from './http.js';
 
 const MONO = 'kaguya_terrain_camera_monoscopic_uncontrolled_observations';
 const STEREO = 'kaguya_terrain_camera_stereoscopic_uncontrolled_observations';
-const SYNTHESIZED = new URL('../../../shared/fixtures/usgs/synthesized/', import.meta.url);
+const SYNTHESIZED = new URL('../fixtures/usgs/synthesized/', import.meta.url);
 
 let sandbox: Sandbox;
 beforeAll(async () => {

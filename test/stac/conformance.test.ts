@@ -3,9 +3,9 @@ import { assertConformance, declares, requiredClasses, stacClassName } from '../
 import { StacConformanceError } from '../../src/stac/errors.js';
 import { planSearch, type SearchParameters } from '../../src/stac/search-params.js';
 
-// stac-server v4.1.0's conformance list (the USGS API's software), from the shared fixtures.
+// stac-server v4.1.0's conformance list (the USGS API's software), from the USGS fixtures (test/fixtures/usgs, copied from ../shared with their sources).
 const STAC_SERVER = (
-  JSON.parse(readFileSync(new URL('../../../shared/fixtures/usgs/synthesized/conformance.stac-server-v4.json', import.meta.url), 'utf8')) as {
+  JSON.parse(readFileSync(new URL('../fixtures/usgs/synthesized/conformance.stac-server-v4.json', import.meta.url), 'utf8')) as {
     conformsTo: string[];
   }
 ).conformsTo;

@@ -12,7 +12,7 @@ function expectSameAsJsonParse(text: string): void {
   whole.features.forEach((feature, index) => expect(JSON.parse(split!.featureText(index))).toEqual(feature));
 }
 
-const FIXTURES = path.resolve(import.meta.dirname, '../../../shared/fixtures/usgs');
+const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/usgs');
 
 describe('splitFeatures', () => {
   test('a real USGS ItemCollection (compact and indented) splits into the same features as JSON.parse', () => {
