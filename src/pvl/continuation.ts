@@ -19,18 +19,25 @@ export interface JoinedText {
 export function joinContinuations(source: string): JoinedText {
   const first = nextContinuation(source, 0);
   if (first < 0) return { text: source, toSource: (offset) => offset };
-  return { text: WIDE.test(source) ? joinPieces(source, first) : joinLatin1(source, first), toSource: sourceOffsets(source) };
+  const text = WIDE.test(source) ? joinPieces(source, first) : joinLatin1(source, first);
+  // Made when first asked (errors ask; a parse that succeeds counts lines with JoinedLineIndex).
+  let toSource: ((offset: number) => number) | undefined;
+  return { text, toSource: (offset) => (toSource ??= sourceOffsets(source))(offset) };
 }
 
 // A character a latin1 byte cannot hold.
 const WIDE = /[^\x00-\xff]/;
+
+/** Labels up to this size are joined in one buffer (per thread), reused: the joined text is a copy of it. */
+const SHARED_JOIN_BYTES = 1 << 16;
+let sharedJoinBytes: Buffer | undefined;
 
 /**
  * The joined text of a latin1 source (labels are ASCII), copied into one byte buffer and decoded once: a
  * string per piece between continuations costs tens of bytes, and a label can hold a million of them.
  */
 function joinLatin1(source: string, first: number): string {
-  const bytes = Buffer.allocUnsafe(source.length);
+  const bytes = source.length <= SHARED_JOIN_BYTES ? (sharedJoinBytes ??= Buffer.allocUnsafeSlow(SHARED_JOIN_BYTES)) : Buffer.allocUnsafe(source.length);
   let length = 0;
   let from = 0;
   for (let next = first; ; next = nextContinuation(source, from)) {
@@ -159,6 +166,75 @@ function indexedOffsets(source: string): (offset: number) => number {
   };
 }
 
+/** What a parser asks of a line count (LineIndex, JoinedLineIndex). */
+export interface LineCounter {
+  /** Where the count stands: lineOf(at) needs no search. */
+  readonly at: number;
+  /** Moves the count from `at` to `to`, past `lineFeeds` line feeds the caller has seen there. */
+  advance(to: number, lineFeeds: number): void;
+  /** 1-based line of `offset`. */
+  lineOf(offset: number): number;
+}
+
+/**
+ * Source lines for offsets of a joined text (joinContinuations): the joined text's own count, which a parser
+ * moves along as it does in a text without continuations, plus the line feeds that the continuations before
+ * the offset removed. Those are found by a cursor over the continuations that moves forward with the
+ * questions (nothing kept per continuation); a question behind it starts it over (parsers ask in order: only
+ * a failing block's statements are asked about again, and the parse then fails).
+ */
+export class JoinedLineIndex implements LineCounter {
+  readonly #lines: LineIndex;
+  readonly #source: string;
+  /** The pending continuation: at #dash in the source (-1: none left), #joinedAt in the joined text. */
+  #dash = -1;
+  #joinedAt = -1;
+  /** Characters and line feeds the continuations before the pending one removed. */
+  #removed = 0;
+  #removedLineFeeds = 0;
+  #asked = 0;
+
+  constructor(source: string, joined: string) {
+    this.#source = source;
+    this.#lines = new LineIndex(joined);
+    this.#restart();
+  }
+
+  get at(): number {
+    return this.#lines.at;
+  }
+
+  advance(to: number, lineFeeds: number): void {
+    this.#lines.advance(to, lineFeeds);
+  }
+
+  lineOf(offset: number): number {
+    return this.#lines.lineOf(offset) + this.#lineFeedsRemovedUpTo(offset);
+  }
+
+  #restart(): void {
+    this.#dash = nextContinuation(this.#source, 0);
+    this.#joinedAt = this.#dash;
+    this.#removed = 0;
+    this.#removedLineFeeds = 0;
+  }
+
+  /** Line feeds removed before `offset` (a removal at `offset` lies before the character there, as in toSource). */
+  #lineFeedsRemovedUpTo(offset: number): number {
+    if (offset < this.#asked) this.#restart();
+    this.#asked = offset;
+    const source = this.#source;
+    while (this.#dash >= 0 && this.#joinedAt <= offset) {
+      const end = continuationEnd(source, this.#dash);
+      for (let i = this.#dash + 1; i < end; i += 1) if (source.charCodeAt(i) === 0x0a) this.#removedLineFeeds += 1;
+      this.#removed += end - this.#dash;
+      this.#dash = nextContinuation(source, end);
+      this.#joinedAt = this.#dash - this.#removed;
+    }
+    return this.#removedLineFeeds;
+  }
+}
+
 const NO_LINE_FEED = Number.MAX_SAFE_INTEGER;
 
 function lineFeedFrom(text: string, from: number): number {
@@ -170,7 +246,7 @@ function lineFeedFrom(text: string, from: number): number {
  * 1-based line and column of offsets in a text, counting line feeds from the previous answer (forward or
  * back), so questions in order cost one pass and no per-line array.
  */
-export class LineIndex {
+export class LineIndex implements LineCounter {
   #offset = 0;
   #line = 1;
   /** The first line feed at or after #offset (NO_LINE_FEED: none), or below #offset when not known. */

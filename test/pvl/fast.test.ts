@@ -5,6 +5,7 @@ import { fastParsePvl, fastParsePvlModule } from '../../src/pvl/fast/index.js';
 import { MIRRORED_GRAMMAR_SHA256 } from '../../src/pvl/fast/parser.js';
 import { parsePvlModule } from '../../src/pvl/parse.js';
 import { PvlDocument, PvlSyntaxError } from '../../src/pvl/index.js';
+import type { PvlStatement } from '../../src/pvl/model.js';
 import { seededRandom } from './differential-inputs.js';
 
 /**
@@ -69,6 +70,34 @@ describe('fastParsePvl', () => {
 
   it('joins dash continuations and reports the lines of the original text', () => {
     expectSameAsGrammar('A = /path/calibration-\n   /darkcurrent/x.cub\nB = "Jupi-\n ter"\nC = 1\n\nD = 2');
+  });
+
+  it('reads lists of plain numbers, with units and with a continuation inside, as the grammar does', () => {
+    const text = 'A = (1, -2.5 <m>, +3., .5, 4)\nB = {10,20 }\nC = (1.5, 2-\n   5, 3)\nD = (1e-3, 12345678901234567890, 0.00000000000000000000001, 16#FF#, -0)';
+    expectSameAsGrammar(text);
+    const c = fastParsePvlModule(text)?.statements[2];
+    expect(c).toMatchObject({ name: 'C', line: 3, value: { type: 'sequence', items: [{ type: 'real', text: '1.5' }, { type: 'integer', decimal: '25' }, { type: 'integer', value: 3 }] } });
+    expectBothReject('A = (1 2)');
+    expectBothReject('A = (1,, 2)');
+  });
+
+  it('counts source lines after continuations, in blocks, lists and strings that span lines', () => {
+    const text =
+      'Object = O\n  A = /a-\n      /b\n  B = (1,\n   2-\n\n   3)\n  C = "x-\r\n y\n z"\n  Group = G\n    D = 4 <k-\n m>\n  End_Group\nEnd_Object\nE = 5-\n\n\n6\nF = 7';
+    const lines = (statements: readonly PvlStatement[]): unknown[] =>
+      statements.map((st) => [st.name, st.line, ...(st.type === 'assignment' ? [] : [lines(st.statements)])]);
+    const fast = fastParsePvlModule(text);
+    expect(fast).toStrictEqual(ohm(text));
+    expect(lines(fast?.statements ?? [])).toEqual([['O', 1, [['A', 2], ['B', 4], ['C', 8], ['G', 11, [['D', 12]]]]], ['E', 16], ['F', 20]]);
+  });
+
+  it('reads a block’s end word once and still tells END_OBJECT, END_GROUP and END apart', () => {
+    expectSameAsGrammar('Object = A\n  Group = B\n    X = 1\nEND\n');
+    expectSameAsGrammar('Group = A\n  Object = B\n  EndObject = b\nEnd_Group = A\nEnd');
+    expectBothReject('Group = G\n  X = 1\nEnd_Object');
+    expectBothReject('Object = O\n  X = 1\nEnd_Group');
+    expectBothReject('Object = A\n  Group = B\n  End_Object');
+    expectBothReject('Object = A\nEnd_Objects');
   });
 
   it('skips comments, including ISIS comment lines without */', () => {

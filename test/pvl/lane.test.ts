@@ -123,9 +123,10 @@ describe('plainDecimal', () => {
     expect(read).toBeGreaterThan(15_000);
   });
 
-  it('stops at white space, `<`, `;` and the end of the text only (a NUL inside the text is not its end)', () => {
-    for (const after of [' ', '\t', '\n', '\r', '<', ';']) expect(plainDecimal(codeUnitsOf(`12${after}`), 3, 0)).toBe(2);
+  it('stops at white space, `<`, `;`, a list’s `,` `)` `}` and the end of the text only (a NUL inside the text is not its end)', () => {
+    for (const after of [' ', '\t', '\n', '\r', '<', ';', ',', ')', '}']) expect(plainDecimal(codeUnitsOf(`12${after}`), 3, 0)).toBe(2);
     expect(plainDecimal(codeUnitsOf('12\u0000'), 3, 0)).toBe(-1);
-    expect(plainDecimal(codeUnitsOf('12,'), 3, 0)).toBe(-1);
+    // What a number may go on with, or what ends no word: the rules decide.
+    for (const after of ['#', 'e', ':', '-', 'T', '(', '=', '"', '\v']) expect([after, plainDecimal(codeUnitsOf(`12${after}`), 3, 0)]).toEqual([after, -1]);
   });
 });

@@ -89,19 +89,33 @@ function commentEnd(s: string, p: number): number {
   return nl < 0 ? s.length : nl;
 }
 
+/** The line feeds the last skipSpaceUnits passed (counted on the way: the parser's line count needs them). */
+export let skippedLineFeeds = 0;
+
 /**
  * `spaces` (ohm's implicit skipping in syntactic rules): `(whiteChar | comment)*` from `p`, read in the
  * text's code units `u` (code-units.ts; `s` is the text, searched for a comment's end).
  */
 export function skipSpaceUnits(u: Uint16Array, s: string, p: number): number {
+  let lineFeeds = 0;
   for (;;) {
     const c = u[p];
-    if (c < 256 && (FLAGS[c] & WHITE) !== 0) p += 1;
-    else if (c === SLASH && u[p + 1] === STAR) p = commentEnd(s, p);
-    else if (c === HASH) {
+    if (c === NL) {
+      lineFeeds += 1;
+      p += 1;
+    } else if (c < 256 && (FLAGS[c] & WHITE) !== 0) p += 1;
+    else if (c === SLASH && u[p + 1] === STAR) {
+      const end = commentEnd(s, p);
+      for (let i = p + 2; i < end; i += 1) if (u[i] === NL) lineFeeds += 1;
+      p = end;
+    } else if (c === HASH) {
+      // The comment stops before its line feed.
       const nl = s.indexOf('\n', p + 1);
       p = nl < 0 ? s.length : nl;
-    } else return p;
+    } else {
+      skippedLineFeeds = lineFeeds;
+      return p;
+    }
   }
 }
 

@@ -4,7 +4,8 @@ import type { PvlInteger, PvlReal } from '../model.js';
  * The numbers labels are mostly made of (`4656`, `-38.1508960939`, `2328.0`), read in one pass with their
  * value, without asking numberOrDate's alternatives one after the other.
  *
- * `plainDecimal` takes `sign? digit+ ("." digit*)?` followed by white space, `<`, `;` or the end of the text.
+ * `plainDecimal` takes `sign? digit+ ("." digit*)?` followed by white space, `<`, `;`, `,`, `)`, `}` or the end
+ * of the text.
  * There numberOrDate's answer is certain: no based integer (no `#`), no exponent, no date or time (no `-`,
  * `:` or `T` after the digits), and wordEnd holds, so `numberToken` matches `real` (with a point) or
  * `integer`, to the same end. Anything else answers -1, and numberOrDate decides.
@@ -41,8 +42,8 @@ export function plainDecimal(u: Uint16Array, length: number, p: number): number 
     c = u[++q];
   }
   if (q === digitsFrom) return -1;
-  // What may follow: white space (but \v and \f: rare, left to the rules), `<`, `;`, the end of the text.
-  if (!(c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x3c || c === 0x3b || q === length)) return -1;
+  // What may follow: white space (but \v and \f: rare, left to the rules), `<`, `;`, a list's `,` `)` `}`, the end of the text.
+  if (!(c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x3c || c === 0x3b || c === 0x2c || c === 0x29 || c === 0x7d || q === length)) return -1;
   read.mantissa = mantissa;
   read.decimals = point < 0 ? -1 : q - point - 1;
   read.negative = negative;

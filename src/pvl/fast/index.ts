@@ -1,4 +1,4 @@
-import { joinContinuations, LineIndex } from '../continuation.js';
+import { JoinedLineIndex, joinContinuations, LineIndex } from '../continuation.js';
 import { PvlDocument } from '../document.js';
 import type { PvlModule } from '../model.js';
 import { nestingError } from '../error-path.js';
@@ -17,11 +17,10 @@ import { DEFER } from './values.js';
  */
 export function fastParsePvlModule(text: string, source = '<text>'): PvlModule | undefined {
   const joined = joinContinuations(text);
-  const lines = new LineIndex(text);
-  // Without continuations the parser counts lines in the text itself, as it skips white space.
-  const toLine = joined.text === text ? lines : (offset: number) => lines.lineOf(joined.toSource(offset));
+  // The parser counts lines as it skips white space; continuations add the line feeds they removed.
+  const lines = joined.text === text ? new LineIndex(text) : new JoinedLineIndex(text, joined.text);
   try {
-    const statements = parseStatements(joined.text, toLine);
+    const statements = parseStatements(joined.text, lines);
     return statements === undefined ? undefined : { statements };
   } catch (err) {
     // DEFER: the semantics reject what the grammar matched; RangeError: nesting too deep for the stack.

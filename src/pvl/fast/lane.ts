@@ -74,7 +74,7 @@ export function laneAssignment(s: string, u: Uint16Array, q: number): number {
   } else if (isAsciiLetter(c)) {
     // `scalarToken | symbol`: TRUE, FALSE, NULL or a symbol, and not a reserved word (`X = END`: declined).
     end = nameUnitsEnd(u, v + 1);
-    if (u[end] === HASH || reservedWord(s, v) >= 0) return -1;
+    if (u[end] === HASH || reservedWord(s, u, v) >= 0) return -1;
     const length = end - v;
     value = (length === 4 || length === 5) && scalarToken(s, v) === end ? tokenValue(tokenKind, s.slice(v, end)) : symbol(s.slice(v, end));
     word = true;

@@ -1,11 +1,12 @@
-import { LineIndex } from '../continuation.js';
+import type { LineCounter } from '../continuation.js';
 import type { PvlStatement, PvlValue } from '../model.js';
-import { atLineEnd, isHSpace, isNameChar, nameUnitsEnd, resetCommentSearch, skipSpaceUnits, startsComment } from './chars.js';
+import { atLineEnd, isHSpace, isNameChar, nameUnitsEnd, resetCommentSearch, skippedLineFeeds, skipSpaceUnits, startsComment } from './chars.js';
 import { codeUnitsOf } from './code-units.js';
+import { plainDecimal, plainDecimalValue } from './decimal.js';
 import { laneAssignment, laneRead } from './lane.js';
 import { numberOrDate, resetNumberOrDate, scalarToken, tokenKind } from './scalars.js';
 import { DEFER, quotedAt, symbol, tokenValue, trimWhite } from './values.js';
-import { beginGroup, beginObject, endGroup, endObject, reservedEnd, reservedWord } from './words.js';
+import { Reserved, reservedKind, reservedWord } from './words.js';
 
 /**
  * pvl.ohm's syntactic rules as a recursive-descent parser: one function per rule, in the grammar's order,
@@ -24,15 +25,14 @@ import { beginGroup, beginObject, endGroup, endObject, reservedEnd, reservedWord
 export const MIRRORED_GRAMMAR_SHA256 = 'e7508587ac3bbdb04dc230b2d1c392f1341415e913ad2d2ae8105783cf5c7a4a';
 
 const NO_UNITS = new Uint16Array(2);
-const NO_LINES = (): number => 0;
+/** Locating mode's line count: lines are never asked there. */
+const NO_LINES: LineCounter = { at: -1, advance: () => undefined, lineOf: () => 0 };
 
 let s = '';
 /** `s`'s code units (code-units.ts), for the loops that scan most of the text. */
 let u: Uint16Array = NO_UNITS;
-/** The 1-based source line of an offset, when the text has continuations (see parseStatements). */
-let joinedLineAt: (offset: number) => number = NO_LINES;
-/** The line count in the text itself (no continuations): `spaces` and the fast lane move it along. */
-let lines: LineIndex | undefined;
+/** Source lines of the text's offsets: `spaces` and the fast lane move the count along. */
+let lines: LineCounter = NO_LINES;
 /** What the last successful rule built. */
 let node: unknown;
 /** Blocks and lists open around the current offset (capped by MAX_PVL_DEPTH). */
@@ -94,20 +94,22 @@ const RBRACE = 0x7d;
 const COMMA = 0x2c;
 const LT = 0x3c;
 const HASH = 0x23;
+const MINUS = 0x2d;
+const PLUS = 0x2b;
+const DOT = 0x2e;
 
 /**
  * Parse `text` (continuations already joined) into statements; `sourceLines` gives the 1-based source line
- * of an offset: the text's LineIndex when it had no continuation (the parser then tells it of the line feeds
- * it skips, so that it seldom searches), else a function. Returns undefined where the grammar would fail,
- * throws DEFER where only its semantics could say.
+ * of an offset (the parser tells it of the line feeds it skips, so that it seldom searches). Returns
+ * undefined where the grammar would fail, throws DEFER where only its semantics could say.
  */
-export function parseStatements(text: string, sourceLines: LineIndex | ((offset: number) => number)): PvlStatement[] | undefined {
+export function parseStatements(text: string, sourceLines: LineCounter): PvlStatement[] | undefined {
   s = text;
   u = codeUnitsOf(text);
-  if (sourceLines instanceof LineIndex) lines = sourceLines;
-  else joinedLineAt = sourceLines;
+  lines = sourceLines;
   depth = 0;
   spacesFrom = -1;
+  reservedFrom = -1;
   resetCommentSearch();
   resetNumberOrDate();
   try {
@@ -115,8 +117,7 @@ export function parseStatements(text: string, sourceLines: LineIndex | ((offset:
   } finally {
     s = '';
     u = NO_UNITS;
-    lines = undefined;
-    joinedLineAt = NO_LINES;
+    lines = NO_LINES;
     node = undefined;
     resetNumberOrDate();
   }
@@ -135,7 +136,7 @@ export function locateFailure(text: string): FailureSite | undefined {
   openBlocks = [];
   levelStarts = [0];
   try {
-    const statements = parseStatements(text, () => 0);
+    const statements = parseStatements(text, NO_LINES);
     if (deferred !== undefined) return deferred;
     if (statements !== undefined) return undefined;
     return farthest < 0 ? { offset: 0, windowStart: 0, blocks: [] } : { offset: farthest, windowStart: siteWindowStart, blocks: headerPairs(siteBlocks) };
@@ -182,7 +183,7 @@ function spaces(p: number): number {
     spacesFrom = p;
     spacesTo = skipSpaceUnits(u, s, p);
     // The line count follows the parser through the white space between statements.
-    if (lines?.at === p) lines.advance(spacesTo, lineFeedsIn(p, spacesTo));
+    if (lines.at === p) lines.advance(spacesTo, skippedLineFeeds);
   }
   return spacesTo;
 }
@@ -195,12 +196,12 @@ function lineFeedsIn(from: number, to: number): number {
 
 /** 1-based source line of `offset`. */
 function lineAt(offset: number): number {
-  return lines !== undefined ? lines.lineOf(offset) : joinedLineAt(offset);
+  return lines.lineOf(offset);
 }
 
 /** The count moves past a token (it holds `lineFeeds`) when it stands at the token's start. */
 function countPast(from: number, to: number, lineFeeds: number): void {
-  if (lines?.at === from) lines.advance(to, lineFeeds);
+  if (lines.at === from) lines.advance(to, lineFeeds);
 }
 
 /** One more block or list open at `offset`. */
@@ -228,7 +229,21 @@ function module(): PvlStatement[] | undefined {
 
 /** `EndStatement = end_ rest`: END, then anything (never looked at). */
 function endStatement(p: number): number {
-  return reservedEnd(s, spaces(p)) >= 0 ? s.length : -1;
+  return reservedWordAt(spaces(p)) >= 0 && reservedWhich === Reserved.End ? s.length : -1;
+}
+
+/** reservedWord at `q`, with which word it is in `reservedWhich`; the last answer is remembered (a block's end word is asked twice). */
+let reservedFrom = -1;
+let reservedTo = -1;
+let reservedWhich: Reserved = Reserved.End;
+
+function reservedWordAt(q: number): number {
+  if (q !== reservedFrom) {
+    reservedFrom = q;
+    reservedTo = reservedWord(s, u, q);
+    reservedWhich = reservedKind;
+  }
+  return reservedTo;
 }
 
 /** `Statement = (Block | Assignment | bareKeyword) ";"?` */
@@ -236,8 +251,10 @@ function statement(p: number): number {
   const q = spaces(p);
   let r: number;
   // A reserved word starts nothing but a block (a name is never one): one look decides which rules to try.
-  if (mayStartReservedWord(q) && reservedWord(s, q) >= 0) r = block(q);
-  else {
+  if (mayStartReservedWord(q) && reservedWordAt(q) >= 0) {
+    // A block's end word is no statement (the block then reads it again, from reservedWordAt's memo).
+    r = reservedWhich === Reserved.BeginObject || reservedWhich === Reserved.BeginGroup ? block(q, reservedWhich, reservedTo) : -1;
+  } else {
     r = locating ? -1 : commonAssignment(q);
     if (r < 0) r = assignment(q);
     if (r < 0) r = bareKeyword(q);
@@ -257,20 +274,16 @@ function statement(p: number): number {
  * `ObjectBlock = beginObject "=" BlockName ";"? Statement* (EndObject | &EndStatement)` (GroupBlock alike):
  * END closes the blocks still open.
  */
-function block(q: number): number {
-  let type: 'object' | 'group' = 'object';
-  let r = beginObject(s, q);
-  if (r < 0) {
-    r = beginGroup(s, q);
-    if (r < 0) return -1;
-    type = 'group';
-  }
-  r = spaces(r);
+function block(q: number, opening: Reserved, wordEnd: number): number {
+  const type = opening === Reserved.BeginObject ? 'object' : 'group';
+  let r = spaces(wordEnd);
   if (s.charCodeAt(r) !== EQ) return -1;
   r = blockName(r + 1);
   if (r < 0) return -1;
   const name = node as string;
   const line = lineAt(q);
+  // The line count follows past the header (and the end word, below): a block's statements need no search.
+  countPast(q, r, lineFeedsIn(q, r));
   const t = spaces(r);
   if (s.charCodeAt(t) === SEMI) r = t + 1;
   const statements: PvlStatement[] = [];
@@ -279,10 +292,10 @@ function block(q: number): number {
     openBlocks.push(q, r);
     levelStarts.push(r);
   }
-  for (let u = statement(r); u >= 0; u = statement(r)) {
+  for (let next = statement(r); next >= 0; next = statement(r)) {
     if (!locating) statements.push(node as PvlStatement); // locating keeps no model: it dies young
     if (locating) levelStarts[levelStarts.length - 1] = spaces(r);
-    r = u;
+    r = next;
   }
   depth -= 1;
   if (locating) {
@@ -291,14 +304,15 @@ function block(q: number): number {
   }
   // EndObject = endObject EndLabel?; EndLabel = "=" BlockName
   const w = spaces(r);
-  const end = type === 'object' ? endObject(s, w) : endGroup(s, w);
-  if (end < 0) {
+  const closing = reservedWordAt(w) >= 0 ? reservedWhich : undefined;
+  if (closing !== (type === 'object' ? Reserved.EndObject : Reserved.EndGroup)) {
     note(w);
-    if (reservedEnd(s, w) < 0) return -1;
+    if (closing !== Reserved.End) return -1;
     node = { type, name, line, statements };
     return r;
   }
-  r = end;
+  r = reservedTo;
+  countPast(w, r, 0);
   const e = spaces(r);
   if (s.charCodeAt(e) === EQ) {
     const n = blockName(e + 1);
@@ -317,7 +331,7 @@ function block(q: number): number {
 /** `BlockName = name | quotedString`: the name as written, or the quoted string's value. */
 function blockName(p: number): number {
   const q = spaces(p);
-  const r = name(s, q);
+  const r = name(q);
   if (r >= 0) {
     node = s.slice(q, r);
     return r;
@@ -330,7 +344,7 @@ function blockName(p: number): number {
 
 /** `Assignment = name "=" Value?` */
 function assignment(q: number): number {
-  const r = name(s, q);
+  const r = name(q);
   if (r < 0) return -1;
   const t = spaces(r);
   if (s.charCodeAt(t) !== EQ) return -1;
@@ -372,7 +386,7 @@ function commonAssignment(q: number): number {
 
 /** `bareKeyword = name hspace* &(lineEnd | ";" | comment)` (lexical: no skipping inside). */
 function bareKeyword(q: number): number {
-  const r = name(s, q);
+  const r = name(q);
   if (r < 0) return -1;
   let t = r;
   while (isHSpace(s.charCodeAt(t))) t += 1;
@@ -384,7 +398,7 @@ function bareKeyword(q: number): number {
 /** `Value = ~(name "=") Item units?` */
 function value(p: number): number {
   const q = spaces(p);
-  const n = name(s, q);
+  const n = name(q);
   if (n >= 0 && s.charCodeAt(spaces(n)) === EQ) return -1;
   // Item = Sequence | Set | scalar
   const c = s.charCodeAt(q);
@@ -399,7 +413,7 @@ function withUnits(r: number): number {
   const gt = s.indexOf('>', t + 1);
   if (gt < 0) return r;
   node = { type: 'quantity', value: node, units: trimWhite(s.slice(t + 1, gt)) };
-  countPast(t, gt + 1, lineFeedsIn(t, gt));
+  if (lines.at === t) lines.advance(gt + 1, lineFeedsIn(t, gt)); // (countPast, the line feeds counted only when wanted)
   return gt + 1;
 }
 
@@ -444,7 +458,7 @@ function element(p: number): number {
   else {
     r = scalar(q);
     if (r < 0) {
-      r = reservedWord(s, q);
+      r = reservedWordAt(q);
       if (r < 0) return -1;
       node = symbol(s.slice(q, r));
     }
@@ -464,18 +478,39 @@ function scalar(q: number): number {
     }
     return -1; // a quote starts neither a number nor a symbol
   }
-  let r = scalarToken(s, q);
+  let r = plainNumber(q);
+  if (r >= 0) return r;
+  r = scalarToken(s, q);
   if (r >= 0) {
     node = locating ? tokenValueOrDefer(q, r) : tokenValue(tokenKind, s.slice(q, r));
     return r;
   }
   // symbol = ~reservedWord nameChar+ wordEnd
-  if (reservedWord(s, q) >= 0) return -1;
+  if (reservedWordAt(q) >= 0) return -1;
   r = nameUnitsEnd(u, q);
   // (No nameChar where the run stops: wordEnd fails only on `#`.)
   if (r === q || u[r] === HASH) return -1;
   node = symbol(s.slice(q, r));
   return r;
+}
+
+/**
+ * A plain decimal (decimal.ts) at `q`, read with its value in one pass: the numbers of lists (the lane takes
+ * those of one-line statements). -1 where scalarToken must decide.
+ */
+function plainNumber(q: number): number {
+  const c = u[q];
+  if (!((c >= 0x30 && c <= 0x39) || c === MINUS || c === PLUS || c === DOT)) return -1;
+  const end = plainDecimal(u, s.length, q);
+  if (end < 0) return -1;
+  if (locating) {
+    node = LOCATED_VALUE;
+    return end;
+  }
+  const value = plainDecimalValue(s.slice(q, end));
+  if (value === undefined) return -1;
+  node = value;
+  return end;
 }
 
 /** What a quoted string or a number is while locating: values are never looked at, only rejected. */
@@ -510,8 +545,8 @@ function quotedEnd(q: number): number {
 // -- Lexical rules on names (reserved words: words.ts) -------------------------------------------
 
 /** `name = ~reservedWord ~numberOrDate nameChar+ wordEnd` */
-function name(text: string, p: number): number {
-  if (!isNameChar(text, p) || reservedWord(text, p) >= 0 || numberOrDate(text, p) >= 0) return -1;
+function name(p: number): number {
+  if (!isNameChar(s, p) || reservedWordAt(p) >= 0 || numberOrDate(s, p) >= 0) return -1;
   const r = nameUnitsEnd(u, p);
   return u[r] !== HASH ? r : -1;
 }

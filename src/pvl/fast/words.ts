@@ -1,44 +1,54 @@
-import { isNameChar, matchWord } from './chars.js';
+import { matchWord, nameUnitsEnd } from './chars.js';
 
 /**
- * pvl.ohm's reserved words, lexical rules of (text, offset) returning the end of their match or -1: the
- * block words, END, and `reservedWord`, which no name or symbol may be.
+ * pvl.ohm's reserved words, a lexical rule of (text, offset) returning the end of its match or -1:
+ * `reservedWord`, which no name or symbol may be, and which of the block words or END it is (`beginObject =
+ * (caseInsensitive<"BEGIN_OBJECT"> | caseInsensitive<"OBJECT">) ~nameChar`, and so on).
  */
 
-/** `(w1 | w2) ~nameChar` with case-insensitive words, tried in order. */
-function word(text: string, p: number, first: string, second?: string): number {
-  let r = matchWord(text, p, first);
-  if (r < 0 && second !== undefined) r = matchWord(text, p, second);
-  return r >= 0 && !isNameChar(text, r) ? r : -1;
-}
+/** Which of reservedWord's alternatives matched (set by reservedWord). */
+export const Reserved = { BeginObject: 1, BeginGroup: 2, EndObject: 3, EndGroup: 4, End: 5 } as const;
+export type Reserved = (typeof Reserved)[keyof typeof Reserved];
 
-export const beginObject = (text: string, p: number): number => word(text, p, 'BEGIN_OBJECT', 'OBJECT');
-export const beginGroup = (text: string, p: number): number => word(text, p, 'BEGIN_GROUP', 'GROUP');
-export const endObject = (text: string, p: number): number => word(text, p, 'END_OBJECT', 'ENDOBJECT');
-export const endGroup = (text: string, p: number): number => word(text, p, 'END_GROUP', 'ENDGROUP');
-export const reservedEnd = (text: string, p: number): number => word(text, p, 'END');
+/** The alternative reservedWord matched last (when it answered an end). */
+export let reservedKind: Reserved = Reserved.End as Reserved;
 
 /**
- * `reservedWord = beginObject | beginGroup | endObject | endGroup | end_`. At most one alternative can match
- * (each ends where no nameChar follows), so the first letter picks the words worth trying (ı and ſ upper-case
- * to I and S, never to b, o, g or e).
+ * `reservedWord = beginObject | beginGroup | endObject | endGroup | end_` at `p` (`u`: the text's code
+ * units, code-units.ts), and which one matched (`reservedKind`). Each word must be followed by no nameChar,
+ * and is made of nameChars: it is the whole run of nameChars at `p`, so the run's length picks the one word
+ * worth comparing (END_GROUP and ENDOBJECT, both 9 long, by their fourth character), and most names are
+ * ruled out by their first letter or their length without a comparison. ı and ſ upper-case to I and S,
+ * never to b, o, g or e, and are one code unit as the letters they stand for.
  */
-export function reservedWord(text: string, p: number): number {
-  switch (text.charCodeAt(p) | 0x20) {
-    case 0x62: // b
-      return word(text, p, 'BEGIN_OBJECT', 'BEGIN_GROUP');
-    case 0x6f: // o
-      return word(text, p, 'OBJECT');
-    case 0x67: // g
-      return word(text, p, 'GROUP');
-    case 0x65: {
-      // e: END, END_OBJECT, ENDOBJECT, END_GROUP, ENDGROUP (`EmissionAngle`, `EndTime` stop at the second or fourth letter)
-      if (matchWord(text, p, 'END') < 0) return -1;
-      let r = endObject(text, p);
-      if (r < 0) r = endGroup(text, p);
-      return r < 0 ? reservedEnd(text, p) : r;
-    }
+export function reservedWord(text: string, u: Uint16Array, p: number): number {
+  const first = u[p] | 0x20;
+  if (first !== 0x62 && first !== 0x6f && first !== 0x67 && first !== 0x65) return -1;
+  switch (nameUnitsEnd(u, p) - p) {
+    case 3:
+      return matched(Reserved.End, text, p, 'END');
+    case 5:
+      return matched(Reserved.BeginGroup, text, p, 'GROUP');
+    case 6:
+      return matched(Reserved.BeginObject, text, p, 'OBJECT');
+    case 8:
+      return matched(Reserved.EndGroup, text, p, 'ENDGROUP');
+    case 9:
+      return u[p + 3] === 0x5f ? matched(Reserved.EndGroup, text, p, 'END_GROUP') : matched(Reserved.EndObject, text, p, 'ENDOBJECT');
+    case 10:
+      return matched(Reserved.EndObject, text, p, 'END_OBJECT');
+    case 11:
+      return matched(Reserved.BeginGroup, text, p, 'BEGIN_GROUP');
+    case 12:
+      return matched(Reserved.BeginObject, text, p, 'BEGIN_OBJECT');
     default:
       return -1;
   }
+}
+
+/** caseInsensitive<word> at `p`, noting `kind` when it matches. */
+function matched(kind: Reserved, text: string, p: number, word: string): number {
+  const r = matchWord(text, p, word);
+  if (r >= 0) reservedKind = kind;
+  return r;
 }
