@@ -49,17 +49,39 @@ export function parseS3Href(href: string): S3Location | undefined {
   if (scheme === 's3') return located(authority, path.slice(1), undefined, query);
   if (scheme !== 'http' && scheme !== 'https') return undefined;
   if (authority.includes('@')) return undefined;
-  const host = authority.replace(/:\d*$/, '').toLowerCase();
+  const host = hostKind(authority.replace(/:\d*$/, '').toLowerCase());
+  if (host === undefined) return undefined;
+  if (host.bucket !== undefined) return located(host.bucket, path.slice(1), host.region, query);
+  const slash = path.indexOf('/', 1);
+  if (slash < 0) return undefined;
+  return located(path.slice(1, slash), path.slice(slash + 1), host.region, query);
+}
 
-  const virtual = VIRTUAL_HOST.exec(host);
-  if (virtual?.groups) return located(virtual.groups.bucket, path.slice(1), regionOf(virtual.groups), query);
-  const pathStyle = PATH_STYLE_HOST.exec(host);
-  if (pathStyle?.groups) {
-    const slash = path.indexOf('/', 1);
-    if (slash < 0) return undefined;
-    return located(path.slice(1, slash), path.slice(slash + 1), regionOf(pathStyle.groups), query);
+/** What a host says: a virtual-hosted bucket (and region), or a path-style S3 endpoint; undefined: not S3. */
+interface HostKind {
+  bucket?: string;
+  region?: string;
+}
+
+/**
+ * Hosts already read, and what they said: a catalog's hrefs share a few hosts, and the two host patterns
+ * (backtracking over the bucket name) cost more than the rest of a parse. Bounded: cleared when full.
+ */
+const hosts = new Map<string, HostKind | null>();
+const MAX_HOSTS = 256;
+
+function hostKind(host: string): HostKind | undefined {
+  let kind = hosts.get(host);
+  if (kind === undefined) {
+    const virtual = VIRTUAL_HOST.exec(host);
+    const pathStyle = virtual ? null : PATH_STYLE_HOST.exec(host);
+    kind = virtual?.groups
+      ? { bucket: virtual.groups.bucket, region: regionOf(virtual.groups) }
+      : pathStyle?.groups ? { region: regionOf(pathStyle.groups) } : null;
+    if (hosts.size >= MAX_HOSTS) hosts.clear();
+    hosts.set(host, kind);
   }
-  return undefined;
+  return kind ?? undefined;
 }
 
 /** True when `parseS3Href` maps the href to an object. */
