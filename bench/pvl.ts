@@ -14,11 +14,11 @@ import { closeParsePool, PARSE_POOL_SIZE, parseInPool, parsePvlOffThread } from 
  * (ohm) and, as the reference measured in the same run, JSON.parse of the same documents' canonical JSON;
  * then the worker-thread pool against parsing inline. Goal (issue 3): at least 20 MB/s on caminfo labels.
  * MB = 10^6 bytes of label text (UTF-8), as in the Python pvl figures printed beside for context.
- * The bench may read ../shared (the product never does); copies in the sandbox data come first.
+ * The corpus and the USGS labels are the repository's copies (test/fixtures); copies in the sandbox data come first.
  */
-const SHARED = '/work/shared';
-const CORPUS = path.join(SHARED, 'pvl-corpus', 'inputs');
-const PYTHON = path.join(SHARED, 'pvl-corpus', 'bench-python-pvl.json');
+const FIXTURES = packagePath('test', 'fixtures');
+const CORPUS = path.join(FIXTURES, 'pvl-corpus', 'inputs');
+const PYTHON = path.join(FIXTURES, 'pvl-corpus', 'bench-python-pvl.json');
 
 interface Label {
   id: string;
@@ -50,7 +50,7 @@ function caminfoLabels(): Label[] {
   const corpus = listFiles(path.join(CORPUS, 'isis-caminfo')).map((f) => readLabel(f, CORPUS));
   const sandboxDir = packagePath('src', 'sandbox', 'data', 'caminfo');
   const sandbox = listFiles(sandboxDir).filter((f) => f.endsWith('.pvl'));
-  const usgs = sandbox.length > 0 ? sandbox.map((f) => readLabel(f, path.dirname(sandboxDir))) : listFiles(path.join(SHARED, 'fixtures', 'usgs', 'caminfo')).map((f) => readLabel(f, path.join(SHARED, 'fixtures', 'usgs')));
+  const usgs = sandbox.length > 0 ? sandbox.map((f) => readLabel(f, path.dirname(sandboxDir))) : listFiles(path.join(FIXTURES, 'usgs', 'caminfo')).map((f) => readLabel(f, path.join(FIXTURES, 'usgs')));
   return [...corpus, ...usgs];
 }
 

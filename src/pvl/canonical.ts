@@ -1,7 +1,7 @@
 import type { PvlDateLike, PvlStatement, PvlValue, PvlZone } from './model.js';
 
 /**
- * The canonical JSON of the conformance corpus (/work/shared/pvl-corpus/README.md, "Canonical JSON"):
+ * The canonical JSON of the conformance corpus (test/fixtures/pvl-corpus/README.md, "Canonical JSON"; a copy of shared/pvl-corpus):
  * a parser-independent form two PVL parsers can be compared in.
  *
  *     string → "text"            integer → {"int": "-75"}         real → {"real": 1.5} ("inf", "-inf", "nan")

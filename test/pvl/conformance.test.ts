@@ -4,7 +4,7 @@ import { guessReasons } from './classify.js';
 import { comparable, corpusFiles, firstDifference, readExpected, readInput } from './corpus.js';
 
 /**
- * The PVL conformance corpus (/work/shared/pvl-corpus): every input, decoded as its README says, parsed
+ * The PVL conformance corpus (test/fixtures/pvl-corpus, copied from shared/pvl-corpus): every input, decoded as its README says, parsed
  * with our parser and compared with the reference's canonical JSON. Differences are allowed only for the
  * files in allow-list.json, each with its reasons; everything else must match exactly, and every file the
  * reference rejects must either be rejected by us with a located PvlSyntaxError or be allow-listed.

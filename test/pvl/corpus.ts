@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
- * The PVL conformance corpus (/work/shared/pvl-corpus, see its README): inputs, the reference parser's
+ * The PVL conformance corpus (test/fixtures/pvl-corpus, copied from shared/pvl-corpus; see its README): inputs, the reference parser's
  * canonical results, and the comparison rules (sets as sorted lists, the `empty` tag only, only the
  * presence of an error).
  */
-export const CORPUS = process.env.PVL_CORPUS ?? '/work/shared/pvl-corpus';
+export const CORPUS = process.env.PVL_CORPUS ?? path.resolve(import.meta.dirname, '../fixtures/pvl-corpus');
 
 export interface CorpusFile {
   /** Path under inputs/, e.g. `isis-caminfo/x.pvl`. */

@@ -6,9 +6,9 @@ import { decodePvlBytes } from '../../src/pvl/index.js';
  * Inputs for the differential tests (fast parser vs the ohm grammar): every file of the conformance corpus,
  * and seeded, deterministic mutations of corpus labels that stress what PVL's syntax hinges on.
  */
-export const CORPUS = '/work/shared/pvl-corpus/inputs';
+export const CORPUS = path.resolve(import.meta.dirname, '../fixtures/pvl-corpus/inputs');
 /** The USGS caminfo labels (fixtures), and the sandbox's copies of them with two synthesized variants. */
-export const USGS_CAMINFO_DIRS = ['/work/shared/fixtures/usgs/caminfo', path.resolve(import.meta.dirname, '../../src/sandbox/data/caminfo')];
+export const USGS_CAMINFO_DIRS = [path.resolve(import.meta.dirname, '../fixtures/usgs/caminfo'), path.resolve(import.meta.dirname, '../../src/sandbox/data/caminfo')];
 export const CAMINFO_DIRS = [path.join(CORPUS, 'isis-caminfo'), ...USGS_CAMINFO_DIRS];
 
 export interface PvlInput {

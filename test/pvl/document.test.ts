@@ -4,9 +4,9 @@ import { compileFieldPath } from '../../src/pipeline/field-path.js';
 import { compileSimpleFilter } from '../../src/pipeline/simple-filter.js';
 import { parsePvl, parsePvlBytes, PvlBlockView, type PvlDocument } from '../../src/pvl/index.js';
 
-const fixture = (path: string): Uint8Array => readFileSync(new URL(`../../../shared/fixtures/usgs/${path}`, import.meta.url));
+const fixture = (path: string): Uint8Array => readFileSync(new URL(`../fixtures/usgs/${path}`, import.meta.url));
 
-// Real USGS labels of Kaguya TC image TC1S2B0_01_07496N087E3020 (see /work/shared/fixtures/usgs/SOURCES.md).
+// Real USGS labels of Kaguya TC image TC1S2B0_01_07496N087E3020 (see test/fixtures/usgs/SOURCES.md).
 const caminfo = parsePvlBytes(fixture('caminfo/TC1S2B0_01_07496N087E3020.caminfo.pvl'), { source: 'caminfo.pvl' });
 const isis = parsePvlBytes(fixture('labels/TC1S2B0_01_07496N087E3020.isis.lbl'), { source: 'isis.lbl' });
 const pds3 = parsePvlBytes(fixture('labels/TC1S2B0_01_07496N087E3020.jaxa_pds3.lbl'), { source: 'pds3.lbl' });
@@ -66,7 +66,7 @@ describe('PvlDocument.get', () => {
 
 describe('a PvlDocument in field paths and filters', () => {
   const item = JSON.parse(
-    readFileSync(new URL('../../../shared/fixtures/usgs/stac/item_kaguya_tc_monoscopic_TC1S2B0_01_07496N087E3020.json', import.meta.url), 'utf8'),
+    readFileSync(new URL('../fixtures/usgs/stac/item_kaguya_tc_monoscopic_TC1S2B0_01_07496N087E3020.json', import.meta.url), 'utf8'),
   ) as StacItem;
   const entry = withFields(newEntry(item), { caminfo, label: isis });
 

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import { parsePvl, PvlDocument, PvlSyntaxError } from '../../src/pvl/index.js';
 import { closeParsePool, PARSE_POOL_SIZE, parseInPool, parsePoolThreads, parsePvlOffThread, workerExecArgv } from '../../src/pvl/parse-pool.js';
 import { NODE_FLAGS } from '../../src/runtime-flags.js';
@@ -12,7 +13,7 @@ import { NODE_FLAGS } from '../../src/runtime-flags.js';
  * process after `npm run build`, as `npm test` does before jest.
  */
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const LABEL_FILE = '/work/shared/fixtures/usgs/caminfo/TC1S2B0_01_07495N079E3030.caminfo.pvl';
+const LABEL_FILE = fileURLToPath(new URL('../fixtures/usgs/caminfo/TC1S2B0_01_07495N079E3030.caminfo.pvl', import.meta.url));
 const LABEL = readFileSync(LABEL_FILE, 'utf8');
 const run = promisify(execFile);
 

@@ -35,7 +35,7 @@ describe('fastParsePvl', () => {
   });
 
   it('parses a caminfo label into a document', () => {
-    const text = readFileSync('/work/shared/fixtures/usgs/caminfo/TC1S2B0_01_07495N079E3030.caminfo.pvl', 'utf8');
+    const text = readFileSync(new URL('../fixtures/usgs/caminfo/TC1S2B0_01_07495N079E3030.caminfo.pvl', import.meta.url), 'utf8');
     const doc = fastParsePvl(text, 'label.pvl');
     expect(doc).toBeInstanceOf(PvlDocument);
     expect(doc?.source).toBe('label.pvl');
