@@ -10,6 +10,7 @@ import { descend, formatPath, isAbsent, keyText, type Locator, type PathSegment 
 import { pipelineSettingsSchema, STAGE_SLOTS, TOP_LEVEL_KEYS } from './pipeline-schema.js';
 import { parseWithPlainMessages, plainIssues, type PlainIssue } from './plain-issues.js';
 import type { Stage, StageKind } from './stage.js';
+import { deepFreeze } from '../util/deep-freeze.js';
 
 export interface ValidationInput {
   doc: Document;
@@ -240,11 +241,3 @@ function labelled<S extends Omit<ConfiguredStage, 'label'>>(stages: S[]): Config
   });
 }
 
-/** Freezes plain objects and arrays all the way down (class instances such as URL or Date are left alone). */
-function deepFreeze<T>(value: T): T {
-  if (Array.isArray(value) || (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype)) {
-    for (const v of Object.values(value as object)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
-}

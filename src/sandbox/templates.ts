@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { packagePath } from '../package-root.js';
 import type { StacItem } from '../entry.js';
+import { deepFreeze } from '../util/deep-freeze.js';
 
 /** The copied real and synthesized USGS files the sandbox is made from (see data/PROVENANCE.md). */
 export interface Templates {
@@ -33,11 +34,3 @@ export function templates(): Templates {
   return loaded;
 }
 
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    const children = value instanceof Map ? [...value.values()] : Object.values(value);
-    for (const child of children) deepFreeze(child);
-  }
-  return value;
-}

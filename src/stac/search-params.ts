@@ -1,5 +1,6 @@
 import { formatDatetime, type DatetimeInput } from './datetime.js';
 import { StacParameterError } from './errors.js';
+import { deepFreeze } from '../util/deep-freeze.js';
 
 /**
  * Item search parameters, normalised once (pystac-client's `ItemSearch.__init__` with its `_format_*`
@@ -350,10 +351,3 @@ export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
 }
 
-export function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
-}
