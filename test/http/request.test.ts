@@ -162,7 +162,10 @@ describe('httpRequest: deadlines', () => {
     const limits = { ...LIMITS, retries: 20, retryBaseDelayMs: 100, retryMaxDelayMs: 100, giveUpAfterMs: 500 };
     const started = Date.now();
     const err = await failure(get(server.url, { limits }));
-    expect(err).toMatchObject({ status: 503 });
+    // The last attempt's own deadline ends at give_up_after too: on a loaded machine it may run out before
+    // the 503 comes (ERR_REQUEST_TIMEOUT). Either way no attempt follows.
+    if (err.status === undefined) expect(err).toMatchObject({ code: 'ERR_REQUEST_TIMEOUT' });
+    else expect(err).toMatchObject({ status: 503 });
     expect(err.message).toMatch(/gave up after .* \(http\.give_up_after = 500 ms\)/);
     expect(Date.now() - started).toBeLessThan(800);
     // Every attempt started within the 500 ms.
