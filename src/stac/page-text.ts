@@ -1,4 +1,4 @@
-import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, OPEN_BRACE, OPEN_BRACKET, QUOTE } from '../util/json-complete.js';
+import { CLOSE_BRACE, CLOSE_BRACKET, OPEN_BRACE, OPEN_BRACKET, QUOTE, skipSpace, stringEnd } from '../util/json-complete.js';
 
 /**
  * A search page (an ItemCollection) read lazily from its bytes: the envelope (links, numberMatched, context)
@@ -88,27 +88,6 @@ function elementBounds(text: Buffer, start: number): { start: number; end: numbe
     }
   }
   return { start, end: i + 1, bounds };
-}
-
-function skipSpace(text: Buffer, i: number): number {
-  for (;;) {
-    const c = text[i];
-    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return i;
-    i += 1;
-  }
-}
-
-/** Index after the closing quote of the string opening at `i`, or -1. */
-function stringEnd(text: Buffer, i: number): number {
-  let from = i + 1;
-  for (;;) {
-    const quote = text.indexOf(QUOTE, from);
-    if (quote < 0) return -1;
-    let slashes = 0;
-    while (text[quote - 1 - slashes] === BACKSLASH) slashes += 1;
-    if (slashes % 2 === 0) return quote + 1;
-    from = quote + 1;
-  }
 }
 
 /** Index after the JSON value starting at `i` (object, array, string, number, literal), or -1. */

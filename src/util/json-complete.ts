@@ -6,17 +6,17 @@
  * looks like a whole answer. A text that does not start with `{` or `[` (a number, a string) cannot be judged
  * and counts as whole.
  */
-export function jsonLooksComplete(bytes: Uint8Array): boolean {
-  let i = skipWhite(bytes, 0);
+export function jsonLooksComplete(bytes: Buffer): boolean {
+  let i = skipSpace(bytes, 0);
   if (i >= bytes.length) return false; // nothing at all came
   if (bytes[i] !== OPEN_BRACE && bytes[i] !== OPEN_BRACKET) return true;
   let depth = 0;
   for (; i < bytes.length; i += 1) {
-    const c = bytes[i]!;
+    const c = bytes[i];
     if (c === QUOTE) {
-      // To the closing quote; a backslash escapes the byte after it (multi-byte UTF-8 never contains `"` or `\`).
-      for (i += 1; i < bytes.length && bytes[i] !== QUOTE; i += 1) if (bytes[i] === BACKSLASH) i += 1;
-      if (i >= bytes.length) return false;
+      const end = stringEnd(bytes, i);
+      if (end < 0) return false;
+      i = end - 1;
     } else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth += 1;
     else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
       depth -= 1;
@@ -34,8 +34,24 @@ export const CLOSE_BRACE = 0x7d;
 export const OPEN_BRACKET = 0x5b;
 export const CLOSE_BRACKET = 0x5d;
 
-function skipWhite(bytes: Uint8Array, from: number): number {
-  let i = from;
-  while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x0a || bytes[i] === 0x0d || bytes[i] === 0x09)) i += 1;
-  return i;
+/** Index of the first byte at or after `i` that is not JSON white space (the length at the end). */
+export function skipSpace(text: Buffer, i: number): number {
+  for (;;) {
+    const c = text[i];
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return i;
+    i += 1;
+  }
+}
+
+/** Index after the closing quote of the JSON string opening at `i`, or -1 when it never closes. */
+export function stringEnd(text: Buffer, i: number): number {
+  let from = i + 1;
+  for (;;) {
+    const quote = text.indexOf(QUOTE, from);
+    if (quote < 0) return -1;
+    let slashes = 0;
+    while (text[quote - 1 - slashes] === BACKSLASH) slashes += 1;
+    if (slashes % 2 === 0) return quote + 1;
+    from = quote + 1;
+  }
 }
