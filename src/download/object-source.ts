@@ -4,6 +4,7 @@ import { errorMessage } from '../errors.js';
 import type { S3Settings } from '../pipeline/context.js';
 import { S3ObjectError } from '../s3/errors.js';
 import { parseS3Href, type S3Location } from '../s3/href.js';
+import { contentLengthOf, headerText } from '../http/attempt.js';
 import { clientSettings } from '../http/client.js';
 import { HttpRequestError } from '../http/errors.js';
 import { formatBytes, formatDuration } from '../http/limits.js';
@@ -130,12 +131,11 @@ function httpSource(href: string, http: Got): ObjectSource {
       }
       const status = response.status;
       if (status === 405 || status === 501) return { ranges: false };
-      const length = Number(response.headers['content-length']);
       return {
-        size: Number.isSafeInteger(length) && response.headers['content-length'] !== undefined ? length : undefined,
-        etag: header(response.headers.etag),
-        lastModified: header(response.headers['last-modified']),
-        ranges: /\bbytes\b/i.test(header(response.headers['accept-ranges']) ?? ''),
+        size: contentLengthOf(response.headers['content-length']),
+        etag: headerText(response.headers.etag),
+        lastModified: headerText(response.headers['last-modified']),
+        ranges: /\bbytes\b/i.test(headerText(response.headers['accept-ranges']) ?? ''),
       };
     },
     async open({ range, ifMatch, signal }) {
@@ -171,12 +171,11 @@ function httpSource(href: string, http: Got): ObjectSource {
       // the run's signal (one per download otherwise, for the whole run).
       stream.once('end', () => stream.destroy());
       watchBodySpeed(stream, href, clientSettings(http).limits);
-      const length = Number(header(response.headers['content-length']));
       return {
         body: stream,
-        contentLength: Number.isSafeInteger(length) && response.headers['content-length'] !== undefined ? length : undefined,
+        contentLength: contentLengthOf(response.headers['content-length']),
         partial: status === 206,
-        etag: header(response.headers.etag),
+        etag: headerText(response.headers.etag),
       };
     },
   };
@@ -203,7 +202,6 @@ function watchBodySpeed(stream: Readable, href: string, limits: { lowSpeedBytesP
   stream.once('close', () => watch.stop());
 }
 
-const header = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value) || undefined;
 
 function httpStatus(href: string, status: number, statusMessage: string | undefined, transient: boolean): DownloadError {
   const advice = status === 404 ? 'the item advertises a file the server does not have; nothing was written'

@@ -134,7 +134,7 @@ export function attempt(client: Got, request: AttemptRequest, options: AttemptOp
       const answer = options.isAnswer(status);
       const max = answer ? options.body.bytes : limits.maxErrorBodyBytes;
       // A HEAD answer and 1xx/204/304 have no body, whatever their Content-Length says.
-      declared = method === 'HEAD' || !hasBody(status) ? undefined : contentLength(headers);
+      declared = method === 'HEAD' || !hasBody(status) ? undefined : contentLengthOf(headers['content-length']);
       encoded = (headerText(headers['content-encoding']) ?? 'identity').toLowerCase() !== 'identity';
       const tooLarge = (note: string) =>
         fail('too-large', `the body is larger than http.${options.body.key} = ${formatBytes(options.body.bytes)} (${note})`, { code: options.body.code });
@@ -220,8 +220,9 @@ function hasBody(status: number): boolean {
   return !(status < 200 || status === 204 || status === 304);
 }
 
-function contentLength(headers: IncomingHttpHeaders): number | undefined {
-  const text = headerText(headers['content-length']);
+/** A Content-Length header's value as a number; undefined when absent or not digits (S3's heads, got's, undici's alike). */
+export function contentLengthOf(value: string | string[] | undefined): number | undefined {
+  const text = headerText(value);
   if (text === undefined || !/^\d+$/.test(text.trim())) return undefined;
   return Number(text);
 }

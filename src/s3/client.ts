@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { DEFAULT_LIMITS, formatBytes, type HttpLimits } from '../http/limits.js';
 import type { S3Settings } from '../pipeline/context.js';
+import { contentLengthOf } from '../http/attempt.js';
 import { KEEP_ALIVE_MS, MAX_SOCKETS } from './connections.js';
 import type { SdkAnswer } from './sdk-client.js';
 import { S3HrefError, S3ObjectError, toS3ObjectError } from './errors.js';
@@ -120,7 +121,7 @@ function getAnonymousBytes(settings: S3Settings, where: Where, options: ReadOpti
     // The transport enforces the attempt's deadline and the caller's signal itself: no AbortSignal made.
     const answer = await anonymousGet(where, { ...directConnections, limits, region, endpoint, ifNoneMatch: options.ifNoneMatch, signal: options.signal, deadline: attempt });
     if (answer.statusCode === 304) return { notModified: true, etag: options.ifNoneMatch };
-    const bytes = await readBody(answer.body, where, contentLengthOf(answer.headers), options);
+    const bytes = await readBody(answer.body, where, contentLengthOf(answer.headers['content-length']), options);
     return { body: bytes, etag: answer.headers.etag };
   });
 }
@@ -134,12 +135,6 @@ function directSettings(settings: S3Settings, where: Where): { limits: HttpLimit
   return { limits: limitsOf(settings), region: (endpoint ? settings.region : where.location.region ?? settings.region) || 'us-east-1', endpoint };
 }
 
-/** A Content-Length header as a number; undefined when absent or not a whole number. */
-function contentLengthOf(headers: Record<string, string>): number | undefined {
-  const text = headers['content-length'];
-  const length = Number(text);
-  return text !== undefined && Number.isSafeInteger(length) && length >= 0 ? length : undefined;
-}
 
 /** An HTTP date header as a Date; undefined when absent or unreadable. */
 function dateOf(text: string | undefined): Date | undefined {
@@ -205,7 +200,7 @@ export async function headObject(settings: S3Settings, href: S3Location | string
       answer.body.destroy();
       const h = answer.headers;
       return {
-        size: contentLengthOf(h) ?? 0,
+        size: contentLengthOf(h['content-length']) ?? 0,
         etag: h.etag,
         lastModified: dateOf(h['last-modified']),
         contentType: h['content-type'],
@@ -286,7 +281,7 @@ async function anonymousStream(settings: S3Settings, where: Where, range: string
     throw fail(err, where, options.signal);
   }
   const h = answer.headers;
-  return streamOf(answer.body, { contentLength: contentLengthOf(h), etag: h.etag, contentRange: h['content-range'], lastModified: dateOf(h['last-modified']) }, range);
+  return streamOf(answer.body, { contentLength: contentLengthOf(h['content-length']), etag: h.etag, contentRange: h['content-range'], lastModified: dateOf(h['last-modified']) }, range);
 }
 
 /** What a GET's head says of its body, as ObjectStream has it, from the SDK's output or the raw head alike. */
