@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { STAGES } from '../operators/index.js';
-import { loadPipeline } from '../src/pipeline/load.js';
-import { runPipeline } from '../src/pipeline/run.js';
+import { loadPipeline } from '../src/config/load.js';
+import { runPipeline } from '../src/engine/run.js';
 import { peakRssMb } from './child.js';
 
 /** stac_search → select → filter → csv, as a user would declare it, through the real loader and engine. */

@@ -5,7 +5,7 @@ import { hasFailed, withFailure, type Entry, type Failure } from '../src/entry.j
 import { columnsFromSpecs, columnsSchema, defaultColumns, FAILED_COLUMN, type Column } from '../src/catalog/columns.js';
 import { csvCell, CsvFileWriter } from '../src/catalog/csv-writer.js';
 import { errorMessage } from '../src/errors.js';
-import type { OutputStage } from '../src/pipeline/stage.js';
+import type { OutputStage } from '../src/engine/stage.js';
 
 export const csvOptions = z
   .object({

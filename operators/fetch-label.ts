@@ -6,8 +6,8 @@ import { formatBytes } from '../src/http/limits.js';
 import { LabelCache } from '../src/labels/cache.js';
 import { LABEL_NO_ASSET, LabelError } from '../src/labels/errors.js';
 import { readLabelText } from '../src/labels/fetch.js';
-import { perEntry } from '../src/pipeline/per-entry.js';
-import type { StepStage } from '../src/pipeline/stage.js';
+import { perEntry } from '../src/engine/per-entry.js';
+import type { StepStage } from '../src/engine/stage.js';
 import { PvlSyntaxError } from '../src/pvl/errors.js';
 import { parsePvlOffThread } from '../src/pvl/parse-pool.js';
 

@@ -2,9 +2,9 @@ import type { OperatorFunction } from 'rxjs';
 import { filter as keepIf, map, pipe } from 'rxjs';
 import { z } from 'zod';
 import { hasFailed, type Entry } from '../src/entry.js';
-import { failEntry } from '../src/pipeline/per-entry.js';
-import { compileSimpleFilter, simpleFilterSchema } from '../src/pipeline/simple-filter.js';
-import type { StepStage } from '../src/pipeline/stage.js';
+import { failEntry } from '../src/engine/per-entry.js';
+import { compileSimpleFilter, simpleFilterSchema } from '../src/fields/simple-filter.js';
+import type { StepStage } from '../src/engine/stage.js';
 
 const where = simpleFilterSchema.describe(
   "Comparisons `path op literal` joined by AND; ops = != < <= > >=; literals: numbers, 'text', true, false, null, ISO date-times",
@@ -36,7 +36,7 @@ const example = `filter: "incidence_angle < 80 AND gsd <= 10"
  * ```
  *
  * Entries that failed earlier are not tested: they pass on (`keep_failed: true`, the default) or are
- * dropped. The expression is parsed at load (src/pipeline/simple-filter.ts); CQL2 will replace it.
+ * dropped. The expression is parsed at load (src/fields/simple-filter.ts); CQL2 will replace it.
  */
 export const filter: StepStage<typeof filterOptions, OperatorFunction<Entry, Entry>> = {
   kind: 'step',

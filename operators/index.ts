@@ -1,4 +1,4 @@
-import type { Stage, StageKind } from '../src/pipeline/stage.js';
+import type { Stage, StageKind } from '../src/engine/stage.js';
 import { csv } from './csv.js';
 import { download } from './download.js';
 import { fetchLabel } from './fetch-label.js';

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { Entry } from '../src/entry.js';
-import { perEntry } from '../src/pipeline/per-entry.js';
-import type { StepInstance, StepStage } from '../src/pipeline/stage.js';
+import { perEntry } from '../src/engine/per-entry.js';
+import type { StepInstance, StepStage } from '../src/engine/stage.js';
 import { DEFAULT_REMOTE } from '../src/rclone/command.js';
 import { ManifestWriter } from '../src/rclone/manifest-writer.js';
 import { manifestObjects } from '../src/rclone/objects.js';

@@ -2,9 +2,9 @@ import type { OperatorFunction } from 'rxjs';
 import { map } from 'rxjs';
 import { z } from 'zod';
 import { hasFailed, withFields, type Entry } from '../src/entry.js';
-import { compileFieldPath, fieldPathSchema } from '../src/pipeline/field-path.js';
-import { failEntry } from '../src/pipeline/per-entry.js';
-import type { StepStage } from '../src/pipeline/stage.js';
+import { compileFieldPath, fieldPathSchema } from '../src/fields/field-path.js';
+import { failEntry } from '../src/engine/per-entry.js';
+import type { StepStage } from '../src/engine/stage.js';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { SourceStage } from '../src/pipeline/stage.js';
+import type { SourceStage } from '../src/engine/stage.js';
 import { StacParameterError } from '../src/stac/errors.js';
 import { itemSearchSource } from '../src/stac/item-search.js';
 import { MAX_LIMIT, planSearch } from '../src/stac/search-params.js';

@@ -16,6 +16,18 @@ export class StacflowError extends Error {
   }
 }
 
+/** An error a stage raises for one entry: it becomes a Failure on that entry, and the run goes on. */
+export class EntryError extends StacflowError {
+  readonly href?: string;
+  readonly status?: number;
+
+  constructor(code: string, message: string, options: { href?: string; status?: number; cause?: unknown } = {}) {
+    super(code, message, { cause: options.cause, errorClass: 'item' });
+    this.href = options.href;
+    this.status = options.status;
+  }
+}
+
 /** A location in a pipeline file, for messages such as `kaguya.yaml:12:5 steps[2].filter: ...`. */
 export interface SourceLocation {
   file: string;

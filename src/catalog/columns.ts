@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Entry, StacItem } from '../entry.js';
-import { compileFieldPath, fieldPathSchema } from '../pipeline/field-path.js';
+import { compileFieldPath, fieldPathSchema } from '../fields/field-path.js';
 
 /**
  * The column model the catalog writers share (CSV now, GeoParquet next): a column is a name and a reader.

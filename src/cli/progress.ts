@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
-import type { PipelinePlan } from '../pipeline/run.js';
-import type { RunStats, StageCounts } from '../pipeline/stats.js';
+import type { PipelinePlan } from '../engine/run.js';
+import type { RunStats, StageCounts } from '../engine/stats.js';
 import { terminalText } from '../util/terminal-text.js';
 
 /**

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { FileRecord } from '../entry.js';
 import { errorMessage } from '../errors.js';
-import type { S3Settings } from '../pipeline/context.js';
+import type { S3Settings } from '../s3/settings.js';
 import { decideTransfer, type DecideSettings } from './decide.js';
 import { DownloadError } from './errors.js';
 import { commitPart, makeTargetFolder, partPathOf, readLocalState } from './local-files.js';

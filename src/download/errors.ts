@@ -1,4 +1,4 @@
-import { EntryError } from '../pipeline/per-entry.js';
+import { EntryError } from '../errors.js';
 import type { S3ObjectError } from '../s3/errors.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { Got } from 'got';
 import type { Readable } from 'node:stream';
 import { errorMessage } from '../errors.js';
-import type { S3Settings } from '../pipeline/context.js';
+import type { S3Settings } from '../s3/settings.js';
 import { S3ObjectError } from '../s3/errors.js';
 import { parseS3Href, type S3Location } from '../s3/href.js';
 import { contentLengthOf, headerText } from '../http/attempt.js';

@@ -1,4 +1,4 @@
-import { EntryError } from '../pipeline/per-entry.js';
+import { EntryError } from '../errors.js';
 
 /**
  * Why a label could not be read, as a failure of its item (the run goes on). Codes:

@@ -5,7 +5,7 @@ import { httpRequest } from '../http/request.js';
 import type { Logger } from 'pino';
 import { errorMessage } from '../errors.js';
 import { DEFAULT_LIMITS } from '../http/limits.js';
-import type { S3Settings } from '../pipeline/context.js';
+import type { S3Settings } from '../s3/settings.js';
 import { decodePvlBytes } from '../pvl/decode.js';
 import { S3ObjectError } from '../s3/errors.js';
 import type { ConditionalReadOptions } from '../s3/client.js';

@@ -1,4 +1,4 @@
-import { EntryError } from '../pipeline/per-entry.js';
+import { EntryError } from '../errors.js';
 
 /** Stable codes of the entries rclone_manifest fails (each fails that entry only; the run goes on). */
 export const RCLONE_NO_ASSET = 'ERR_RCLONE_NO_ASSET';

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { DEFAULT_LIMITS, formatBytes, type HttpLimits } from '../http/limits.js';
-import type { S3Settings } from '../pipeline/context.js';
+import type { S3Settings } from './settings.js';
 import { contentLengthOf } from '../http/attempt.js';
 import { KEEP_ALIVE_MS, MAX_SOCKETS } from './connections.js';
 import type { SdkAnswer } from './sdk-client.js';

@@ -1,7 +1,7 @@
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import { DEFAULT_LIMITS, type HttpLimits } from '../http/limits.js';
-import type { S3Settings } from '../pipeline/context.js';
+import type { S3Settings } from './settings.js';
 import { USER_AGENT } from '../version.js';
 import { trustedCertificates } from './ca-bundle.js';
 import { KEEP_ALIVE_MS, MAX_SOCKETS } from './connections.js';

@@ -1,5 +1,5 @@
 import type { Entry, Failure, StacItem } from '../entry.js';
-import type { StageContext } from '../pipeline/stage.js';
+import type { StageContext } from '../engine/stage.js';
 
 /**
  * A STAC item needs a few levels of nesting (properties → a list → a value; a polygon's coordinates are four

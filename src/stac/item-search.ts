@@ -1,6 +1,6 @@
 import type { Observable } from 'rxjs';
 import type { Entry, StacItem } from '../entry.js';
-import type { StageContext } from '../pipeline/stage.js';
+import type { StageContext } from '../engine/stage.js';
 import { defaultMethod, openStacApi, searchUrl, type StacApi } from './client.js';
 import { assertConformance } from './conformance.js';
 import { sourceEntry } from './item-guard.js';

@@ -1,5 +1,5 @@
 import { Observable } from 'rxjs';
-import type { Demand } from '../pipeline/demand.js';
+import type { Demand } from '../engine/demand.js';
 
 /**
  * An Observable over paged results whose memory stays bounded. RxJS has no backpressure, so the source

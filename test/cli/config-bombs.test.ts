@@ -1,7 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { aliasBomb } from '../pipeline/config-bomb-helpers.js';
+import { aliasBomb } from '../config/config-bomb-helpers.js';
 import { runBin } from './run-bin.js';
 
 test.each(['option', 'name'] as const)('run-pipeline on an alias bomb in %s: exit 2, file:line:col, no stack trace', async (where) => {

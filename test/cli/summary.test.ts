@@ -1,5 +1,5 @@
 import { summary } from '../../src/cli/commands/run.js';
-import type { RunReport } from '../../src/pipeline/report.js';
+import type { RunReport } from '../../src/engine/report.js';
 
 describe('the end-of-run summary', () => {
   it('escapes control characters from ids, paths and messages', () => {

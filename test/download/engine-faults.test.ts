@@ -8,7 +8,7 @@ import { downloadRetry, nextWait } from '../../src/download/retry.js';
 import { expandTarget, parseTargetTemplate } from '../../src/download/target-path.js';
 import { createHttpClient } from '../../src/http/client.js';
 import { DEFAULT_LIMITS, type HttpLimits } from '../../src/http/limits.js';
-import { RunStats } from '../../src/pipeline/stats.js';
+import { RunStats } from '../../src/engine/stats.js';
 import { closeS3Clients } from '../../src/s3/client.js';
 import { closedPort, response, startServer, trickle, type ScriptedRequest, type ScriptedServer } from '../s3/scripted-server.js';
 import { tempDir } from './fixture.js';

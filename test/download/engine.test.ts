@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { DownloadEngine, type DownloadJob } from '../../src/download/engine.js';
 import { parseTargetTemplate, expandTarget } from '../../src/download/target-path.js';
 import { readSidecar } from '../../src/download/sidecar.js';
-import { RunStats } from '../../src/pipeline/stats.js';
+import { RunStats } from '../../src/engine/stats.js';
 import { closeS3Clients } from '../../src/s3/client.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { createHttpClient } from '../../src/http/client.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { download, downloadOptions } from '../../operators/download.js';
 import { newEntry, type Entry, type StacItem } from '../../src/entry.js';
-import type { StageContext } from '../../src/pipeline/stage.js';
+import type { StageContext } from '../../src/engine/stage.js';
 import { KAGUYA_TC_COLLECTIONS, SandboxCatalog, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { TEST_LIMITS, testContext } from '../helpers/context.js';
 

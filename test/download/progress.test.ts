@@ -1,5 +1,5 @@
 import { transferred } from '../../src/cli/progress.js';
-import type { StageCounts } from '../../src/pipeline/stats.js';
+import type { StageCounts } from '../../src/engine/stats.js';
 
 const counts = (over: Partial<StageCounts>): StageCounts => ({ in: 0, out: 0, failed: 0, dropped: 0, counters: {}, ...over });
 

@@ -1,9 +1,9 @@
 import { pino } from 'pino';
 import { createHttpClient } from '../../src/http/client.js';
 import { DEFAULT_LIMITS } from '../../src/http/limits.js';
-import type { StageContext } from '../../src/pipeline/stage.js';
-import { unlimitedDemand } from '../../src/pipeline/demand.js';
-import { RunStats } from '../../src/pipeline/stats.js';
+import type { StageContext } from '../../src/engine/stage.js';
+import { unlimitedDemand } from '../../src/engine/demand.js';
+import { RunStats } from '../../src/engine/stats.js';
 
 /** The defaults with quick retries (3, 10 ms doubling to 50 ms), so tests of failures run in milliseconds. */
 export const TEST_LIMITS = Object.freeze({ ...DEFAULT_LIMITS, retries: 3, retryBaseDelayMs: 10, retryMaxDelayMs: 50, maxRetryAfterMs: 5000 });

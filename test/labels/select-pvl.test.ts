@@ -7,7 +7,7 @@ import { csv, csvOptions } from '../../operators/csv.js';
 import { filter, filterOptions } from '../../operators/filter.js';
 import { select, selectOptions } from '../../operators/select.js';
 import { newEntry, withFields, type Entry, type StacItem } from '../../src/entry.js';
-import { compileFieldPath } from '../../src/pipeline/field-path.js';
+import { compileFieldPath } from '../../src/fields/field-path.js';
 import { parsePvl } from '../../src/pvl/index.js';
 import { testContext } from '../helpers/context.js';
 

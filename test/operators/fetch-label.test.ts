@@ -7,7 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { fetchLabel, fetchLabelOptions } from '../../operators/fetch-label.js';
 import { newEntry, withFailure, type Entry, type StacItem } from '../../src/entry.js';
-import type { StageContext } from '../../src/pipeline/stage.js';
+import type { StageContext } from '../../src/engine/stage.js';
 import { PvlDocument } from '../../src/pvl/index.js';
 import { closeS3Clients } from '../../src/s3/client.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';

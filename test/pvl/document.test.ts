@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { newEntry, withFields, type StacItem } from '../../src/entry.js';
-import { compileFieldPath } from '../../src/pipeline/field-path.js';
-import { compileSimpleFilter } from '../../src/pipeline/simple-filter.js';
+import { compileFieldPath } from '../../src/fields/field-path.js';
+import { compileSimpleFilter } from '../../src/fields/simple-filter.js';
 import { parsePvl, parsePvlBytes, PvlBlockView, type PvlDocument } from '../../src/pvl/index.js';
 
 const fixture = (path: string): Uint8Array => readFileSync(new URL(`../fixtures/usgs/${path}`, import.meta.url));

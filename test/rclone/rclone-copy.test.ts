@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { STAGES } from '../../operators/index.js';
-import { parsePipeline } from '../../src/pipeline/load.js';
-import { runPipeline } from '../../src/pipeline/run.js';
+import { parsePipeline } from '../../src/config/load.js';
+import { runPipeline } from '../../src/engine/run.js';
 import { RCLONE_CONFIG, rcloneCopyArgv } from '../../src/rclone/command.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 

@@ -1,7 +1,7 @@
 import { getEventListeners } from 'node:events';
 import type net from 'node:net';
 import { DEFAULT_LIMITS, KiB, type HttpLimits } from '../../src/http/limits.js';
-import type { S3Settings } from '../../src/pipeline/context.js';
+import type { S3Settings } from '../../src/s3/settings.js';
 import { watchingCount } from '../../src/s3/abort-watch.js';
 import { closeS3Clients, getObjectBytes } from '../../src/s3/client.js';
 import { S3ObjectError } from '../../src/s3/errors.js';

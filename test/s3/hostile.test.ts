@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { DEFAULT_LIMITS, KiB, MiB, type HttpLimits } from '../../src/http/limits.js';
-import type { S3Settings } from '../../src/pipeline/context.js';
+import type { S3Settings } from '../../src/s3/settings.js';
 import { closeS3Clients, getObjectBytes, headObject, objectStream } from '../../src/s3/client.js';
 import { S3ObjectError } from '../../src/s3/errors.js';
 import { chunked, closedPort, ok, readAll, response, trickle, until, writeForever, type Script, type ScriptedServer, LABEL, serversPerTest } from './scripted-server.js';

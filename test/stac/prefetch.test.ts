@@ -1,5 +1,5 @@
 import { lastValueFrom, take, toArray } from 'rxjs';
-import { Demand } from '../../src/pipeline/demand.js';
+import { Demand } from '../../src/engine/demand.js';
 import { pagedSource, prefetchOne } from '../../src/stac/paged-source.js';
 
 /** Pages 1..n of `size` numbers; `asked` records which pages were started. */

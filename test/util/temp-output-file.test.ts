@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CsvFileWriter } from '../../src/catalog/csv-writer.js';
-import { writeRunReport, type RunReport } from '../../src/pipeline/report.js';
+import { writeRunReport, type RunReport } from '../../src/engine/report.js';
 import { TempOutputFile } from '../../src/util/temp-output-file.js';
 
 const CHILD = fileURLToPath(new URL('./output-child.ts', import.meta.url));

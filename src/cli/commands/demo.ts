@@ -5,7 +5,7 @@ import type { CommandModule } from 'yargs';
 import { packagePath } from '../../package-root.js';
 import { NODE_FLAGS } from '../../runtime-flags.js';
 import { startSandbox } from '../../sandbox/index.js';
-import type { RunReport } from '../../pipeline/report.js';
+import type { RunReport } from '../../engine/report.js';
 
 
 /**

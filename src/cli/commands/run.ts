@@ -1,9 +1,9 @@
 import type { Argv, CommandModule } from 'yargs';
 import { STAGES } from '../../../operators/index.js';
 import { ConfigurationError } from '../../errors.js';
-import { loadPipeline } from '../../pipeline/load.js';
-import { runPipeline } from '../../pipeline/run.js';
-import { RunStats } from '../../pipeline/stats.js';
+import { loadPipeline } from '../../config/load.js';
+import { runPipeline } from '../../engine/run.js';
+import { RunStats } from '../../engine/stats.js';
 import { EXIT } from '../exit-codes.js';
 import { createLogger } from '../logger.js';
 import { ProgressDisplay } from '../progress.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { STAGES } from '../../../operators/index.js';
 import { packagePath } from '../../package-root.js';
-import { pipelineJsonSchema } from '../../pipeline/json-schema.js';
+import { pipelineJsonSchema } from '../../config/json-schema.js';
 
 /** Where editors find the pipeline schema (`# yaml-language-server: $schema=../config/pipeline.schema.json`). */
 export const SCHEMA_PATH = packagePath('config', 'pipeline.schema.json');

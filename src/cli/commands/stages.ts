@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { STAGES } from '../../../operators/index.js';
-import { stageOptionDocs } from '../../pipeline/stage-docs.js';
+import { stageOptionDocs } from '../../config/stage-docs.js';
 
 export const stagesCommand: CommandModule<object, { json?: boolean; name?: string }> = {
   command: 'stages [name]',

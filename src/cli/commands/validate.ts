@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { STAGES } from '../../../operators/index.js';
 import { ConfigurationError } from '../../errors.js';
-import { loadPipeline } from '../../pipeline/load.js';
+import { loadPipeline } from '../../config/load.js';
 import { EXIT } from '../exit-codes.js';
 
 export const validateCommand: CommandModule<object, { file: string }> = {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { didYouMean } from '../../src/pipeline/did-you-mean.js';
-import { describeSchema, describeValue, inputJsonSchema, onlyScalarType, schemaAt } from '../../src/pipeline/describe-schema.js';
-import { formatPath } from '../../src/pipeline/locate.js';
-import { parseWithPlainMessages, plainIssues } from '../../src/pipeline/plain-issues.js';
+import { didYouMean } from '../../src/config/did-you-mean.js';
+import { describeSchema, describeValue, inputJsonSchema, onlyScalarType, schemaAt } from '../../src/config/describe-schema.js';
+import { formatPath } from '../../src/config/locate.js';
+import { parseWithPlainMessages, plainIssues } from '../../src/config/plain-issues.js';
 
 /** The words of validation messages: suggestions, what a schema accepts, zod issues in plain language. */
 

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import type { JsonSchema } from '../../src/pipeline/describe-schema.js';
-import { pipelineJsonSchema, writePipelineJsonSchema } from '../../src/pipeline/json-schema.js';
-import type { StageRegistry } from '../../src/pipeline/loaded-pipeline.js';
+import type { JsonSchema } from '../../src/config/describe-schema.js';
+import { pipelineJsonSchema, writePipelineJsonSchema } from '../../src/config/json-schema.js';
+import type { StageRegistry } from '../../src/engine/loaded-pipeline.js';
 import { testRegistry, testStages } from './load-test-stages.js';
 
 /**

@@ -5,7 +5,8 @@ import type { Entry } from '../entry.js';
 import { RunAbortedError, StacflowError, errorClass, errorMessage } from '../errors.js';
 import { createHttpClient } from '../http/client.js';
 import { DEFAULT_LIMITS, type HttpLimits } from '../http/limits.js';
-import type { RunContext, S3Settings } from './context.js';
+import type { S3Settings } from '../s3/settings.js';
+import type { RunContext } from './context.js';
 import { Demand } from './demand.js';
 import { buildRunReport, defaultReportPath, writeRunReport, type RunReport } from './report.js';
 import type { OutputResult, OutputSink, OutputStage, SourceStage, Stage, StageContext, StepInstance, StepStage } from './stage.js';
@@ -18,7 +19,7 @@ export interface PlacedStage {
   readonly label: string;
 }
 
-/** What the engine needs of a loaded pipeline (src/pipeline/load.ts gives more). */
+/** What the engine needs of a loaded pipeline (src/config/load.ts gives more). */
 export interface PipelinePlan {
   readonly file: string;
   readonly name: string;

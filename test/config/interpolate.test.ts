@@ -1,5 +1,5 @@
 import { LineCounter, parseDocument, type Scalar } from 'yaml';
-import { interpolateDocument, interpolateString } from '../../src/pipeline/interpolate.js';
+import { interpolateDocument, interpolateString } from '../../src/config/interpolate.js';
 import { textIssues } from './load-helpers.js';
 
 const env = { HOST: '127.0.0.1', PORT: '8080', EMPTY: '' };

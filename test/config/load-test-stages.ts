@@ -1,7 +1,7 @@
 import { EMPTY } from 'rxjs';
 import { z } from 'zod';
-import type { StageRegistry } from '../../src/pipeline/loaded-pipeline.js';
-import type { OutputStage, SourceStage, Stage, StepStage } from '../../src/pipeline/stage.js';
+import type { StageRegistry } from '../../src/engine/loaded-pipeline.js';
+import type { OutputStage, SourceStage, Stage, StepStage } from '../../src/engine/stage.js';
 
 /** Small stand-ins for the real operators: only their names, kinds and schemas matter to the loader. */
 

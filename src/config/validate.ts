@@ -5,11 +5,11 @@ import { suggestionSuffix } from './did-you-mean.js';
 import { coerceInterpolated } from './coerce-interpolated.js';
 import { describeValue, inputJsonSchema, schemaAt } from './describe-schema.js';
 import type { DocumentInterpolation } from './interpolate.js';
-import type { ConfiguredStage, LoadedPipeline, StageRegistry } from './loaded-pipeline.js';
+import type { ConfiguredStage, LoadedPipeline, StageRegistry } from '../engine/loaded-pipeline.js';
 import { descend, formatPath, isAbsent, keyText, type Locator, type PathSegment } from './locate.js';
 import { pipelineSettingsSchema, STAGE_SLOTS, TOP_LEVEL_KEYS } from './pipeline-schema.js';
 import { parseWithPlainMessages, plainIssues, type PlainIssue } from './plain-issues.js';
-import type { Stage, StageKind } from './stage.js';
+import type { Stage, StageKind } from '../engine/stage.js';
 import { deepFreeze } from '../util/deep-freeze.js';
 
 export interface ValidationInput {

@@ -5,10 +5,10 @@ import { pino } from 'pino';
 import { Observable, filter as rxFilter, map } from 'rxjs';
 import { z } from 'zod';
 import { newEntry, type Entry, type StacItem } from '../../src/entry.js';
-import { RunAbortedError } from '../../src/errors.js';
-import { EntryError, perEntry } from '../../src/pipeline/per-entry.js';
-import { runPipeline, type PipelinePlan, type PlacedStage } from '../../src/pipeline/run.js';
-import type { OutputStage, SourceStage, StepStage } from '../../src/pipeline/stage.js';
+import { EntryError, RunAbortedError } from '../../src/errors.js';
+import { perEntry } from '../../src/engine/per-entry.js';
+import { runPipeline, type PipelinePlan, type PlacedStage } from '../../src/engine/run.js';
+import type { OutputStage, SourceStage, StepStage } from '../../src/engine/stage.js';
 
 const log = pino({ level: 'silent' });
 const item = (i: number): StacItem => ({ type: 'Feature', id: `item-${i}`, collection: 'c', geometry: null, properties: {}, assets: {} });

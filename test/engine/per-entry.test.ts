@@ -1,7 +1,7 @@
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { newEntry, type Entry, type StacItem } from '../../src/entry.js';
-import { EntryError, failEntry, perEntry } from '../../src/pipeline/per-entry.js';
-import { RunAbortedError } from '../../src/errors.js';
+import { failEntry, perEntry } from '../../src/engine/per-entry.js';
+import { EntryError, RunAbortedError } from '../../src/errors.js';
 import { testContext } from '../helpers/context.js';
 
 const item = (id: string) => ({ type: 'Feature', id, geometry: null, properties: {}, assets: {} }) as unknown as StacItem;

@@ -1,8 +1,8 @@
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigurationError, formatIssue } from '../../src/errors.js';
-import { loadPipeline, parsePipeline } from '../../src/pipeline/load.js';
-import type { Env } from '../../src/pipeline/interpolate.js';
+import { loadPipeline, parsePipeline } from '../../src/config/load.js';
+import type { Env } from '../../src/config/interpolate.js';
 import { testRegistry } from './load-test-stages.js';
 
 /** A pipeline fixture's path as messages show it (relative to the working directory). */

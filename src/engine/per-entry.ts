@@ -1,20 +1,8 @@
 import type { OperatorFunction } from 'rxjs';
 import { hasFailed, withFailure, type Entry, type Failure } from '../entry.js';
-import { StacflowError, errorClass, errorCode, errorMessage } from '../errors.js';
+import { EntryError, errorClass, errorCode, errorMessage } from '../errors.js';
 import { orderedMergeMap } from './ordered-merge-map.js';
 import type { StageContext } from './stage.js';
-
-/** An error a stage raises for one entry: it becomes a Failure on that entry, and the run goes on. */
-export class EntryError extends StacflowError {
-  readonly href?: string;
-  readonly status?: number;
-
-  constructor(code: string, message: string, options: { href?: string; status?: number; cause?: unknown } = {}) {
-    super(code, message, { cause: options.cause, errorClass: 'item' });
-    this.href = options.href;
-    this.status = options.status;
-  }
-}
 
 /**
  * The one place where a stage's per-entry work gets its concurrency (`orderedMergeMap(fn, concurrency)`:

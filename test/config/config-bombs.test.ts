@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { STAGES } from '../../operators/index.js';
 import { ConfigurationError } from '../../src/errors.js';
-import { loadPipeline, MAX_PIPELINE_BYTES, parsePipeline } from '../../src/pipeline/load.js';
+import { loadPipeline, MAX_PIPELINE_BYTES, parsePipeline } from '../../src/config/load.js';
 import { aliasBomb } from './config-bomb-helpers.js';
 
 function issuesOf(text: string): string {

@@ -3,9 +3,9 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { errorMessage } from '../errors.js';
 import type { JsonSchema } from './describe-schema.js';
-import type { StageRegistry } from './loaded-pipeline.js';
+import type { StageRegistry } from '../engine/loaded-pipeline.js';
 import { pipelineSettingsSchema } from './pipeline-schema.js';
-import type { Stage, StageKind } from './stage.js';
+import type { Stage, StageKind } from '../engine/stage.js';
 
 const DRAFT = 'https://json-schema.org/draft/2020-12/schema';
 

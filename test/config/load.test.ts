@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatIssue } from '../../src/errors.js';
-import { loadPipeline, parsePipeline } from '../../src/pipeline/load.js';
+import { loadPipeline, parsePipeline } from '../../src/config/load.js';
 import { fixture, loadError } from './load-helpers.js';
 import { testRegistry } from './load-test-stages.js';
 

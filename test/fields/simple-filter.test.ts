@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { newEntry, withFields, type Entry, type StacItem } from '../../src/entry.js';
-import { compileSimpleFilter, FilterSyntaxError, parseInstant, parseSimpleFilter } from '../../src/pipeline/simple-filter.js';
+import { compileSimpleFilter, FilterSyntaxError, parseInstant, parseSimpleFilter } from '../../src/fields/simple-filter.js';
 
 const item: StacItem = JSON.parse(
   readFileSync(new URL('../fixtures/usgs/stac/item_kaguya_tc_monoscopic_TC1S2B0_01_07496N087E3020.json', import.meta.url), 'utf8'),

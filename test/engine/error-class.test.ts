@@ -1,5 +1,4 @@
-import { errorClass, errorCode, RunAbortedError, StacflowError } from '../../src/errors.js';
-import { EntryError } from '../../src/pipeline/per-entry.js';
+import { EntryError, errorClass, errorCode, RunAbortedError, StacflowError } from '../../src/errors.js';
 
 const system = (code: string, Type: ErrorConstructor = Error) => Object.assign(new Type(`${code}: something`), { code });
 

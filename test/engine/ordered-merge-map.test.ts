@@ -1,5 +1,5 @@
 import { from, lastValueFrom, Observable, toArray } from 'rxjs';
-import { orderedMergeMap } from '../../src/pipeline/ordered-merge-map.js';
+import { orderedMergeMap } from '../../src/engine/ordered-merge-map.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

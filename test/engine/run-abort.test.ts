@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { STAGES } from '../../operators/index.js';
-import { parsePipeline } from '../../src/pipeline/load.js';
-import { runPipeline } from '../../src/pipeline/run.js';
+import { parsePipeline } from '../../src/config/load.js';
+import { runPipeline } from '../../src/engine/run.js';
 
 /**
  * A run that aborts (the search's second page is refused) while labels of the first page are in flight:

@@ -1,18 +1,9 @@
 import type { Got } from 'got';
 import type { Logger } from 'pino';
 import type { HttpLimits } from '../http/limits.js';
+import type { S3Settings } from '../s3/settings.js';
 import type { Demand } from './demand.js';
 import type { RunStats } from './stats.js';
-
-/** S3 settings of a pipeline (`s3:` in YAML); used by every stage that reads S3 hrefs. */
-export interface S3Settings {
-  region: string;
-  anonymous: boolean;
-  /** A local S3-compatible endpoint (path-style), e.g. the sandbox. Empty: AWS. */
-  endpoint?: string;
-  /** The run's `http:` limits (timeouts, error-body cap, retries); DEFAULT_LIMITS when absent. */
-  limits?: HttpLimits;
-}
 
 /** What a running pipeline gives its stages. One per run. */
 export interface RunContext {

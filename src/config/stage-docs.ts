@@ -1,5 +1,5 @@
 import { inputJsonSchema } from './describe-schema.js';
-import type { Stage } from './stage.js';
+import type { Stage } from '../engine/stage.js';
 
 /** One option of a stage, as `stacflow stages` and the docs show it. */
 export interface OptionDoc {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { newEntry, withFields, type Entry, type StacItem } from '../../src/entry.js';
-import { compileFieldPath, fieldPathSchema, FieldPathError, parseFieldPath, type PathQueryable } from '../../src/pipeline/field-path.js';
+import { compileFieldPath, fieldPathSchema, FieldPathError, parseFieldPath, type PathQueryable } from '../../src/fields/field-path.js';
 
 const item: StacItem = JSON.parse(
   readFileSync(new URL('../fixtures/usgs/stac/item_kaguya_tc_monoscopic_TC1S2B0_01_07496N087E3020.json', import.meta.url), 'utf8'),
