@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
-import { SandboxCatalog } from '../src/sandbox/catalog.js';
-import { materialiseItem } from '../src/sandbox/item-factory.js';
+import { SandboxCatalog } from '../sandbox/catalog.js';
+import { materialiseItem } from '../sandbox/item-factory.js';
 import { parseS3Href } from '../src/s3/href.js';
 
 /**

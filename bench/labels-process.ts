@@ -13,11 +13,12 @@ import { DEFAULT_LIMITS } from '../src/http/limits.js';
 import { unlimitedDemand } from '../src/engine/demand.js';
 import { RunStats } from '../src/engine/stats.js';
 import type { StageContext } from '../src/engine/stage.js';
+import { stageContext, stepOperator } from '../src/engine/per-entry.js';
 import { decodePvlBytes } from '../src/pvl/decode.js';
 import { closeParsePool, parsePvlOffThread } from '../src/pvl/parse-pool.js';
 import { closeS3Clients, getObjectBytes } from '../src/s3/client.js';
-import { SandboxCatalog } from '../src/sandbox/catalog.js';
-import { materialiseItem } from '../src/sandbox/item-factory.js';
+import { SandboxCatalog } from '../sandbox/catalog.js';
+import { materialiseItem } from '../sandbox/item-factory.js';
 import { peakRssMb } from './child.js';
 
 /**
@@ -94,9 +95,8 @@ async function eachLabel(hrefs: string[], work: (href: string) => Promise<number
   return bytes;
 }
 
-function stageContext(): StageContext {
-  return {
-    label: 'fetch_label',
+function fetchLabelContext(): StageContext {
+  return stageContext({
     stats: new RunStats(),
     log: pino({ level: 'silent' }),
     http: createHttpClient({ limits: DEFAULT_LIMITS }),
@@ -105,7 +105,7 @@ function stageContext(): StageContext {
     signal: new AbortController().signal,
     pipelineName: 'bench-labels',
     demand: unlimitedDemand(),
-  };
+  }, 'fetch_label');
 }
 
 async function readAll(mode: LabelsMode, chosen: typeof items): Promise<number> {
@@ -130,8 +130,8 @@ async function readAll(mode: LabelsMode, chosen: typeof items): Promise<number> 
       });
     }
     case 'stage': {
-      const ctx = stageContext();
-      const operator = fetchLabel.create(fetchLabelOptions.parse({ asset: 'caminfo_pvl', as: 'caminfo', concurrency: args.concurrency }), ctx);
+      const ctx = fetchLabelContext();
+      const operator = stepOperator(await fetchLabel.create(fetchLabelOptions.parse({ asset: 'caminfo_pvl', as: 'caminfo', concurrency: args.concurrency }), ctx), ctx);
       const failed = await lastValueFrom(from(chosen.map(newEntry)).pipe(operator, reduce((n, e) => n + (e.failures.length > 0 ? 1 : 0), 0)));
       if (failed > 0) throw new Error(`${failed} labels failed: ${JSON.stringify(ctx.stats.failures.slice(0, 1))}`);
       return ctx.stats.stage('fetch_label').counters.bytes ?? 0;

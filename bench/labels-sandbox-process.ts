@@ -1,4 +1,4 @@
-import { startSandbox, type SandboxOptions } from '../src/sandbox/index.js';
+import { startSandbox, type SandboxOptions } from '../sandbox/index.js';
 
 /**
  * The sandbox for `npm run bench -- labels`, in its own process (its CPU is not the measured process's):

@@ -43,12 +43,12 @@ const readLabel = (file: string, root: string): Label => {
 };
 
 /**
- * The caminfo outputs of the corpus, and the USGS caminfo labels: the sandbox's copies (src/sandbox/data/
+ * The caminfo outputs of the corpus, and the USGS caminfo labels: the sandbox's copies (sandbox/data/
  * caminfo, with its two synthesized variants) when present, else the fixtures they were copied from.
  */
 function caminfoLabels(): Label[] {
   const corpus = listFiles(path.join(CORPUS, 'isis-caminfo')).map((f) => readLabel(f, CORPUS));
-  const sandboxDir = packagePath('src', 'sandbox', 'data', 'caminfo');
+  const sandboxDir = packagePath('sandbox', 'data', 'caminfo');
   const sandbox = listFiles(sandboxDir).filter((f) => f.endsWith('.pvl'));
   const usgs = sandbox.length > 0 ? sandbox.map((f) => readLabel(f, path.dirname(sandboxDir))) : listFiles(path.join(FIXTURES, 'usgs', 'caminfo')).map((f) => readLabel(f, path.join(FIXTURES, 'usgs')));
   return [...corpus, ...usgs];

@@ -1,4 +1,4 @@
-import { startSandbox, type SandboxOptions } from '../src/sandbox/index.js';
+import { startSandbox, type SandboxOptions } from '../sandbox/index.js';
 
 /** The sandbox in its own process, so that serving pages does not take CPU or memory from what is measured. */
 const options = JSON.parse(process.argv[2] ?? '{}') as SandboxOptions;

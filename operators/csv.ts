@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import { STDOUT_PATH } from '../src/util/temp-output-file.js';
 import { z } from 'zod';
-import { hasFailed, withFailure, type Entry, type Failure } from '../src/entry.js';
+import { hasFailed, type Entry } from '../src/entry.js';
 import { columnsFromSpecs, columnsSchema, defaultColumns, FAILED_COLUMN, type Column } from '../src/catalog/columns.js';
-import { csvCell, CsvFileWriter } from '../src/catalog/csv-writer.js';
-import { errorMessage } from '../src/errors.js';
+
+import { EntryError, errorMessage } from '../src/errors.js';
 import type { OutputStage } from '../src/engine/stage.js';
 
 export const csvOptions = z
@@ -65,7 +65,8 @@ export const csv: OutputStage<typeof csvOptions> = {
   summary: 'Write one CSV row per entry (id, collection, datetime, selected fields, asset hrefs)',
   example,
   schema: csvOptions,
-  create(options, ctx) {
+  async create(options, ctx) {
+    const { csvCell, CsvFileWriter } = await import('../src/catalog/csv-writer.js'); // csv-stringify: loaded to run
     const path = options.path === STDOUT_PATH ? STDOUT_PATH : resolve(options.path); // `-`: standard output
     const writer = new CsvFileWriter(path, { escapeFormulas: options.escape_formulas });
     const includeFailed = options.include_failed;
@@ -89,10 +90,7 @@ export const csv: OutputStage<typeof csvOptions> = {
         } catch (err) {
           // JSON.stringify's RangeError (too deep, too long): the value's fault, not stacflow's.
           if (!(err instanceof RangeError)) throw err;
-          const failure: Failure = { stage: ctx.label, code: 'ERR_CSV_CELL', message: `column ${column.name}: the value cannot be written as text (${errorMessage(err)}); the cell is left empty` };
-          ctx.stats.failed(ctx.label, { ...failure, item: entry.item.id, collection: entry.item.collection });
-          ctx.log.warn({ item: entry.item.id, ...failure }, `${entry.item.id}: ${failure.message}`);
-          current = withFailure(current, failure);
+          current = ctx.fail(current, new EntryError('ERR_CSV_CELL', `column ${column.name}: the value cannot be written as text (${errorMessage(err)}); the cell is left empty`));
           return '';
         }
       });

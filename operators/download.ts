@@ -1,17 +1,15 @@
-import type { OperatorFunction } from 'rxjs';
-import { getMaxListeners, setMaxListeners } from 'node:events';
 import { z } from 'zod';
 import { withFile, type Entry } from '../src/entry.js';
 import { StacflowError } from '../src/errors.js';
-import { DownloadEngine, type DownloadJob } from '../src/download/engine.js';
+import type { DownloadJob } from '../src/download/engine.js';
 import { DownloadError, s3Failure } from '../src/download/errors.js';
 import { byteSize } from '../src/download/size.js';
 import { expandTarget, filenameOf, parseTargetTemplate, templateProblems, type TargetPath } from '../src/download/target-path.js';
 import { parseMultihash } from '../src/download/verify.js';
-import { failEntry, perEntry } from '../src/engine/per-entry.js';
-import type { StepStage } from '../src/engine/stage.js';
+import type { AsyncStep, StepStage } from '../src/engine/stage.js';
+import { perEntry } from '../src/engine/step.js';
 import { S3ObjectError } from '../src/s3/errors.js';
-import { parseS3Href } from '../src/s3/href.js';
+import { locateHref } from '../src/s3/href.js';
 import { assetSelectionFields, SELECTS_SOMETHING, selectAssets } from '../src/stac/asset-selection.js';
 
 const MiB = 1024 * 1024;
@@ -80,20 +78,19 @@ const example = `download:
  * downloaded | skipped | failed, href). Counters: `downloaded`, `skipped`, `resumed`, `bytes` (written this
  * run), `requests`, `retries`, `parts`, `checksum_unchecked`.
  */
-export const download: StepStage<typeof downloadOptions, OperatorFunction<Entry, Entry>> = {
+export const download: StepStage<typeof downloadOptions, AsyncStep> = {
   kind: 'step',
   name: 'download',
   summary: 'Download assets (S3 unsigned or HTTP): verified by size, MD5 and file:checksum, skipped when current, resumable, ranged parts',
   example,
   schema: downloadOptions,
-  create(options, ctx) {
+  async create(options, ctx) {
+    const { DownloadEngine } = await import('../src/download/engine.js'); // loaded to run, not to validate
     const target = parseTargetTemplate(options.to);
     const engine = new DownloadEngine(
       { maxRequests: options.max_requests, multipartThreshold: options.multipart_threshold, partSize: options.part_size },
       { s3: ctx.s3, http: ctx.http, signal: ctx.signal, log: ctx.log, count: (counter, n) => ctx.stats.count(ctx.label, counter, n) },
     );
-    // Every request in flight listens to the run's signal (got, the S3 SDK, each part's own signal).
-    setMaxListeners(getMaxListeners(ctx.signal) + 3 * options.max_requests + 2 * options.concurrency, ctx.signal);
 
     /** The job for one asset, or the reason there is none (thrown before any request). */
     const jobFor = (entry: Entry, key: string): DownloadJob => {
@@ -102,8 +99,9 @@ export const download: StepStage<typeof downloadOptions, OperatorFunction<Entry,
       if (typeof href !== 'string' || href === '') {
         throw new DownloadError('ERR_DOWNLOAD_NO_ASSET', `item ${item.id}: asset ${key} has no href`, { asset: key });
       }
-      const location = parseS3Href(href);
-      const filename = filenameOf(href, location?.key);
+      // Parsed here, once: the engine, the object source and the S3 client take the located object.
+      const located = locateHref(href);
+      const filename = filenameOf(href, located.kind === 's3' ? located.location.key : undefined);
       const path: TargetPath = expandTarget(target, { collection: item.collection, id: item.id, asset: key, filename }, { item: item.id, asset: key, href });
       const checksum = item.assets[key]['file:checksum'];
       let expected;
@@ -115,7 +113,7 @@ export const download: StepStage<typeof downloadOptions, OperatorFunction<Entry,
           ctx.log.warn({ item: item.id, asset: key, href }, `${item.id} ${key}: ${parsed.reason}; the file is verified by size and ETag only`);
         }
       }
-      return { item: item.id, asset: key, href, target: path, ...(expected ? { checksum: expected } : {}) };
+      return { item: item.id, asset: key, href, located, target: path, ...(expected ? { checksum: expected } : {}) };
     };
 
     const work = async (entry: Entry): Promise<Entry> => {
@@ -147,9 +145,10 @@ export const download: StepStage<typeof downloadOptions, OperatorFunction<Entry,
         }
       }
       // Each failed asset is its own failure (with its href), on an entry that keeps the files that did arrive.
-      for (const err of failures) result = failEntry(ctx, result, err);
+      for (const err of failures) result = ctx.fail(result, err);
       return result;
     };
-    return perEntry(ctx, work, options.concurrency);
+    // Every request in flight listens to the run's signal (got, the S3 client, each part's own signal).
+    return perEntry(work, { concurrency: options.concurrency, signalListeners: 3 * options.max_requests + 2 * options.concurrency });
   },
 };

@@ -1,15 +1,11 @@
-import type { OperatorFunction } from 'rxjs';
-import { getMaxListeners, setMaxListeners } from 'node:events';
 import { z } from 'zod';
 import { withFields, type Entry } from '../src/entry.js';
 import { formatBytes } from '../src/http/limits.js';
 import { LabelCache } from '../src/labels/cache.js';
 import { LABEL_NO_ASSET, LabelError } from '../src/labels/errors.js';
-import { readLabelText } from '../src/labels/fetch.js';
-import { perEntry } from '../src/engine/per-entry.js';
-import type { StepStage } from '../src/engine/stage.js';
+import type { AsyncStep, StepStage } from '../src/engine/stage.js';
+import { perEntry } from '../src/engine/step.js';
 import { PvlSyntaxError } from '../src/pvl/errors.js';
-import { parsePvlOffThread } from '../src/pvl/parse-pool.js';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -62,19 +58,19 @@ const example = `fetch_label:
  * on; entries that failed earlier pass through untouched. Counters: `fetched` (labels downloaded),
  * `cache_hits` (served from `cache` after a 304), `bytes` (label bytes downloaded).
  */
-export const fetchLabel: StepStage<typeof fetchLabelOptions, OperatorFunction<Entry, Entry>> = {
+export const fetchLabel: StepStage<typeof fetchLabelOptions, AsyncStep> = {
   kind: 'step',
   name: 'fetch_label',
   summary: 'Fetch each item\'s PVL label asset (S3 or HTTP, cached by ETag), parse it, store the document as a field',
   example,
   schema: fetchLabelOptions,
-  create(options, ctx) {
+  async create(options, ctx) {
+    // The HTTP and S3 readers and the PVL parser (its grammar): loaded to run, not to validate.
+    const [{ readLabelText }, { parsePvlOffThread }] = await Promise.all([import('../src/labels/fetch.js'), import('../src/pvl/parse-pool.js')]);
     const { asset, concurrency, required } = options;
     const field = options.as ?? asset;
     const cache = options.cache === undefined ? undefined : new LabelCache(options.cache);
     const reader = { http: ctx.http, s3: ctx.s3, signal: ctx.signal, cache, log: ctx.log };
-    // Each label in flight listens to the run's signal (got and the S3 SDK both do): no leak, just many.
-    setMaxListeners(getMaxListeners(ctx.signal) + 2 * concurrency, ctx.signal);
 
     const work = async (entry: Entry): Promise<Entry> => {
       const href = entry.item.assets?.[asset]?.href;
@@ -105,6 +101,6 @@ export const fetchLabel: StepStage<typeof fetchLabelOptions, OperatorFunction<En
         throw err;
       }
     };
-    return perEntry(ctx, work, concurrency);
+    return perEntry(work, { concurrency });
   },
 };

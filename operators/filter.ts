@@ -1,10 +1,7 @@
-import type { OperatorFunction } from 'rxjs';
-import { filter as keepIf, map, pipe } from 'rxjs';
 import { z } from 'zod';
-import { hasFailed, type Entry } from '../src/entry.js';
-import { failEntry } from '../src/engine/per-entry.js';
+import type { StepStage, SyncStep } from '../src/engine/stage.js';
+import { perEntrySync } from '../src/engine/step.js';
 import { compileSimpleFilter, simpleFilterSchema } from '../src/fields/simple-filter.js';
-import type { StepStage } from '../src/engine/stage.js';
 
 const where = simpleFilterSchema.describe(
   "Comparisons `path op literal` joined by AND; ops = != < <= > >=; literals: numbers, 'text', true, false, null, ISO date-times",
@@ -38,7 +35,7 @@ const example = `filter: "incidence_angle < 80 AND gsd <= 10"
  * Entries that failed earlier are not tested: they pass on (`keep_failed: true`, the default) or are
  * dropped. The expression is parsed at load (src/fields/simple-filter.ts); CQL2 will replace it.
  */
-export const filter: StepStage<typeof filterOptions, OperatorFunction<Entry, Entry>> = {
+export const filter: StepStage<typeof filterOptions, SyncStep> = {
   kind: 'step',
   name: 'filter',
   summary: 'Keep entries whose values satisfy comparisons joined by AND (incidence_angle < 80)',
@@ -47,28 +44,9 @@ export const filter: StepStage<typeof filterOptions, OperatorFunction<Entry, Ent
   create(options, ctx) {
     const { where: expression, keep_failed: keepFailed } = typeof options === 'string' ? { where: options, keep_failed: true } : options;
     const matches = compileSimpleFilter(expression);
-    const pass = (entry: Entry): Entry => {
-      ctx.stats.passed(ctx.label);
-      return entry;
-    };
-    const drop = (): null => {
-      ctx.stats.dropped(ctx.label);
-      return null;
-    };
-    const decide = (entry: Entry): Entry | null => {
-      ctx.stats.entered(ctx.label);
-      if (hasFailed(entry)) return keepFailed ? pass(entry) : drop();
-      try {
-        return matches(entry) ? pass(entry) : drop();
-      } catch (err) {
-        // Only a label document whose query throws gets here: the entry fails in this stage.
-        const failed = failEntry(ctx, entry, err);
-        return keepFailed ? failed : drop();
-      }
-    };
-    return pipe(
-      map(decide),
-      keepIf((entry): entry is Entry => entry !== null),
-    );
+    // A label document whose query throws fails the entry in this stage (the engine records it).
+    return perEntrySync((entry) => (matches(entry) ? entry : ctx.drop(entry, `not ${expression}`)), {
+      failedEntries: keepFailed ? 'pass' : 'drop',
+    });
   },
 };

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { Entry } from '../src/entry.js';
-import { perEntry } from '../src/engine/per-entry.js';
-import type { StepInstance, StepStage } from '../src/engine/stage.js';
+import type { AsyncStep, StepStage } from '../src/engine/stage.js';
+import { perEntry } from '../src/engine/step.js';
 import { DEFAULT_REMOTE } from '../src/rclone/command.js';
-import { ManifestWriter } from '../src/rclone/manifest-writer.js';
+import type { ManifestWriter } from '../src/rclone/manifest-writer.js';
 import { manifestObjects } from '../src/rclone/objects.js';
 import { assetSelectionFields, SELECTS_SOMETHING } from '../src/stac/asset-selection.js';
 
@@ -63,14 +63,15 @@ const example = `rclone_manifest:
  * are not listed; entries pass through unchanged. Counters: `objects`, `duplicates`, `bucket:<name>`.
  * Put it after the steps that may fail or drop entries: later failures cannot be taken back out of the lists.
  */
-export const rcloneManifest: StepStage<typeof rcloneManifestOptions, StepInstance> = {
+export const rcloneManifest: StepStage<typeof rcloneManifestOptions, AsyncStep> = {
   kind: 'step',
   name: 'rclone_manifest',
   summary: 'List the selected S3 assets for rclone (the tutorial\'s s3_noauth:/bucket/key file, per-bucket --files-from lists) and print the copy commands',
   example,
   schema: rcloneManifestOptions,
-  create(options, ctx) {
-    const writer = new ManifestWriter({
+  async create(options, ctx) {
+    const { ManifestWriter } = await import('../src/rclone/manifest-writer.js'); // loaded to run, not to validate
+    const writer: ManifestWriter = new ManifestWriter({
       path: resolve(options.path),
       remote: options.remote,
       dest: options.dest,
@@ -89,9 +90,9 @@ export const rcloneManifest: StepStage<typeof rcloneManifestOptions, StepInstanc
       return entry;
     };
 
-    return {
-      // One at a time: the lists keep the stream order.
-      operator: perEntry(ctx, work, 1),
+    // One at a time: the lists keep the stream order.
+    return perEntry(work, {
+      concurrency: 1,
       async finish() {
         const result = await writer.finish();
         ctx.log.info({ path: result.path, objects: result.rows, lists: result.lists }, `${ctx.label}: listed ${result.rows} objects in ${result.path}`);
@@ -99,6 +100,6 @@ export const rcloneManifest: StepStage<typeof rcloneManifestOptions, StepInstanc
         return result;
       },
       abort: () => writer.abort(),
-    };
+    });
   },
 };

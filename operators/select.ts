@@ -1,10 +1,8 @@
-import type { OperatorFunction } from 'rxjs';
-import { map } from 'rxjs';
 import { z } from 'zod';
-import { hasFailed, withFields, type Entry } from '../src/entry.js';
+import { withFields } from '../src/entry.js';
+import type { StepStage, SyncStep } from '../src/engine/stage.js';
+import { perEntrySync } from '../src/engine/step.js';
 import { compileFieldPath, fieldPathSchema } from '../src/fields/field-path.js';
-import { failEntry } from '../src/engine/per-entry.js';
-import type { StepStage } from '../src/engine/stage.js';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -36,28 +34,14 @@ const example = `select:
  * Entries that failed earlier pass through untouched. A value that cannot be read (a label document whose
  * query throws) fails that entry in this stage, and the run goes on.
  */
-export const select: StepStage<typeof selectOptions, OperatorFunction<Entry, Entry>> = {
+export const select: StepStage<typeof selectOptions, SyncStep> = {
   kind: 'step',
   name: 'select',
   summary: 'Add named values read by field paths (label keys, properties, asset hrefs) to each entry',
   example,
   schema: selectOptions,
-  create(options, ctx) {
+  create(options) {
     const readers = Object.entries(options).map(([name, path]) => [name, compileFieldPath(path)] as const);
-    return map((entry: Entry): Entry => {
-      ctx.stats.entered(ctx.label);
-      if (hasFailed(entry)) {
-        ctx.stats.passed(ctx.label);
-        return entry;
-      }
-      let fields: Record<string, unknown>;
-      try {
-        fields = Object.fromEntries(readers.map(([name, read]) => [name, read(entry) ?? null]));
-      } catch (err) {
-        return failEntry(ctx, entry, err);
-      }
-      ctx.stats.passed(ctx.label);
-      return withFields(entry, fields);
-    });
+    return perEntrySync((entry) => withFields(entry, Object.fromEntries(readers.map(([name, read]) => [name, read(entry) ?? null]))));
   },
 };

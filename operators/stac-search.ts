@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { SourceStage } from '../src/engine/stage.js';
 import { StacParameterError } from '../src/stac/errors.js';
-import { itemSearchSource } from '../src/stac/item-search.js';
 import { MAX_LIMIT, planSearch } from '../src/stac/search-params.js';
 
 /** A YAML 1.1 timestamp arrives as a Date: read it as the instant it is. */
@@ -156,7 +155,8 @@ export const stacSearch: SourceStage<typeof stacSearchOptions> = {
   summary: 'Search a STAC API (GET or POST, next links, per collection) and emit one entry per item',
   example,
   schema: stacSearchOptions,
-  create(options, ctx) {
+  async create(options, ctx) {
+    const { itemSearchSource } = await import('../src/stac/item-search.js'); // the HTTP client: only to run
     return itemSearchSource(planSearch(options), ctx);
   },
 };

@@ -13,12 +13,15 @@ export async function runMain(main: () => Promise<unknown>): Promise<void> {
     const prefix = err instanceof StacflowError ? `${err.code}: ` : '';
     process.stderr.write(`stacflow: ${prefix}${err instanceof Error ? err.message : String(err)}\n`);
     if (!(err instanceof StacflowError) && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
-    process.exitCode = err instanceof StacflowError && (err.code === 'ERR_CONFIG' || err.code === 'ERR_USAGE') ? EXIT.invalid : EXIT.aborted;
+    process.exitCode = err instanceof StacflowError && INVALID_USE.has(err.code) ? EXIT.invalid : EXIT.aborted;
   }
   // Keep-alive sockets and timers must not hold the process open after the work is done.
   await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
   process.exit(process.exitCode ?? 0);
 }
+
+/** Codes of errors in what was asked (the pipeline, the command line, a command this install lacks): exit 2. */
+const INVALID_USE = new Set(['ERR_CONFIG', 'ERR_USAGE', 'ERR_NO_SANDBOX']);
 
 /** A command line yargs cannot make sense of: exit code 2, as DESIGN.md says for usage errors. */
 export class UsageError extends StacflowError {

@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { PipelinePlan } from '../engine/run.js';
+import type { LoadedPipeline } from '../engine/pipeline.js';
 import type { RunStats, StageCounts } from '../engine/stats.js';
 import { terminalText } from '../util/terminal-text.js';
 
@@ -26,7 +26,7 @@ export class ProgressDisplay {
   private readonly width: number;
 
   constructor(
-    private readonly plan: PipelinePlan,
+    private readonly plan: LoadedPipeline,
     private readonly stats: RunStats,
   ) {
     const labels = [plan.source.label, ...plan.steps.map((s) => s.label), ...plan.outputs.map((s) => s.label)];

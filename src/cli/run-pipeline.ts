@@ -1,7 +1,7 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { VERSION } from '../version.js';
-import { runFromFile, runOptions, type RunArgs } from './commands/run.js';
+import { runOptions, type RunArgs } from './commands/run.js';
 import { failAsUsageError, runMain } from './main.js';
 
 /** `run-pipeline FILE`: the main job. Exit codes: 0 done, 2 invalid pipeline, 3 some items failed, 1 aborted. */
@@ -21,5 +21,6 @@ export function runPipelineCli(argv: string[]): Argv<RunArgs> {
 export const main = (argv = hideBin(process.argv)): Promise<void> =>
   runMain(async () => {
     const args = await runPipelineCli(argv).parseAsync();
+    const { runFromFile } = await import('./run-file.js');
     process.exitCode = await runFromFile(args);
   });

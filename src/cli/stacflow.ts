@@ -1,16 +1,20 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { sandboxCommand } from '../sandbox/command.js';
 import { VERSION } from '../version.js';
 import { demoCommand } from './commands/demo.js';
 import { keepStdinDash, pvlCommand } from './commands/pvl.js';
 import { runCommand } from './commands/run.js';
+import { sandboxCommand } from './commands/sandbox.js';
 import { schemaCommand } from './commands/schema.js';
 import { stagesCommand } from './commands/stages.js';
 import { validateCommand } from './commands/validate.js';
 import { failAsUsageError, runMain } from './main.js';
 
-/** The `stacflow` CLI; exported so tests drive the same parser. */
+/**
+ * The `stacflow` CLI; exported so tests drive the same parser. Each command module holds its options only;
+ * its handler imports the work (stages, engine, parser, sandbox), so `--help` and each command load no more
+ * than they use (test/cli/startup.test.ts).
+ */
 export function stacflowCli(argv: string[]): Argv {
   return failAsUsageError(yargs(keepStdinDash(argv)))
     .scriptName('stacflow')

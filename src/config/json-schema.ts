@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { errorMessage } from '../errors.js';
 import type { JsonSchema } from './describe-schema.js';
-import type { StageRegistry } from '../engine/loaded-pipeline.js';
+import type { StageRegistry } from '../engine/pipeline.js';
 import { pipelineSettingsSchema } from './pipeline-schema.js';
 import type { Stage, StageKind } from '../engine/stage.js';
 

@@ -5,11 +5,11 @@ import { ConfigurationError, errorMessage, type ConfigIssue } from '../errors.js
 import { formatBytes } from '../http/limits.js';
 import { aliasIssues } from './alias-check.js';
 import { interpolateDocument, type Env } from './interpolate.js';
-import type { LoadedPipeline, StageRegistry } from '../engine/loaded-pipeline.js';
+import type { LoadedPipeline, StageRegistry } from '../engine/pipeline.js';
 import { Locator, sortIssues } from './locate.js';
 import { validatePipeline } from './validate.js';
 
-export type { ConfiguredStage, LoadedPipeline, StageRegistry } from '../engine/loaded-pipeline.js';
+export type { ConfiguredStage, LoadedPipeline, StageRegistry } from '../engine/pipeline.js';
 export type { Env } from './interpolate.js';
 
 /** A pipeline file is a few kB; anything over this is refused unread (a mistaken path, or a bomb). */

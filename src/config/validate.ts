@@ -5,11 +5,11 @@ import { suggestionSuffix } from './did-you-mean.js';
 import { coerceInterpolated } from './coerce-interpolated.js';
 import { describeValue, inputJsonSchema, schemaAt } from './describe-schema.js';
 import type { DocumentInterpolation } from './interpolate.js';
-import type { ConfiguredStage, LoadedPipeline, StageRegistry } from '../engine/loaded-pipeline.js';
+import type { ConfiguredStage, LoadedPipeline, StageRegistry } from '../engine/pipeline.js';
 import { descend, formatPath, isAbsent, keyText, type Locator, type PathSegment } from './locate.js';
 import { pipelineSettingsSchema, STAGE_SLOTS, TOP_LEVEL_KEYS } from './pipeline-schema.js';
 import { parseWithPlainMessages, plainIssues, type PlainIssue } from './plain-issues.js';
-import type { Stage, StageKind } from '../engine/stage.js';
+import type { SourceStage, Stage, StageKind } from '../engine/stage.js';
 import { deepFreeze } from '../util/deep-freeze.js';
 
 export interface ValidationInput {
@@ -85,9 +85,9 @@ class Validation {
       ...(settings.report !== undefined && { report: settings.report }),
       s3: Object.freeze({ ...settings.s3 }),
       http: settings.http,
-      source: Object.freeze({ ...source, label: source.stage.name }) as LoadedPipeline['source'],
-      steps: Object.freeze(labelled(steps)) as LoadedPipeline['steps'],
-      outputs: Object.freeze(labelled(outputs)) as LoadedPipeline['outputs'],
+      source: Object.freeze({ ...source, label: source.stage.name }),
+      steps: Object.freeze(labelled(steps)),
+      outputs: Object.freeze(labelled(outputs)),
     };
     return { pipeline: Object.freeze(pipeline), issues: [] };
   }
@@ -110,7 +110,7 @@ class Validation {
     return undefined;
   }
 
-  private source(root: Node, pair: Pair | undefined): Omit<ConfiguredStage, 'label'> | undefined {
+  private source(root: Node, pair: Pair | undefined): Unlabelled<SourceStage> | undefined {
     if (!pair) {
       this.issues.push(this.input.locator.issue(root, ['source'], 'missing required key "source" (the stage that finds the items, e.g. "source: { stac_search: { ... } }")'));
       return undefined;
@@ -119,7 +119,7 @@ class Validation {
   }
 
   /** `steps:` or `outputs:`: a list of one-key mappings; absent or empty is an empty list. */
-  private list(pair: Pair | undefined, kind: 'step' | 'output'): Array<Omit<ConfiguredStage, 'label'>> | undefined {
+  private list<K extends 'step' | 'output'>(pair: Pair | undefined, kind: K): Array<Unlabelled<StageOfKind<K>>> | undefined {
     const slot = STAGE_SLOTS[kind];
     const node = this.resolve(pair?.value as Node | null | undefined);
     if (!pair || !node || (isScalar(node) && node.value === null)) return [];
@@ -128,7 +128,7 @@ class Validation {
       this.issues.push(this.input.locator.issue(node, [slot], `expected a list of stages, each written "- name: options", got ${got}`));
       return undefined;
     }
-    const stages: Array<Omit<ConfiguredStage, 'label'>> = [];
+    const stages: Array<Unlabelled<StageOfKind<K>>> = [];
     let ok = true;
     node.items.forEach((item, index) => {
       const stage = this.stage(item as Node | null, node, [slot, index], kind);
@@ -139,7 +139,7 @@ class Validation {
   }
 
   /** One `{ stage_name: options }` entry in its slot. `near` locates the issue when the entry itself is absent. */
-  private stage(entry: Node | null, near: Node, path: PathSegment[], kind: StageKind): Omit<ConfiguredStage, 'label'> | undefined {
+  private stage<K extends StageKind>(entry: Node | null, near: Node, path: PathSegment[], kind: K): Unlabelled<StageOfKind<K>> | undefined {
     const { doc, locator, registry } = this.input;
     const node = this.resolve(entry);
     const shape = 'a one-key mapping { stage_name: options }';
@@ -169,7 +169,7 @@ class Validation {
       this.issues.push(locator.issue(keyNode, at, `unknown stage "${name}"${suggestionSuffix(name, candidates, `known ${KIND_WORDS[kind].plural}`)}`));
       return undefined;
     }
-    if (stage.kind !== kind) {
+    if (!isOfKind(stage, kind)) {
       const sources = [...registry.values()].filter((s) => s.kind === 'source').map((s) => s.name);
       const instead = kind === 'source' ? ` and name a source here (${sources.join(', ')})` : '';
       const message = `"${name}" is ${KIND_WORDS[stage.kind].a}, not ${KIND_WORDS[kind].a}: move it under "${STAGE_SLOTS[stage.kind]}:"${instead}`;
@@ -231,8 +231,17 @@ function toJS(doc: Document, node: Node | null | undefined): unknown {
   return node ? node.toJS(doc, { maxAliasCount: -1 }) : null;
 }
 
+/** A configured stage before its label is known (labels number repeats across the whole list). */
+type Unlabelled<S extends Stage> = Omit<ConfiguredStage<S>, 'label'>;
+
+type StageOfKind<K extends StageKind> = Extract<Stage, { kind: K }>;
+
+function isOfKind<K extends StageKind>(stage: Stage, kind: K): stage is StageOfKind<K> {
+  return stage.kind === kind;
+}
+
 /** Labels stages in a list: the name, then `name#2`, `name#3` for repeats. */
-function labelled<S extends Omit<ConfiguredStage, 'label'>>(stages: S[]): ConfiguredStage[] {
+function labelled<S extends Stage>(stages: Array<Unlabelled<S>>): Array<ConfiguredStage<S>> {
   const seen = new Map<string, number>();
   return stages.map((s) => {
     const n = (seen.get(s.stage.name) ?? 0) + 1;

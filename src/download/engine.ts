@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { FileRecord } from '../entry.js';
 import { errorMessage } from '../errors.js';
+import type { LocatedHref } from '../s3/href.js';
 import type { S3Settings } from '../s3/settings.js';
 import { decideTransfer, type DecideSettings } from './decide.js';
 import { DownloadError } from './errors.js';
@@ -24,7 +25,10 @@ export interface DownloadJob {
   /** Item id and asset key, for messages and logs. */
   item: string;
   asset: string;
+  /** As the item wrote it: for messages, logs, the sidecar and the file record. */
   href: string;
+  /** `locateHref(href)`, read once where the job is made: the S3 object or the HTTP URL every request goes to. */
+  located: LocatedHref;
   /** Where it goes (checked by target-path.ts before the job is made). */
   target: TargetPath;
   /** The item's `file:checksum`, when it has one stacflow can check. */
@@ -105,7 +109,7 @@ export class DownloadEngine {
   private async once(job: DownloadJob): Promise<FileRecord> {
     const { run } = this;
     const file = job.target.absolute;
-    const source = objectSource(job.href, run);
+    const source = objectSource(job.located, run);
     const head = await this.limiter.run(async () => {
       run.count('requests');
       return source.head(run.signal);

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { errorMessage } from '../errors.js';
 import type { S3Settings } from '../s3/settings.js';
 import { S3ObjectError } from '../s3/errors.js';
-import { parseS3Href, type S3Location } from '../s3/href.js';
+import type { LocatedHref, S3Href, S3Location } from '../s3/href.js';
 import { contentLengthOf, headerText } from '../http/attempt.js';
 import { clientSettings } from '../http/client.js';
 import { HttpRequestError } from '../http/errors.js';
@@ -60,13 +60,16 @@ export interface ObjectSource {
   open(options: OpenOptions): Promise<OpenedBody>;
 }
 
-/** The source for an href: S3 when src/s3/href.ts maps it to an object, HTTP(S) otherwise. */
-export function objectSource(href: string, run: { s3: S3Settings; http: Got }): ObjectSource {
-  const location = parseS3Href(href);
-  return location ? s3Source(href, location, run.s3) : httpSource(href, run.http);
+/**
+ * The source for an href read once where the job was made (locateHref): S3 when it names an S3 object, HTTP(S)
+ * otherwise. The S3 client is handed the located object, so no request parses the href again.
+ */
+export function objectSource(located: LocatedHref, run: { s3: S3Settings; http: Got }): ObjectSource {
+  return located.kind === 's3' ? s3Source(located, run.s3) : httpSource(located.href, run.http);
 }
 
-function s3Source(href: string, location: S3Location, settings: S3Settings): ObjectSource {
+function s3Source(object: S3Href, settings: S3Settings): ObjectSource {
+  const { href, location } = object;
   // Loaded on first use (with undici and the S3 layer), which pipelines without S3 hrefs skip.
   const client = () => import('../s3/client.js');
   return {
@@ -76,7 +79,7 @@ function s3Source(href: string, location: S3Location, settings: S3Settings): Obj
     async head(signal) {
       const { headObject, objectStream } = await client();
       try {
-        const head = await headObject(settings, href, { signal });
+        const head = await headObject(settings, object, { signal });
         // S3 documents the single-part ETag as the MD5 only for unencrypted and SSE-S3 (AES256) objects.
         const etagIsMd5 = head.sseCustomerAlgorithm === undefined && (head.serverSideEncryption === undefined || head.serverSideEncryption === 'AES256');
         return { size: head.size, etag: head.etag, lastModified: head.lastModified?.toISOString(), ranges: true, etagIsMd5 };
@@ -84,7 +87,7 @@ function s3Source(href: string, location: S3Location, settings: S3Settings): Obj
         // A HEAD's 404 or 403 has no body, so no S3 code (NoSuchKey, AccessDenied...): a GET tells it. Its error
         // body is read by the S3 client as an error, never as data; a body that does come is dropped unread.
         if (err instanceof S3ObjectError && (err.status === 404 || err.status === 403)) {
-          const opened = await objectStream(settings, href, { signal }).catch((answer: unknown) => {
+          const opened = await objectStream(settings, object, { signal }).catch((answer: unknown) => {
             throw answer instanceof S3ObjectError ? answer : err;
           });
           opened.body.destroy();
@@ -94,7 +97,7 @@ function s3Source(href: string, location: S3Location, settings: S3Settings): Obj
     },
     async open({ range, ifMatch, signal }) {
       const { objectStream } = await client();
-      const opened = await objectStream(settings, href, { signal, range, ifMatch });
+      const opened = await objectStream(settings, object, { signal, range, ifMatch });
       return { body: opened.body, contentLength: opened.contentLength, partial: opened.partial, etag: opened.etag };
     },
   };

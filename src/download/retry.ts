@@ -1,7 +1,7 @@
 import { StacflowError } from '../errors.js';
 import type { HttpLimits } from '../http/limits.js';
 import { S3ObjectError } from '../s3/errors.js';
-import { retryWait } from '../http/retry-policy.js';
+import { retryWaitWithin } from '../http/retry-policy.js';
 import { retryAfterOf } from '../s3/retry.js';
 import { DownloadError } from './errors.js';
 
@@ -30,28 +30,22 @@ export function classify(err: unknown, signal: AbortSignal): AttemptOutcome {
 export interface DownloadRetry {
   /** Attempts per object or part, the first included (http.retries + 1). */
   readonly attempts: number;
-  /**
-   * No new attempt once this long has passed since the first attempt of a run of failures (a body that brought
-   * bytes starts the count again: a long download cut now and then is not given up for its length).
-   */
-  readonly giveUpAfterMs: number;
-  /** For the backoff (retryWait: http.retry_base_delay doubling to http.retry_max_delay, Retry-After). */
+  /** Retries, give-up time and backoff (retryWaitWithin: http.retries, http.give_up_after, http.retry_*_delay). */
   readonly limits: HttpLimits;
 }
 
 export function downloadRetry(limits: HttpLimits): DownloadRetry {
-  return { attempts: limits.retries + 1, giveUpAfterMs: limits.giveUpAfterMs, limits };
+  return { attempts: limits.retries + 1, limits };
 }
 
 /**
  * The wait before the attempt after `attempt` (counted from 1) that failed with `failure`, or undefined when
  * there is none: the attempts are spent, the server asks for a wait longer than http.max_retry_after, or the
- * next attempt would start past `retry.giveUpAfterMs` since `since`. The backoff is src/http/retry-policy.ts's,
- * so a refused connection or a DNS failure is tried again after ~1, 2, 4, 8, 16 s with the defaults.
+ * next attempt would start past http.give_up_after since `since`, the first attempt of this run of failures (a
+ * body that brought bytes starts the count again: a long download cut now and then is not given up for its
+ * length). The rule is src/http/retry-policy.ts's, as for the S3 loop, so a refused connection or a DNS
+ * failure is tried again after ~1, 2, 4, 8, 16 s by default.
  */
 export function nextWait(attempt: number, failure: unknown, retry: DownloadRetry, since: number, now = Date.now()): number | undefined {
-  if (attempt >= retry.attempts) return undefined;
-  const wait = retryWait(attempt, retryAfterOf(failure), retry.limits, now);
-  if (wait === undefined || now + wait - since >= retry.giveUpAfterMs) return undefined;
-  return wait;
+  return retryWaitWithin(attempt, retryAfterOf(failure), retry.limits, since, now);
 }

@@ -18,8 +18,8 @@ export interface RunContext {
   readonly pipelineName: string;
   /**
    * Flow control: a source awaits `demand.acquire()` before it emits each entry, so at most a bounded
-   * number of entries are in flight (see demand.ts). Steps that drop an entry call `stats.dropped`, which
-   * gives its slot back.
+   * number of entries are in flight (see demand.ts). The engine gives the slot back when the entry is
+   * written or dropped (per-entry.ts): steps never touch it.
    */
   readonly demand: Demand;
 }

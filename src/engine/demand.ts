@@ -26,6 +26,14 @@ export class Demand {
     });
   }
 
+  /**
+   * Entries a step made from one it got (an operator that emits several): they exist already, so they are
+   * counted in flight without waiting; the source waits longer instead.
+   */
+  admit(n = 1): void {
+    this.inFlight += n;
+  }
+
   /** An entry left the pipeline. */
   release(n = 1): void {
     this.inFlight = Math.max(0, this.inFlight - n);

@@ -1,39 +1,48 @@
-import type { OperatorFunction } from 'rxjs';
+import { getMaxListeners, setMaxListeners } from 'node:events';
+import { concatMap, Observable, of, tap, type OperatorFunction } from 'rxjs';
 import { hasFailed, withFailure, type Entry, type Failure } from '../entry.js';
 import { EntryError, errorClass, errorCode, errorMessage } from '../errors.js';
+import type { RunContext } from './context.js';
 import { orderedMergeMap } from './ordered-merge-map.js';
-import type { StageContext } from './stage.js';
+import type { AsyncStep, OperatorStep, StageContext, Step, StepCreated, SyncStep } from './stage.js';
 
 /**
- * The one place where a stage's per-entry work gets its concurrency (`orderedMergeMap(fn, concurrency)`:
- * up to `concurrency` at once, entries leave in the order they came), its counting and its failure handling.
- * `work` may throw; what happens then is `errorClass(err)`'s answer (src/errors.ts): an item-class (or a
- * retryable one whose retries are spent) error becomes a Failure on that entry (counted, reported) and the
- * entry goes on; a fatal error or a bug (a TypeError...) ends the run. Work that fails because the run was
- * aborted (its requests cancelled) is not the item's failure: nothing is recorded for it.
- * Entries that failed in an earlier stage pass through untouched: no work is done for them.
+ * The entry protocol, kept here once for every step (operators/README.md): a step's work sees only entries
+ * that have not failed; what it returns, throws or drops is counted under its label; an error of the item
+ * class becomes a Failure on that entry and the run goes on, a fatal error or a bug ends the run; a dropped
+ * entry gives its flow slot back (Demand), so no step can stall a run by filtering.
  */
-export function perEntry(
-  ctx: StageContext,
-  work: (entry: Entry) => Promise<Entry>,
-  concurrency = 1,
-): OperatorFunction<Entry, Entry> {
-  return orderedMergeMap(async (entry: Entry) => {
-    ctx.stats.entered(ctx.label);
-    if (hasFailed(entry)) {
-      ctx.stats.passed(ctx.label);
-      return entry;
-    }
-    try {
-      const result = await work(entry);
-      // A work function may record failures itself (failEntry) and still return the entry (a download with
-      // one asset failed and others written): counted as failed then, as when it throws, not as passed.
-      if (result.failures.length === entry.failures.length) ctx.stats.passed(ctx.label);
-      return result;
-    } catch (err) {
-      return failEntry(ctx, entry, err);
-    }
-  }, concurrency);
+
+/** The stage context the engine gives one stage instance: the run's, plus its label, `drop` and `fail`. */
+export function stageContext(run: RunContext, label: string): StageContext {
+  const ctx: StageContext = {
+    ...run,
+    label,
+    drop: (entry, reason) => {
+      ctx.log.debug({ stage: label, item: entry.item.id, reason }, `${label}: dropped ${entry.item.id}: ${reason}`);
+      return undefined;
+    },
+    fail: (entry, err) => failEntry(ctx, entry, err),
+  };
+  return ctx;
+}
+
+/** A source's entries, counted as they leave it (each took a flow slot first: see demand.ts). */
+export function countedSource(source$: Observable<Entry>, ctx: StageContext): Observable<Entry> {
+  return source$.pipe(tap(() => ctx.stats.passed(ctx.label)));
+}
+
+/** A step's `create` result as an operator with the entry protocol around it. */
+export function stepOperator(created: StepCreated, ctx: StageContext): OperatorFunction<Entry, Entry> {
+  const step: Step = typeof created === 'function' ? { mode: 'operator', operator: created } : created;
+  switch (step.mode) {
+    case 'sync':
+      return syncOperator(step, ctx);
+    case 'async':
+      return asyncOperator(step, ctx);
+    case 'operator':
+      return perEntryOperator(step, ctx);
+  }
 }
 
 /**
@@ -53,4 +62,158 @@ export function failEntry(ctx: StageContext, entry: Entry, err: unknown): Entry 
   ctx.stats.failed(ctx.label, { ...failure, item: entry.item.id, collection: entry.item.collection });
   ctx.log.warn({ item: entry.item.id, ...failure }, `${entry.item.id}: ${failure.message}`);
   return withFailure(entry, failure);
+}
+
+const DROPPED_BY_WORK = 'its work returned nothing';
+
+/** The bookkeeping of one stage, shared by the three kinds of step. */
+class Protocol {
+  constructor(
+    private readonly ctx: StageContext,
+    private readonly failedEntries: 'pass' | 'drop',
+  ) {}
+
+  /** Counts the entry in; `false` when it failed earlier and so gets no work (it was passed on or dropped). */
+  admit(entry: Entry): boolean {
+    this.ctx.stats.entered(this.ctx.label);
+    return !hasFailed(entry);
+  }
+
+  /** What leaves for an entry that failed earlier. */
+  failedEarlier(entry: Entry): Entry | undefined {
+    if (this.failedEntries === 'drop') return this.dropped(entry, 'failed in an earlier stage');
+    this.ctx.stats.passed(this.ctx.label);
+    return entry;
+  }
+
+  /** What the work gave for `entry`: counted as passed, failed (it recorded failures) or dropped. */
+  result(entry: Entry, out: Entry | undefined): Entry | undefined {
+    if (out === undefined) return this.dropped(entry, DROPPED_BY_WORK); // ctx.drop logged its reason
+    // Work may record failures itself (ctx.fail) and still return the entry (a download with one asset
+    // failed and others written): counted as failed then, as when it throws, not as passed.
+    if (out.failures.length === entry.failures.length) this.ctx.stats.passed(this.ctx.label);
+    else if (this.failedEntries === 'drop') return this.dropped(out, 'failed in this stage');
+    return out;
+  }
+
+  /** The work threw for `entry`: a failure of the entry (or, fatal or a bug, thrown on). */
+  thrown(entry: Entry, err: unknown): Entry | undefined {
+    const failed = failEntry(this.ctx, entry, err);
+    if (failed !== entry && this.failedEntries === 'drop') return this.dropped(failed, 'failed in this stage');
+    return failed;
+  }
+
+  dropped(entry: Entry, reason: string): undefined {
+    this.ctx.stats.dropped(this.ctx.label);
+    this.ctx.demand.release();
+    if (reason !== DROPPED_BY_WORK) this.ctx.log.debug({ stage: this.ctx.label, item: entry.item.id, reason }, `${this.ctx.label}: dropped ${entry.item.id}: ${reason}`);
+    return undefined;
+  }
+
+  /** A step that emitted more entries than it got: the extra ones are in flight too. */
+  extra(n: number): void {
+    this.ctx.demand.admit(n);
+  }
+}
+
+function protocolOf(step: Step, ctx: StageContext): Protocol {
+  return new Protocol(ctx, step.failedEntries ?? 'pass');
+}
+
+function syncOperator(step: SyncStep, ctx: StageContext): OperatorFunction<Entry, Entry> {
+  const protocol = protocolOf(step, ctx);
+  return keepDefined((entry) => {
+    if (!protocol.admit(entry)) return protocol.failedEarlier(entry);
+    let out: Entry | undefined;
+    try {
+      out = step.work(entry);
+    } catch (err) {
+      return protocol.thrown(entry, err);
+    }
+    return protocol.result(entry, out);
+  });
+}
+
+function asyncOperator(step: AsyncStep, ctx: StageContext): OperatorFunction<Entry, Entry> {
+  const protocol = protocolOf(step, ctx);
+  // Each entry in flight may listen to the run's signal (got, the S3 client): no leak, just many.
+  raiseListenerLimit(ctx.signal, step.signalListeners ?? 2 * step.concurrency);
+  const work = orderedMergeMap(async (entry: Entry): Promise<Entry | undefined> => {
+    if (!protocol.admit(entry)) return protocol.failedEarlier(entry);
+    try {
+      return protocol.result(entry, await step.work(entry));
+    } catch (err) {
+      return protocol.thrown(entry, err);
+    }
+  }, step.concurrency);
+  return (source) => source.pipe(work, keepDefined((entry) => entry));
+}
+
+/**
+ * A plain operator applied to each entry on its own, so the engine sees what it made of every entry: nothing
+ * (a drop), one entry, several (each extra one takes a flow slot), or an error (a failure of that entry).
+ */
+function perEntryOperator(step: OperatorStep, ctx: StageContext): OperatorFunction<Entry, Entry> {
+  const protocol = protocolOf(step, ctx);
+  return concatMap((entry: Entry) => {
+    if (!protocol.admit(entry)) {
+      const out = protocol.failedEarlier(entry);
+      return out === undefined ? [] : [out];
+    }
+    return new Observable<Entry>((subscriber) => {
+      let emitted = 0;
+      return of(entry)
+        .pipe(step.operator)
+        .subscribe({
+          next: (out) => {
+            emitted += 1;
+            if (emitted > 1) protocol.extra(1);
+            const kept = protocol.result(entry, out);
+            if (kept !== undefined) subscriber.next(kept);
+          },
+          error: (err: unknown) => {
+            try {
+              const failed = protocol.thrown(entry, err);
+              if (failed !== undefined) {
+                if (emitted > 0) protocol.extra(1);
+                subscriber.next(failed);
+              }
+              subscriber.complete();
+            } catch (fatal) {
+              subscriber.error(fatal);
+            }
+          },
+          complete: () => {
+            if (emitted === 0) protocol.dropped(entry, 'its operator emitted nothing');
+            subscriber.complete();
+          },
+        });
+    });
+  });
+}
+
+/** `map(project)` that leaves out `undefined` results; one subscriber, no intermediate Observable. */
+function keepDefined<T, R>(project: (value: T) => R | undefined): OperatorFunction<T, R> {
+  return (source) =>
+    new Observable<R>((subscriber) =>
+      source.subscribe({
+        next: (value) => {
+          let out: R | undefined;
+          try {
+            out = project(value);
+          } catch (err) {
+            subscriber.error(err);
+            return;
+          }
+          if (out !== undefined) subscriber.next(out);
+        },
+        error: (err: unknown) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      }),
+    );
+}
+
+/** Raises `signal`'s listener limit by `n`: each stage adds what its concurrency may hold at once. */
+function raiseListenerLimit(signal: AbortSignal, n: number): void {
+  setMaxListeners(getMaxListeners(signal) + n, signal);
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { errorCode, errorMessage } from '../errors.js';
 import { TempOutputFile } from '../util/temp-output-file.js';
 import { VERSION } from '../version.js';
-import type { PipelinePlan } from './run.js';
+import type { LoadedPipeline } from './pipeline.js';
 import type { OutputResult } from './stage.js';
 import type { ReportedFailure, RunStats } from './stats.js';
 
@@ -34,7 +34,7 @@ export interface RunReport {
 }
 
 export function buildRunReport(input: {
-  plan: PipelinePlan;
+  plan: LoadedPipeline;
   stats: RunStats;
   outputs: Record<string, OutputResult>;
   error: unknown;
@@ -87,7 +87,7 @@ export function buildRunReport(input: {
 }
 
 /** Beside the first output that has a path (`out/x.csv` → `out/<name>.report.json`), else in the working directory. */
-export function defaultReportPath(plan: PipelinePlan): string {
+export function defaultReportPath(plan: LoadedPipeline): string {
   for (const output of plan.outputs) {
     const target = (output.options as { path?: unknown } | undefined)?.path;
     // Not beside standard output (`-`) or a device: the report is a file of its own, never put in /dev.

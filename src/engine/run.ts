@@ -1,36 +1,17 @@
-import { concatMap, defaultIfEmpty, lastValueFrom, Observable, takeUntil, fromEvent, type OperatorFunction } from 'rxjs';
+import { concatMap, defaultIfEmpty, fromEvent, lastValueFrom, takeUntil, type OperatorFunction } from 'rxjs';
 import type { Got } from 'got';
 import type { Logger } from 'pino';
 import type { Entry } from '../entry.js';
 import { RunAbortedError, StacflowError, errorClass, errorMessage } from '../errors.js';
 import { createHttpClient } from '../http/client.js';
-import { DEFAULT_LIMITS, type HttpLimits } from '../http/limits.js';
-import type { S3Settings } from '../s3/settings.js';
+import { DEFAULT_LIMITS } from '../http/limits.js';
 import type { RunContext } from './context.js';
 import { Demand } from './demand.js';
 import { buildRunReport, defaultReportPath, writeRunReport, type RunReport } from './report.js';
-import type { OutputResult, OutputSink, OutputStage, SourceStage, Stage, StageContext, StepInstance, StepStage } from './stage.js';
+import { countedSource, stageContext, stepOperator } from './per-entry.js';
+import type { LoadedPipeline } from './pipeline.js';
+import type { OutputResult, OutputSink, Step } from './stage.js';
 import { RunStats } from './stats.js';
-
-/** One stage as placed in a pipeline: the registry entry, its parsed options, its label in logs and reports. */
-export interface PlacedStage {
-  readonly stage: Stage;
-  readonly options: unknown;
-  readonly label: string;
-}
-
-/** What the engine needs of a loaded pipeline (src/config/load.ts gives more). */
-export interface PipelinePlan {
-  readonly file: string;
-  readonly name: string;
-  readonly report?: string;
-  readonly s3: S3Settings;
-  /** The `http:` limits; DEFAULT_LIMITS when absent. */
-  readonly http?: HttpLimits;
-  readonly source: PlacedStage;
-  readonly steps: readonly PlacedStage[];
-  readonly outputs: readonly PlacedStage[];
-}
 
 export interface RunOptions {
   log: Logger;
@@ -62,10 +43,9 @@ export const DEFAULT_HIGH_WATER = 256;
  * Runs a pipeline: source → steps → outputs as one RxJS stream, with flow control, one stats object and
  * a run report that is always written (also when the run aborts).
  */
-export async function runPipeline(plan: PipelinePlan, options: RunOptions): Promise<RunResult> {
+export async function runPipeline(plan: LoadedPipeline, options: RunOptions): Promise<RunResult> {
   const stats = options.stats ?? new RunStats();
   const demand = new Demand(options.highWater ?? DEFAULT_HIGH_WATER);
-  stats.on('dropped', (_label: string, n: number) => demand.release(n));
   const controller = new AbortController();
   const onOuterAbort = () => controller.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
@@ -93,24 +73,25 @@ export async function runPipeline(plan: PipelinePlan, options: RunOptions): Prom
   };
   const reportPath = options.reportPath ?? plan.report ?? defaultReportPath(plan);
   const sinks: Array<{ label: string; sink: OutputSink }> = [];
-  const finishingSteps: Array<{ label: string; step: StepInstance }> = [];
+  const finishingSteps: Array<{ label: string; step: Step }> = [];
   const outputs: Record<string, OutputResult> = {};
   let error: unknown;
 
   try {
-    for (const placed of plan.outputs) {
-      sinks.push({ label: placed.label, sink: (placed.stage as OutputStage).create(placed.options, stageContext(ctx, placed)) });
+    for (const { stage, options: stageOptions, label } of plan.outputs) {
+      sinks.push({ label, sink: await stage.create(stageOptions, stageContext(ctx, label)) });
     }
-    const source$ = (plan.source.stage as SourceStage).create(plan.source.options, stageContext(ctx, plan.source));
-    const stream$ = plan.steps
-      .reduce<Observable<Entry>>((stream, placed) => {
-        const created = (placed.stage as StepStage).create(placed.options, stageContext(ctx, placed));
-        if (typeof created === 'function') return stream.pipe(created);
-        finishingSteps.push({ label: placed.label, step: created });
-        return stream.pipe(created.operator);
-      }, source$)
-      .pipe(writeTo(sinks, stats, demand), takeUntil(fromEvent(controller.signal, 'abort')), defaultIfEmpty(undefined));
-    await lastValueFrom(stream$);
+    const { source } = plan;
+    const sourceCtx = stageContext(ctx, source.label);
+    let stream$ = countedSource(await source.stage.create(source.options, sourceCtx), sourceCtx);
+    for (const { stage, options: stageOptions, label } of plan.steps) {
+      const stepCtx = stageContext(ctx, label);
+      const created = await stage.create(stageOptions, stepCtx);
+      if (typeof created !== 'function' && (created.finish || created.abort)) finishingSteps.push({ label, step: created });
+      stream$ = stream$.pipe(stepOperator(created, stepCtx));
+    }
+    const run$ = stream$.pipe(writeTo(sinks, stats, demand), takeUntil(fromEvent(controller.signal, 'abort')), defaultIfEmpty(undefined));
+    await lastValueFrom(run$);
     if (controller.signal.aborted) throw new RunAbortedError('ERR_CANCELLED', `run cancelled (${String(controller.signal.reason ?? 'signal')})`);
     for (const { label, step } of finishingSteps) if (step.finish) outputs[label] = await step.finish();
     for (const { label, sink } of sinks) outputs[label] = await sink.finish();
@@ -132,9 +113,6 @@ export async function runPipeline(plan: PipelinePlan, options: RunOptions): Prom
   return { report, reportPath, exitCode };
 }
 
-function stageContext(ctx: RunContext, placed: PlacedStage): StageContext {
-  return { ...ctx, label: placed.label };
-}
 
 /** The end of the stream: every output gets each entry in order, then the entry's flow slot is freed. */
 function writeTo(sinks: ReadonlyArray<{ label: string; sink: OutputSink }>, stats: RunStats, demand: Demand): OperatorFunction<Entry, Entry> {

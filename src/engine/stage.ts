@@ -17,28 +17,70 @@ interface StageBase<S extends z.ZodType> {
   readonly schema: S;
 }
 
+/**
+ * What `create` gives, at once or as a promise: a stage whose work needs heavy modules (an HTTP client, the
+ * PVL grammar, the download engine) imports them in `create` (`await import(...)`), so that loading the
+ * registry (`stacflow validate`, `stages`, `schema`, `--help`) loads none of them. The engine awaits every
+ * `create` before the first entry flows.
+ */
+export type Created<T> = T | Promise<T>;
+
 export interface SourceStage<S extends z.ZodType = z.ZodType> extends StageBase<S> {
   readonly kind: 'source';
-  create(options: z.output<S>, ctx: StageContext): Observable<Entry>;
+  create(options: z.output<S>, ctx: StageContext): Created<Observable<Entry>>;
 }
 
 export interface StepStage<S extends z.ZodType = z.ZodType, R extends StepCreated = StepCreated> extends StageBase<S> {
   readonly kind: 'step';
-  create(options: z.output<S>, ctx: StageContext): R;
+  create(options: z.output<S>, ctx: StageContext): Created<R>;
 }
 
-/** What a step's `create` gives: an operator, or an operator with end-of-run work (StepInstance). */
-export type StepCreated = OperatorFunction<Entry, Entry> | StepInstance;
+/**
+ * What a step's `create` gives the engine (operators/README.md): per-entry work, made with `perEntrySync`
+ * or `perEntry` (src/engine/step.ts), or a plain RxJS operator. The engine wraps whichever it gets: it counts
+ * in/out/failed/dropped, passes entries that failed earlier on untouched, turns a thrown error into a
+ * failure of that entry, gives a dropped entry's flow slot back, and raises the run signal's listener limit.
+ */
+export type StepCreated = Step | OperatorFunction<Entry, Entry>;
+
+export type Step = SyncStep | AsyncStep | OperatorStep;
+
+/** What every kind of step may add to its work. */
+export interface StepHooks {
+  /** Entries that failed in an earlier stage: passed on without work (`pass`, the default) or dropped. */
+  readonly failedEntries?: 'pass' | 'drop';
+  /**
+   * End-of-run work (rclone_manifest's lists): runs after the stream completed, and its result is listed in
+   * the report's `outputs` under the step's label.
+   */
+  finish?(): Promise<OutputResult>;
+  /** Runs instead of `finish` when the run fails. */
+  abort?(): Promise<void>;
+}
+
+/** A pure step: an entry in, the entry (changed) or `undefined` (dropped) out, at once. */
+export interface SyncStep extends StepHooks {
+  readonly mode: 'sync';
+  readonly work: (entry: Entry) => Entry | undefined;
+}
+
+/** An I/O step: up to `concurrency` entries worked on at once; entries leave in the order they came. */
+export interface AsyncStep extends StepHooks {
+  readonly mode: 'async';
+  readonly work: (entry: Entry) => Promise<Entry | undefined>;
+  readonly concurrency: number;
+  /** Listeners the step may hold on the run's signal at once (default: 2 a concurrent entry). */
+  readonly signalListeners?: number;
+}
 
 /**
- * A step that also writes files of its own at the end of the run (rclone_manifest's lists): `finish` runs
- * after the stream completed, with the outputs, and its result is listed in the report's `outputs` under the
- * step's label; `abort` runs instead when the run fails.
+ * A plain RxJS operator, applied by the engine to each entry on its own (`of(entry).pipe(operator)`): it may
+ * map, filter (emitting nothing drops the entry) or emit several entries for one. It sees one entry at a
+ * time, so operators that hold state across entries (bufferCount, distinct) do not apply here.
  */
-export interface StepInstance {
+export interface OperatorStep extends StepHooks {
+  readonly mode: 'operator';
   readonly operator: OperatorFunction<Entry, Entry>;
-  finish?(): Promise<OutputResult>;
-  abort?(): Promise<void>;
 }
 
 /** Writes a catalog. `write` is called in stream order; `finish` makes the result visible (atomic rename). */
@@ -57,7 +99,7 @@ export interface OutputResult {
 
 export interface OutputStage<S extends z.ZodType = z.ZodType> extends StageBase<S> {
   readonly kind: 'output';
-  create(options: z.output<S>, ctx: StageContext): OutputSink;
+  create(options: z.output<S>, ctx: StageContext): Created<OutputSink>;
 }
 
 export type Stage = SourceStage | StepStage | OutputStage;
@@ -66,4 +108,15 @@ export type StageKind = Stage['kind'];
 /** The run context seen by one stage instance: `label` names it in logs, stats and failures (`filter#2`). */
 export interface StageContext extends RunContext {
   readonly label: string;
+  /**
+   * Drops `entry` on purpose (a filter that said no): returns `undefined`, what the work then returns. The
+   * engine counts the drop and frees the entry's flow slot; `reason` goes to the debug log.
+   */
+  drop(entry: Entry, reason: string): undefined;
+  /**
+   * Records `err` as a failure of `entry` in this stage and returns the entry with it, for work that goes on
+   * (a download with one asset failed and others written). Throwing from the work does the same. A fatal
+   * error or a bug is thrown on (the run ends).
+   */
+  fail(entry: Entry, err: unknown): Entry;
 }

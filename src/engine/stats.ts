@@ -64,7 +64,7 @@ export class RunStats extends EventEmitter {
     this.emit('change', label);
   }
 
-  /** A step dropped entries on purpose; the engine listens to `dropped` to give their flow slots back. */
+  /** A step dropped entries on purpose (counted by the engine, which also frees their flow slots). */
   dropped(label: string, n = 1): void {
     this.stage(label).dropped += n;
     this.emit('dropped', label, n);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Entry } from '../entry.js';
 import { StacflowError } from '../errors.js';
+import { epochMicros, readIsoInstant } from '../util/instant.js';
 import { compileFieldPath, FieldPathError, parseFieldPath, type ParsedFieldPath } from './field-path.js';
 
 /**
@@ -222,31 +223,13 @@ function instantOf(value: unknown): number | undefined {
 }
 
 /**
- * ISO 8601 date-times as instants in microseconds since the epoch: STAC datetimes carry microseconds
- * (`2009-06-07T14:42:56.305175Z`) and ISIS times seven digits (`2009-06-07T14:42:56.3051759`, no zone),
- * more than a Date holds. No zone means UTC, as in STAC and ISIS. A date alone is its midnight, UTC.
+ * Microseconds since 1970-01-01T00:00:00Z of an ISO date or date-time (src/util/instant.ts: STAC's
+ * microseconds, ISIS's seven digits cut to six, no zone is UTC, a date alone is its midnight), or undefined.
+ * A filter compares instants, so a bare year or month (a period) is not one.
  */
-const ISO_DATETIME = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
-
-/** Microseconds since 1970-01-01T00:00:00Z, or undefined when `text` is not an ISO date or date-time. */
 export function parseInstant(text: string): number | undefined {
-  const m = ISO_DATETIME.exec(text);
-  if (!m) return undefined;
-  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone] = m;
-  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number);
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return undefined;
-  if (zone !== undefined && m[4] === undefined) return undefined; // a zone needs a time
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day);
-  if (date.getUTCDate() !== day) return undefined; // 2009-02-30
-  date.setUTCHours(hour, minute, second, 0);
-  const micros = Number(frac.slice(0, 6).padEnd(6, '0'));
-  return date.getTime() * 1000 + micros - zoneOffsetMinutes(zone) * 60_000_000;
-}
-
-function zoneOffsetMinutes(zone: string | undefined): number {
-  if (zone === undefined || zone === 'Z' || zone === 'z') return 0;
-  const sign = zone[0] === '-' ? -1 : 1;
-  const digits = zone.slice(1).replace(':', '');
-  return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0'));
+  const reading = readIsoInstant(text);
+  if (!reading.ok) return undefined;
+  const { precision } = reading.instant;
+  return precision === 'year' || precision === 'month' ? undefined : epochMicros(reading.instant);
 }

@@ -88,6 +88,18 @@ export function retryWait(attempt: number, retryAfter: string | undefined, setti
   return backoffDelay(attempt, s, random);
 }
 
+/**
+ * The wait before retry `attempt` (1 for the first) of a retryable failure in a loop that began at `since`
+ * (Date.now()), or undefined when the loop stops: no retry left (http.retries), a Retry-After above
+ * http.max_retry_after, or the next attempt would start past http.give_up_after. The S3 loop and the download
+ * engine stop by it; src/http/request.ts applies the same rules through decideRetry, to say which one stopped it.
+ */
+export function retryWaitWithin(attempt: number, retryAfter: string | undefined, limits: HttpLimits, since: number, now = Date.now(), random = Math.random()): number | undefined {
+  if (attempt > limits.retries) return undefined;
+  const wait = retryWait(attempt, retryAfter, limits, now, random);
+  return wait === undefined || now + wait - since >= limits.giveUpAfterMs ? undefined : wait;
+}
+
 /** Waits `ms` between two attempts, unless `signal` aborts first: then throws its reason (the run is ending). */
 export async function waitBeforeRetry(ms: number, signal: AbortSignal | undefined): Promise<void> {
   try {

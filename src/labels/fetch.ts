@@ -9,7 +9,7 @@ import type { S3Settings } from '../s3/settings.js';
 import { decodePvlBytes } from '../pvl/decode.js';
 import { S3ObjectError } from '../s3/errors.js';
 import type { ConditionalReadOptions } from '../s3/client.js';
-import { parseS3Href, type S3Location } from '../s3/href.js';
+import { locateHref, type S3Href } from '../s3/href.js';
 import type { LabelCache } from './cache.js';
 import { LABEL_HTTP, LABEL_UNREACHABLE, LabelError } from './errors.js';
 
@@ -48,10 +48,10 @@ type Answer = { notModified: true } | { notModified: false; text: string; etag?:
  */
 export async function readLabelText(href: string, reader: LabelReader): Promise<LabelText> {
   const cached = reader.cache ? await reader.cache.get(href) : undefined;
-  // Parsed once: the S3 client is handed the location instead of parsing the href again.
-  const location = parseS3Href(href);
-  const answer = location
-    ? await fromS3(href, location, reader, cached?.etag)
+  // Parsed once: the S3 client is handed the located object instead of parsing the href again.
+  const located = locateHref(href);
+  const answer = located.kind === 's3'
+    ? await fromS3(located, reader, cached?.etag)
     : await fromHttp(href, reader, cached?.etag);
   if (answer.notModified) {
     // Only sent when we had a cached copy; a server answering 304 to nothing is an error.
@@ -70,15 +70,16 @@ export async function readLabelText(href: string, reader: LabelReader): Promise<
 let s3Client: Promise<typeof import('../s3/client.js')> | undefined;
 let s3ClientLoaded: typeof import('../s3/client.js') | undefined;
 
-async function fromS3(href: string, location: S3Location, reader: LabelReader, etag: string | undefined): Promise<Answer> {
+async function fromS3(located: S3Href, reader: LabelReader, etag: string | undefined): Promise<Answer> {
+  const { href } = located;
   // Loaded on first use (with undici and the S3 layer), which commands and pipelines without S3 skip.
   const { getObjectBytes } = s3ClientLoaded ?? (s3ClientLoaded = await (s3Client ??= import('../s3/client.js')));
   // The S3 client retries (a failed request, a body cut short: from the start) and stops reading at the limit.
   const maxBytes = (reader.s3.limits ?? DEFAULT_LIMITS).maxLabelBytes;
   // Without an ETag (ifNoneMatch undefined) the read is unconditional and never answers notModified.
-  const read = { signal: reader.signal, maxBytes, maxBytesSetting: 'http.max_label_bytes', location, ifNoneMatch: etag || undefined } as ConditionalReadOptions;
+  const read = { signal: reader.signal, maxBytes, maxBytesSetting: 'http.max_label_bytes', ifNoneMatch: etag || undefined } as ConditionalReadOptions;
   try {
-    const object = await getObjectBytes(reader.s3, href, read);
+    const object = await getObjectBytes(reader.s3, located, read);
     if (object.notModified) return { notModified: true };
     return { notModified: false, text: decodePvlBytes(object.body).text, etag: object.etag, bytes: object.body.byteLength };
   } catch (err) {

@@ -1,3 +1,4 @@
+// Not src/util/instant.ts: PVL has forms ISO instants lack (day of year, `+7` zones); an unreal date is a symbol.
 import type { PvlDate, PvlDateTime, PvlTime, PvlZone } from './model.js';
 
 /**

@@ -5,7 +5,7 @@ import { contentLengthOf } from '../http/attempt.js';
 import { KEEP_ALIVE_MS, MAX_SOCKETS } from './connections.js';
 import type { SdkAnswer } from './sdk-client.js';
 import { S3HrefError, S3ObjectError, toS3ObjectError } from './errors.js';
-import { parseS3Href, s3Uri, type S3Location } from './href.js';
+import { parseS3Href, s3Uri, type S3Href, type S3Location } from './href.js';
 import { withRetries, type Where } from './retry.js';
 import { anonymousGet, closeAnonymousTransports, type AnonymousAnswer } from './anonymous-get.js';
 import { isDirectBody } from '../util/direct-body.js';
@@ -33,6 +33,12 @@ import { isDirectBody } from '../util/direct-body.js';
 
 const limitsOf = (settings: S3Settings): HttpLimits => settings.limits ?? DEFAULT_LIMITS;
 
+/**
+ * The object to read: an href in any S3 form (href.ts), parsed here; an href already parsed (`{ href, location }`:
+ * a label read, a download job), not parsed again, its href kept for messages; or a bare location.
+ */
+export type S3Object = S3Href | S3Location | string;
+
 /** The SDK's side (sdk-client.ts), loaded at the first signed read: ~7 MB and ~0.3 s that public reads never pay. */
 let sdkModule: Promise<typeof import('./sdk-client.js')> | undefined;
 const sdk = () => (sdkModule ??= import('./sdk-client.js'));
@@ -52,8 +58,6 @@ export interface ReadOptions {
   maxBytes?: number;
   /** How the limit is named in messages, e.g. `http.max_label_bytes` (default: "the N bytes read into memory"). */
   maxBytesSetting?: string;
-  /** `parseS3Href(href)`, when the caller has it already (a label reader asks it to choose S3): not parsed again. */
-  location?: S3Location;
 }
 
 export interface ConditionalReadOptions extends ReadOptions {
@@ -81,16 +85,16 @@ export interface NotModified {
 }
 
 /**
- * An object's content as UTF-8 text (labels). `href` is any S3 form (see href.ts) or a location.
+ * An object's content as UTF-8 text (labels). `href` is any S3 form (see href.ts), parsed or not (S3Object).
  *
  * ```ts
  * const { text, etag } = await getObjectText({ region: 'us-west-2', anonymous: true },
  *   'https://astrogeo-ard.s3-us-west-2.amazonaws.com/moon/kaguya/.../TC1S2B0_01_07496N087E3020.caminfo.pvl');
  * ```
  */
-export async function getObjectText(settings: S3Settings, href: S3Location | string, options: ConditionalReadOptions): Promise<ObjectText | NotModified>;
-export async function getObjectText(settings: S3Settings, href: S3Location | string, options?: ReadOptions): Promise<ObjectText>;
-export async function getObjectText(settings: S3Settings, href: S3Location | string, options: ReadOptions & { ifNoneMatch?: string } = {}): Promise<ObjectText | NotModified> {
+export async function getObjectText(settings: S3Settings, href: S3Object, options: ConditionalReadOptions): Promise<ObjectText | NotModified>;
+export async function getObjectText(settings: S3Settings, href: S3Object, options?: ReadOptions): Promise<ObjectText>;
+export async function getObjectText(settings: S3Settings, href: S3Object, options: ReadOptions & { ifNoneMatch?: string } = {}): Promise<ObjectText | NotModified> {
   const read = await getObjectBytes(settings, href, options as ConditionalReadOptions);
   if (read.notModified) return read;
   return { text: new TextDecoder('utf-8').decode(read.body), etag: read.etag, bytes: read.body.byteLength };
@@ -100,10 +104,10 @@ export async function getObjectText(settings: S3Settings, href: S3Location | str
  * An object's content in memory (small objects: labels, sidecars), retried as a whole (retry.ts): a failed
  * request, and a body cut short, are asked for again from the start.
  */
-export async function getObjectBytes(settings: S3Settings, href: S3Location | string, options: ConditionalReadOptions): Promise<ObjectBytes | NotModified>;
-export async function getObjectBytes(settings: S3Settings, href: S3Location | string, options?: ReadOptions): Promise<ObjectBytes>;
-export async function getObjectBytes(settings: S3Settings, href: S3Location | string, options: ReadOptions & { ifNoneMatch?: string } = {}): Promise<ObjectBytes | NotModified> {
-  const where = locate(settings, href, options.location);
+export async function getObjectBytes(settings: S3Settings, href: S3Object, options: ConditionalReadOptions): Promise<ObjectBytes | NotModified>;
+export async function getObjectBytes(settings: S3Settings, href: S3Object, options?: ReadOptions): Promise<ObjectBytes>;
+export async function getObjectBytes(settings: S3Settings, href: S3Object, options: ReadOptions & { ifNoneMatch?: string } = {}): Promise<ObjectBytes | NotModified> {
+  const where = locate(settings, href);
   if (settings.anonymous) return getAnonymousBytes(settings, where, options);
   const { sdkGet } = await sdk();
   return withRetries(where, limitsOf(settings), options.signal, async ({ signal }): Promise<ObjectBytes | NotModified> => {
@@ -191,7 +195,7 @@ export interface ObjectHead {
 }
 
 /** Size, ETag and date of an object without reading it (the download step's "need a transfer?" check). */
-export async function headObject(settings: S3Settings, href: S3Location | string, options: { signal?: AbortSignal } = {}): Promise<ObjectHead> {
+export async function headObject(settings: S3Settings, href: S3Object, options: { signal?: AbortSignal } = {}): Promise<ObjectHead> {
   const where = locate(settings, href);
   if (settings.anonymous) {
     const { limits, region, endpoint } = directSettings(settings, where);
@@ -256,7 +260,7 @@ export interface ObjectStream {
  * from the last byte. Failures before the first byte are S3ObjectErrors; a body that breaks later emits
  * undici's error (UND_ERR_SOCKET, UND_ERR_RES_CONTENT_LENGTH_MISMATCH...) or an S3TransportError (ERR_LOW_SPEED).
  */
-export async function objectStream(settings: S3Settings, href: S3Location | string, options: StreamOptions = {}): Promise<ObjectStream> {
+export async function objectStream(settings: S3Settings, href: S3Object, options: StreamOptions = {}): Promise<ObjectStream> {
   const where = locate(settings, href);
   const range = options.range ? rangeHeader(options.range) : undefined;
   if (settings.anonymous) return anonymousStream(settings, where, range, options);
@@ -313,12 +317,14 @@ export function parseContentRange(value: string | undefined): { start: number; e
   return match ? { start: Number(match[1]), end: Number(match[2]), size: Number(match[3]) } : undefined;
 }
 
-function locate(settings: S3Settings, href: S3Location | string, parsed?: S3Location): Where {
+function locate(settings: S3Settings, object: S3Object): Where {
   const endpoint = settings.endpoint || undefined;
-  if (typeof href !== 'string') return { href: s3Uri(href), location: href, endpoint };
-  const location = parsed ?? parseS3Href(href);
-  if (!location) throw new S3HrefError(href);
-  return { href, location, endpoint };
+  if (typeof object !== 'string') {
+    return 'location' in object ? { href: object.href, location: object.location, endpoint } : { href: s3Uri(object), location: object, endpoint };
+  }
+  const location = parseS3Href(object);
+  if (!location) throw new S3HrefError(object);
+  return { href: object, location, endpoint };
 }
 
 /** The caller's own abort stays an abort (the run is ending); anything else becomes an S3ObjectError. */

@@ -57,6 +57,20 @@ export function parseS3Href(href: string): S3Location | undefined {
   return located(path.slice(1, slash), path.slice(slash + 1), host.region, query);
 }
 
+/** An href and the S3 object it names, read once: what the S3 client reads, `href` as written for messages. */
+export interface S3Href {
+  readonly href: string;
+  readonly location: S3Location;
+}
+
+/** An href read once: the S3 object it names, or a plain HTTP(S) URL. Made where the href enters (a job). */
+export type LocatedHref = ({ readonly kind: 's3' } & S3Href) | { readonly kind: 'http'; readonly href: string };
+
+export function locateHref(href: string): LocatedHref {
+  const location = parseS3Href(href);
+  return location ? { kind: 's3', href, location } : { kind: 'http', href };
+}
+
 /** What a host says: a virtual-hosted bucket (and region), or a path-style S3 endpoint; undefined: not S3. */
 interface HostKind {
   bucket?: string;

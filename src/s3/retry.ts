@@ -1,5 +1,5 @@
 import type { HttpLimits } from '../http/limits.js';
-import { retryWait, waitBeforeRetry } from '../http/retry-policy.js';
+import { retryWaitWithin, waitBeforeRetry } from '../http/retry-policy.js';
 import { S3ObjectError, S3TransportError, toS3ObjectError } from './errors.js';
 import type { S3Location } from './href.js';
 
@@ -7,8 +7,8 @@ import type { S3Location } from './href.js';
  * The one retry loop of S3 small reads (getObjectBytes, headObject; see the top of client.ts for which layer
  * retries what). Each attempt runs under its own deadline (an Attempt): http.request_timeout, and never past
  * http.give_up_after since the first attempt. A retryable failure (errors.ts: 5xx, throttling, network errors,
- * deadlines, low speed, a body cut short) is tried again after retryWait(), up to http.retries times; an item
- * failure (404, 403, 412, too large) is thrown at once. The final error says how many attempts were made.
+ * deadlines, low speed, a body cut short) is tried again after retryWaitWithin(), up to http.retries times; an
+ * item failure (404, 403, 412, too large) is thrown at once. The final error says how many attempts were made.
  */
 
 export interface Where {
@@ -85,9 +85,9 @@ export async function withRetries<T>(where: Where, limits: HttpLimits, signal: A
       // The caller's own abort stays an abort (the run is ending).
       if (signal?.aborted) throw signal.reason ?? err;
       const failure = toS3ObjectError(attempt.timedOut ?? err, where, n);
-      if (failure.errorClass !== 'retryable' || n > limits.retries) throw failure;
-      const wait = retryWait(n, retryAfterOf(err), limits);
-      if (wait === undefined || Date.now() + wait >= started + limits.giveUpAfterMs) throw failure;
+      if (failure.errorClass !== 'retryable') throw failure;
+      const wait = retryWaitWithin(n, retryAfterOf(err), limits, started);
+      if (wait === undefined) throw failure;
       await waitBeforeRetry(wait, signal);
     } finally {
       attempt.end();

@@ -1,3 +1,4 @@
+import { epochMicros, readIsoInstant, utcMillis } from '../util/instant.js';
 import { StacParameterError } from './errors.js';
 
 /**
@@ -14,9 +15,6 @@ import { StacParameterError } from './errors.js';
 export type DatetimeInput = string | Date | ReadonlyArray<string | Date | null | undefined>;
 
 export const OPEN = '..';
-
-const DATE_TIME =
-  /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|z|[+-]\d{2}:\d{2})?)?)?)?$/;
 
 /** Normalises `value`; throws StacParameterError naming `datetime` and the part it could not read. */
 export function formatDatetime(value: DatetimeInput): string {
@@ -39,7 +37,7 @@ export function formatDatetime(value: DatetimeInput): string {
   if (start === OPEN && end === OPEN) {
     throw new StacParameterError('datetime', 'both ends of the interval are open: give a start, an end, or both');
   }
-  if (start !== OPEN && end !== OPEN && Date.parse(start) > Date.parse(end)) {
+  if (start !== OPEN && end !== OPEN && first.startMicros! > (second.endMicros ?? second.startMicros!)) {
     throw new StacParameterError('datetime', `the interval starts (${start}) after it ends (${end})`);
   }
   return `${start}/${end}`;
@@ -50,38 +48,45 @@ interface Component {
   start: string;
   /** Last instant when the component is a year, month or day; undefined for an exact instant. */
   end?: string;
+  /** The instants in microseconds, to put the ends in order (undefined for `..`). */
+  startMicros?: number;
+  endMicros?: number;
 }
 
 function component(part: string | Date | null | undefined): Component {
   if (part === null || part === undefined) return { start: OPEN };
-  if (part instanceof Date) return { start: instant(part) };
+  if (part instanceof Date) return { start: instant(part), startMicros: part.getTime() * 1000 };
   const text = part.trim();
   if (text === '' || text === OPEN) return { start: OPEN };
-  const m = DATE_TIME.exec(text);
-  if (!m) {
-    throw new StacParameterError(
-      'datetime',
-      `cannot read "${part}": write an RFC 3339 date-time (2020-01-01T12:00:00Z), a date (2020-01-01, 2020-01, 2020) or ".."`,
-    );
+  const reading = readIsoInstant(text);
+  if (!reading.ok) {
+    if (reading.refused !== 'shape') throw badPart(part, reading.refused);
+    throw cannotRead(part);
   }
-  const [, y, mo, d, h, mi, s, frac, tz] = m;
-  const year = Number(y);
-  const month = mo === undefined ? undefined : Number(mo);
-  const day = d === undefined ? undefined : Number(d);
-  if (month !== undefined && (month < 1 || month > 12)) throw badPart(part, 'month');
-  if (day !== undefined && (day < 1 || day > daysIn(year, month!))) throw badPart(part, 'day');
-  if (h !== undefined) {
-    if (Number(h) > 23) throw badPart(part, 'hour');
-    if (Number(mi) > 59) throw badPart(part, 'minute');
-    if (Number(s) > 60) throw badPart(part, 'second');
-    const zone = tz === undefined ? 'Z' : tz.toUpperCase();
-    return { start: `${y}-${mo}-${d}T${h}:${mi}:${s}${frac ?? ''}${zone}` };
+  const read = reading.instant;
+  // RFC 3339 wants seconds in a time; a bare year, month or day is a period.
+  if (read.precision === 'minute') throw cannotRead(part);
+  if (read.precision === 'second') {
+    const day = isoDay(read.year, read.month!, read.day!);
+    const fraction = read.fraction === '' ? '' : `.${read.fraction}`;
+    const start = `${day}T${two(read.hour!)}:${two(read.minute!)}:${two(read.second!)}${fraction}${read.zone ?? 'Z'}`;
+    return { start, startMicros: epochMicros(read) };
   }
   // A year, month or day: the whole period, from its first to its last second (UTC).
-  const from = utc(year, (month ?? 1) - 1, day ?? 1);
+  const { year, month, day } = read;
+  const from = utcMillis(year, (month ?? 1) - 1, day ?? 1);
   const to =
-    day !== undefined ? utc(year, month! - 1, day + 1) : month !== undefined ? utc(year, month, 1) : utc(year + 1, 0, 1);
-  return { start: instant(new Date(from)), end: instant(new Date(to - 1000)) };
+    day !== undefined
+      ? utcMillis(year, month! - 1, day + 1)
+      : month !== undefined
+        ? utcMillis(year, month, 1)
+        : utcMillis(year + 1, 0, 1);
+  return {
+    start: instant(new Date(from)),
+    end: instant(new Date(to - 1000)),
+    startMicros: from * 1000,
+    endMicros: (to - 1000) * 1000,
+  };
 }
 
 /** `2020-01-01T00:00:00Z`, with milliseconds only when there are some. */
@@ -90,15 +95,15 @@ function instant(date: Date): string {
   return date.toISOString().replace('.000Z', 'Z');
 }
 
-/** Date.UTC without its 1900 offset for years 0-99. */
-function utc(year: number, monthIndex: number, day: number): number {
-  const date = new Date(0);
-  date.setUTCFullYear(year, monthIndex, day);
-  return date.getTime();
-}
+const two = (n: number): string => String(n).padStart(2, '0');
+const isoDay = (year: number, month: number, day: number): string =>
+  `${String(year).padStart(4, '0')}-${two(month)}-${two(day)}`;
 
-function daysIn(year: number, month: number): number {
-  return new Date(utc(year, month, 0)).getUTCDate();
+function cannotRead(part: string): StacParameterError {
+  return new StacParameterError(
+    'datetime',
+    `cannot read "${part}": write an RFC 3339 date-time (2020-01-01T12:00:00Z), a date (2020-01-01, 2020-01, 2020) or ".."`,
+  );
 }
 
 function badPart(part: string, what: string): StacParameterError {

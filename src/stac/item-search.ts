@@ -15,7 +15,7 @@ import type { JsonRequest, TransportOptions } from './transport.js';
  * subscription.
  *
  * Counted under `ctx.label`: `requests`, `retries`, `pages`, `items:<collection>`, `expected` (the sum of
- * the searches' `numberMatched`, capped by `max_items`, when the API says it) and one `passed` per item.
+ * the searches' `numberMatched`, capped by `max_items`, when the API says it); the engine counts the items out.
  */
 export function itemSearchSource(plan: SearchPlan, ctx: StageContext): Observable<Entry> {
   return pagedSource<PageOfSearch, StacItem, Entry>({
@@ -23,7 +23,6 @@ export function itemSearchSource(plan: SearchPlan, ctx: StageContext): Observabl
     items: (page) => page.items,
     toValue: (item, page) => {
       ctx.stats.count(ctx.label, `items:${item.collection ?? page.search.collection ?? '(none)'}`);
-      ctx.stats.passed(ctx.label);
       return sourceEntry(item, ctx); // an item too deep to flow fails alone (item-guard.ts)
     },
     demand: ctx.demand,

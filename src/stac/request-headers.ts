@@ -1,5 +1,4 @@
 import { sameOrigin } from '../http/redirect.js';
-import type { JsonRequest } from './transport.js';
 
 /**
  * Which headers a STAC API request carries. The stage's `headers` (an `Authorization: Bearer ...`, an API
@@ -19,7 +18,14 @@ export interface ApiHeaders {
 
 const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
 
-export function requestHeaders(request: JsonRequest, api: ApiHeaders | undefined): { headers: Record<string, string>; withheld: string[] } {
+/** The part of a request its headers depend on (transport.ts's JsonRequest has it). */
+interface HeadedRequest {
+  readonly method?: string;
+  readonly url: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export function requestHeaders(request: HeadedRequest, api: ApiHeaders | undefined): { headers: Record<string, string>; withheld: string[] } {
   const own = request.headers ?? {};
   if (!api) return { headers: { ...own }, withheld: [] };
   if (sameOrigin(request.url, api.origin)) return { headers: { ...api.headers, ...own }, withheld: [] };

@@ -18,11 +18,11 @@ const dist = path.join(ROOT, 'dist/src');
     import { z } from 'zod';
     import { runMain } from '${dist}/cli/main.js';
     import { newEntry } from '${dist}/entry.js';
-    import { perEntry } from '${dist}/engine/per-entry.js';
+    import { perEntry } from '${dist}/engine/step.js';
     import { runPipeline } from '${dist}/engine/run.js';
     const item = (id) => ({ type: 'Feature', id, geometry: null, properties: {}, assets: {} });
     const source = { kind: 'source', name: 'src', schema: z.object({}), create: () => of(newEntry(item('a')), newEntry(item('b'))) };
-    const buggy = { kind: 'step', name: 'buggy', schema: z.object({}), create: (_o, ctx) => perEntry(ctx, async (e) => e.item.id === 'b' ? e.item.missing.field : e) };
+    const buggy = { kind: 'step', name: 'buggy', schema: z.object({}), create: () => perEntry(async (e) => e.item.id === 'b' ? e.item.missing.field : e) };
     const plan = { file: 'x.yaml', name: 'bug', s3: { region: 'us-west-2', anonymous: true }, report: '${dir}/bug.report.json',
       source: { stage: source, options: {}, label: 'src' }, steps: [{ stage: buggy, options: {}, label: 'buggy' }], outputs: [] };
     await runMain(() => runPipeline(plan, { log: pino({ level: 'silent' }) }));

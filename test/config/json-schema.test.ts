@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import type { JsonSchema } from '../../src/config/describe-schema.js';
 import { pipelineJsonSchema, writePipelineJsonSchema } from '../../src/config/json-schema.js';
-import type { StageRegistry } from '../../src/engine/loaded-pipeline.js';
+import type { StageRegistry } from '../../src/engine/pipeline.js';
 import { testRegistry, testStages } from './load-test-stages.js';
 
 /**

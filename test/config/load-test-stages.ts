@@ -1,6 +1,6 @@
 import { EMPTY } from 'rxjs';
 import { z } from 'zod';
-import type { StageRegistry } from '../../src/engine/loaded-pipeline.js';
+import type { StageRegistry } from '../../src/engine/pipeline.js';
 import type { OutputStage, SourceStage, Stage, StepStage } from '../../src/engine/stage.js';
 
 /** Small stand-ins for the real operators: only their names, kinds and schemas matter to the loader. */

@@ -10,6 +10,7 @@ import { createHttpClient } from '../../src/http/client.js';
 import { DEFAULT_LIMITS, type HttpLimits } from '../../src/http/limits.js';
 import { RunStats } from '../../src/engine/stats.js';
 import { closeS3Clients } from '../../src/s3/client.js';
+import { locateHref } from '../../src/s3/href.js';
 import { closedPort, response, startServer, trickle, type ScriptedRequest, type ScriptedServer } from '../s3/scripted-server.js';
 import { tempDir } from './fixture.js';
 
@@ -66,7 +67,7 @@ function engineFor(endpoint: string, limits: Partial<HttpLimits>) {
 async function jobIn(name: string): Promise<{ job: DownloadJob; file: string }> {
   const dir = await tempDir(name);
   const target = expandTarget(parseTargetTemplate(`${dir}/{filename}`), { collection: 'c', id: 'i', asset: 'image', filename: 'object.tif' }, { item: 'i', asset: 'image' });
-  return { job: { item: 'i', asset: 'image', href: HREF, target }, file: path.join(dir, 'object.tif') };
+  return { job: { item: 'i', asset: 'image', href: HREF, located: locateHref(HREF), target }, file: path.join(dir, 'object.tif') };
 }
 
 async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {

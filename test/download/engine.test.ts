@@ -6,7 +6,8 @@ import { parseTargetTemplate, expandTarget } from '../../src/download/target-pat
 import { readSidecar } from '../../src/download/sidecar.js';
 import { RunStats } from '../../src/engine/stats.js';
 import { closeS3Clients } from '../../src/s3/client.js';
-import type { Sandbox } from '../../src/sandbox/index.js';
+import { locateHref } from '../../src/s3/href.js';
+import type { Sandbox } from '../../sandbox/index.js';
 import { createHttpClient } from '../../src/http/client.js';
 import { DEFAULT_LIMITS } from '../../src/http/limits.js';
 import type { StacItem } from '../../src/entry.js';
@@ -42,6 +43,7 @@ const jobFor = (item: StacItem, dir: string): DownloadJob => ({
   item: item.id,
   asset: 'image',
   href: item.assets.image.href,
+  located: locateHref(item.assets.image.href),
   target: expandTarget(parseTargetTemplate(`${dir}/{id}.tif`), { collection: item.collection, id: item.id, asset: 'image', filename: undefined }, { item: item.id, asset: 'image' }),
 });
 const exists = (file: string) => stat(file).then(() => true, () => false);

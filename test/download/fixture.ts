@@ -6,8 +6,8 @@ import { from, lastValueFrom, toArray } from 'rxjs';
 import { download, downloadOptions } from '../../operators/download.js';
 import { newEntry, type Entry, type StacItem } from '../../src/entry.js';
 import type { StageContext } from '../../src/engine/stage.js';
-import { KAGUYA_TC_COLLECTIONS, SandboxCatalog, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { TEST_LIMITS, testContext } from '../helpers/context.js';
+import { KAGUYA_TC_COLLECTIONS, SandboxCatalog, startSandbox, type Sandbox } from '../../sandbox/index.js';
+import { TEST_LIMITS, stepOf, testContext } from '../helpers/context.js';
 
 export const SEED = 5;
 export const IMAGE_BYTES = 256 * 1024;
@@ -29,7 +29,7 @@ export function stepContext(sandbox: Sandbox, label = 'download'): StageContext 
 }
 
 export async function runStep(options: Record<string, unknown>, items: StacItem[], ctx: StageContext): Promise<Entry[]> {
-  const operator = download.create(downloadOptions.parse(options), ctx);
+  const operator = stepOf(download, downloadOptions.parse(options), ctx);
   return lastValueFrom(from(items.map(newEntry)).pipe(operator, toArray()));
 }
 

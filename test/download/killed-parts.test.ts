@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readSidecar } from '../../src/download/sidecar.js';
-import { KAGUYA_TC_COLLECTIONS, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { KAGUYA_TC_COLLECTIONS, startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { ROOT } from '../cli/run-bin.js';
 import { filesUnder, tempDir } from './fixture.js';
 import { startPartCountingFront, type PartCountingFront } from './part-counting-front.js';

@@ -8,12 +8,12 @@ import { from, lastValueFrom } from 'rxjs';
 import { download, downloadOptions } from '../../operators/download.js';
 import { newEntry, type StacItem } from '../../src/entry.js';
 import { closeS3Clients } from '../../src/s3/client.js';
-import { TEST_LIMITS, testContext } from '../helpers/context.js';
+import { TEST_LIMITS, stepOf, testContext } from '../helpers/context.js';
 
 const [itemFile, dir, endpoint, partSize] = process.argv.slice(2);
 const item = JSON.parse(await readFile(itemFile, 'utf8')) as StacItem;
 const ctx = testContext('download', { s3: { region: 'us-west-2', anonymous: true, endpoint, limits: TEST_LIMITS } });
 const options = downloadOptions.parse({ assets: ['image'], to: `${dir}/{id}.tif`, multipart_threshold: Number(partSize), part_size: Number(partSize), max_requests: 4 });
-const entry = await lastValueFrom(from([newEntry(item)]).pipe(download.create(options, ctx)));
+const entry = await lastValueFrom(from([newEntry(item)]).pipe(stepOf(download, options, ctx)));
 closeS3Clients();
 process.stdout.write(`${JSON.stringify({ file: entry.files.image ?? null, failures: entry.failures, counters: ctx.stats.stage('download').counters })}\n`);

@@ -3,7 +3,8 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Entry, StacItem } from '../../src/entry.js';
 import { closeS3Clients } from '../../src/s3/client.js';
-import type { Sandbox } from '../../src/sandbox/index.js';
+import type { Sandbox } from '../../sandbox/index.js';
+import { stepOf } from '../helpers/context.js';
 import { ENTRIES, filesUnder, IMAGE_BYTES, imageRequests, itemOf, runStep, startDownloadSandbox, stepContext, tempDir } from './fixture.js';
 
 // The download step against the sandbox S3: real requests on 127.0.0.1, files compared byte for byte.
@@ -168,7 +169,7 @@ describe('download step', () => {
     const failed: Entry = { item, fields: {}, files: {}, failures: [{ stage: 'x', code: 'E', message: 'm' }] };
     const { from, lastValueFrom, toArray } = await import('rxjs');
     const { download, downloadOptions } = await import('../../operators/download.js');
-    const out = await lastValueFrom(from([failed]).pipe(download.create(downloadOptions.parse({ assets: ['image'], to: '/nonexistent/{id}/' }), stepContext(sandbox)), toArray()));
+    const out = await lastValueFrom(from([failed]).pipe(stepOf(download, downloadOptions.parse({ assets: ['image'], to: '/nonexistent/{id}/' }), stepContext(sandbox)), toArray()));
     expect(out).toEqual([failed]);
     expect(sandbox.s3!.requests).toEqual([]);
   });

@@ -1,6 +1,7 @@
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { newEntry, type Entry, type StacItem } from '../../src/entry.js';
-import { failEntry, perEntry } from '../../src/engine/per-entry.js';
+import { failEntry, stepOperator } from '../../src/engine/per-entry.js';
+import { perEntry } from '../../src/engine/step.js';
 import { EntryError, RunAbortedError } from '../../src/errors.js';
 import { testContext } from '../helpers/context.js';
 
@@ -8,16 +9,15 @@ const item = (id: string) => ({ type: 'Feature', id, geometry: null, properties:
 
 test('entries that gained failures count as failed, not passed, whether the work threw or recorded them itself', async () => {
   const ctx = testContext('step');
-  const operator = perEntry(
-    ctx,
+  const operator = stepOperator(perEntry(
     async (entry: Entry) => {
       if (entry.item.id === 'thrown') throw new EntryError('ERR_X', 'broken', { href: 'https://h/x' });
       // One of two assets failed: the work records it and keeps the entry (and its other file).
       if (entry.item.id === 'recorded') return failEntry(ctx, entry, new EntryError('ERR_Y', 'asset b failed'));
       return entry;
     },
-    2,
-  );
+    { concurrency: 2 },
+  ), ctx);
   const out = await lastValueFrom(from(['ok', 'thrown', 'recorded'].map((id) => newEntry(item(id)))).pipe(operator, toArray()));
   expect(out.map((e) => [e.item.id, e.failures.map((f) => f.code)])).toEqual([['ok', []], ['thrown', ['ERR_X']], ['recorded', ['ERR_Y']]]);
   expect(ctx.stats.stage('step')).toMatchObject({ in: 3, out: 1, failed: 2 });
@@ -27,10 +27,10 @@ test('entries that gained failures count as failed, not passed, whether the work
 
 test('a bug (TypeError) thrown by the work is not an item failure: the stream errors with it', async () => {
   const ctx = testContext('step');
-  const operator = perEntry(ctx, async (entry: Entry) => {
+  const operator = stepOperator(perEntry(async (entry: Entry) => {
     if (entry.item.id === 'b') throw new TypeError("Cannot read properties of undefined (reading 'x')");
     return entry;
-  });
+  }), ctx);
   await expect(lastValueFrom(from(['a', 'b', 'c'].map((id) => newEntry(item(id)))).pipe(operator, toArray()))).rejects.toBeInstanceOf(TypeError);
   expect(ctx.stats.failures).toEqual([]);
 });

@@ -6,8 +6,9 @@ import { Observable, filter as rxFilter, map } from 'rxjs';
 import { z } from 'zod';
 import { newEntry, type Entry, type StacItem } from '../../src/entry.js';
 import { EntryError, RunAbortedError } from '../../src/errors.js';
-import { perEntry } from '../../src/engine/per-entry.js';
-import { runPipeline, type PipelinePlan, type PlacedStage } from '../../src/engine/run.js';
+import type { ConfiguredStage, LoadedPipeline } from '../../src/engine/pipeline.js';
+import { runPipeline } from '../../src/engine/run.js';
+import { perEntry } from '../../src/engine/step.js';
 import type { OutputStage, SourceStage, StepStage } from '../../src/engine/stage.js';
 
 const log = pino({ level: 'silent' });
@@ -24,7 +25,6 @@ function countingSource(n: number, seen: { maxPending: number }): SourceStage {
           for (let i = 0; i < n && !stopped; i++) {
             await ctx.demand.acquire();
             seen.maxPending = Math.max(seen.maxPending, ctx.demand.pending);
-            ctx.stats.passed(ctx.label);
             subscriber.next(newEntry(item(i)));
           }
           subscriber.complete();
@@ -36,13 +36,13 @@ function countingSource(n: number, seen: { maxPending: number }): SourceStage {
 
 const slowStep: StepStage = {
   name: 'slow', kind: 'step', summary: '', example: '', schema: z.object({}),
-  create: (_o, ctx) => perEntry(ctx, async (e) => { await new Promise((r) => setTimeout(r, 1)); return e; }, 4),
+  create: () => perEntry(async (e) => { await new Promise((r) => setTimeout(r, 1)); return e; }, { concurrency: 4 }),
 };
 
 const failOdd: StepStage = {
   name: 'fail_odd', kind: 'step', summary: '', example: '', schema: z.object({}),
-  create: (_o, ctx) =>
-    perEntry(ctx, async (e) => {
+  create: () =>
+    perEntry(async (e) => {
       const n = Number(e.item.id.split('-')[1]);
       if (n % 2 === 1) throw new EntryError('ERR_ODD', `odd item ${e.item.id}`, { href: `http://x/${e.item.id}` });
       return e;
@@ -51,7 +51,8 @@ const failOdd: StepStage = {
 
 const dropAll: StepStage = {
   name: 'drop', kind: 'step', summary: '', example: '', schema: z.object({}),
-  create: (_o, ctx) => rxFilter((e: Entry) => { ctx.stats.entered(ctx.label); ctx.stats.dropped(ctx.label); void e; return false; }),
+  // Plain RxJS, no bookkeeping: the engine counts the drops and gives their flow slots back.
+  create: () => rxFilter(() => false),
 };
 
 const fatalAt = (n: number): StepStage => ({
@@ -74,8 +75,10 @@ const idsOutput: OutputStage = {
   },
 };
 
-function plan(dir: string, source: SourceStage, steps: StepStage[], withOutput = true): PipelinePlan {
-  const place = (stage: SourceStage | StepStage | OutputStage, options: unknown = {}, label = stage.name): PlacedStage => ({ stage, options, label });
+function plan(dir: string, source: SourceStage, steps: StepStage[], withOutput = true): LoadedPipeline {
+  const place = <S extends SourceStage | StepStage | OutputStage>(stage: S, options: unknown = {}, label = stage.name): ConfiguredStage<S> => ({
+    stage, options, label, location: { file: 'test.yaml', line: 1, col: 1, path: label },
+  });
   return {
     file: 'test.yaml', name: 't', s3: { region: 'us-west-2', anonymous: true },
     source: place(source),
@@ -153,14 +156,13 @@ const inFlightUntilAbort: StepStage = {
   name: 'in_flight', kind: 'step', summary: '', example: '', schema: z.object({}),
   create: (_o, ctx) =>
     perEntry(
-      ctx,
       (e) =>
         new Promise<Entry>((_resolve, reject) => {
           const fail = () => reject(new EntryError('ERR_LABEL_UNREACHABLE', `label of ${e.item.id}: ${String(ctx.signal.reason)}`));
           if (ctx.signal.aborted) fail();
           else ctx.signal.addEventListener('abort', fail, { once: true });
         }),
-      8,
+      { concurrency: 8 },
     ),
 };
 
@@ -186,7 +188,7 @@ test('a bug in a stage (a TypeError) ends the run: runPipeline rejects with it a
   const buggy: StepStage = {
     name: 'buggy', kind: 'step', summary: '', example: '', schema: z.object({}),
     create: (_o, ctx) =>
-      perEntry(ctx, async (e) => {
+      perEntry(async (e) => {
         if (e.item.id === 'item-2') (undefined as unknown as { x: number }).x += 1;
         return e;
       }),

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { FAULT_KINDS, startSandbox, type FaultRule, type Sandbox } from '../../src/sandbox/index.js';
+import { FAULT_KINDS, startSandbox, type FaultRule, type Sandbox } from '../../sandbox/index.js';
 import { ROOT } from '../cli/run-bin.js';
 import { runPipelineWatched, type WatchedResult } from './watched-run.js';
 

@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { createHttpClient } from '../../src/http/client.js';
 import { DEFAULT_LIMITS, type HttpLimits } from '../../src/http/limits.js';
 import { objectSource } from '../../src/download/object-source.js';
+import { locateHref } from '../../src/s3/href.js';
 import { rawServer, whole, type RawServer } from './raw-server.js';
 
 /**
@@ -21,7 +22,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-const source = (href: string) => objectSource(href, { s3, http: createHttpClient({ limits: LIMITS }) });
+const source = (href: string) => objectSource(locateHref(href), { s3, http: createHttpClient({ limits: LIMITS }) });
 
 test('HEAD is retried on 503 and tells size, ETag and ranges', async () => {
   server = await rawServer((req, a) => {
@@ -98,7 +99,7 @@ test('open(): a body that trickles below http.low_speed_limit is destroyed with 
     a.every(100, () => a.socket.write('z'));
   });
   const limits: HttpLimits = Object.freeze({ ...LIMITS, lowSpeedBytesPerSecond: 1024, lowSpeedTimeMs: 400 });
-  const opened = await objectSource(`${server.url}slow.img`, { s3, http: createHttpClient({ limits }) }).open({ signal: new AbortController().signal });
+  const opened = await objectSource(locateHref(`${server.url}slow.img`), { s3, http: createHttpClient({ limits }) }).open({ signal: new AbortController().signal });
   const started = Date.now();
   let received = 0;
   const err = await (async () => {

@@ -1,5 +1,6 @@
-import { decideRetry, parseRetryAfter, retryDelay, type RetrySettings } from '../../src/http/retry-policy.js';
+import { backoffDelay, decideRetry, parseRetryAfter, retryDelay, retryWaitWithin, type RetrySettings } from '../../src/http/retry-policy.js';
 import { DEFAULT_LIMITS } from '../../src/http/limits.js';
+import { downloadRetry, nextWait } from '../../src/download/retry.js';
 
 const settings: RetrySettings = { limit: 3, baseDelayMs: 100, maxDelayMs: 1000, maxRetryAfterMs: 10_000 };
 const at = (over: Partial<Parameters<typeof retryDelay>[0]>) => retryDelay({ attempt: 1, now: 0, random: 0.5, ...over }, settings);
@@ -71,4 +72,49 @@ test('the http: limits are settings too; their defaults back off over seconds (1
   expect(delays).toEqual([500, 1000, 2000, 4000, 8000, 0]);
   expect(retryDelay({ attempt: 5, status: 503, now: 0, random: 0.999999 }, { ...DEFAULT_LIMITS, retryMaxDelayMs: 30_000, retries: 10 })).toBe(16_000);
   expect(retryDelay({ attempt: 7, status: 503, now: 0, random: 0.999999 }, { ...DEFAULT_LIMITS, retries: 10 })).toBe(30_000);
+});
+
+describe('backoffDelay: the one backoff of the STAC/HTTP loop, the S3 loop and the download engine', () => {
+  it('stays within the upper half of base × 2^(attempt-1), capped, whatever the jitter', () => {
+    const s = { baseDelayMs: 1000, maxDelayMs: 30_000 };
+    for (let attempt = 1; attempt <= 8; attempt += 1) {
+      const ceiling = Math.min(30_000, 1000 * 2 ** (attempt - 1));
+      for (const random of [0, 0.25, 0.5, 0.999999]) {
+        const wait = backoffDelay(attempt, s, random);
+        expect(wait).toBeGreaterThanOrEqual(ceiling / 2);
+        expect(wait).toBeLessThanOrEqual(ceiling);
+      }
+    }
+    expect(backoffDelay(1, { baseDelayMs: 0, maxDelayMs: 0 }, 0.5)).toBe(1);
+  });
+});
+
+describe('retryWaitWithin: when the S3 loop and the download engine stop', () => {
+  const limits = { ...DEFAULT_LIMITS, retries: 3, retryBaseDelayMs: 100, retryMaxDelayMs: 1000, maxRetryAfterMs: 10_000, giveUpAfterMs: 5000 };
+  const now = 1_000_000;
+
+  it('backs off while retries are left, then stops', () => {
+    expect([1, 2, 3, 4].map((attempt) => retryWaitWithin(attempt, undefined, limits, now, now, 0))).toEqual([50, 100, 200, undefined]);
+  });
+
+  it('waits what Retry-After asks, seconds or a date, and stops when it asks more than http.max_retry_after', () => {
+    expect(retryWaitWithin(1, '3', limits, now, now, 0)).toBe(3000);
+    expect(retryWaitWithin(1, new Date(now + 2000).toUTCString(), limits, now, now, 0)).toBe(2000);
+    expect(retryWaitWithin(1, '11', limits, now, now, 0)).toBeUndefined();
+  });
+
+  it('starts no attempt past http.give_up_after since the first of the run of failures', () => {
+    expect(retryWaitWithin(1, '3', limits, now - 1999, now, 0)).toBe(3000);
+    expect(retryWaitWithin(1, '3', limits, now - 2000, now, 0)).toBeUndefined();
+    expect(retryWaitWithin(2, undefined, limits, now - 4899, now, 0)).toBe(100);
+    expect(retryWaitWithin(2, undefined, limits, now - 4900, now, 0)).toBeUndefined();
+  });
+
+  it('is the download engine\'s rule', () => {
+    const retry = downloadRetry(limits);
+    const slowDown = Object.assign(new Error('SlowDown'), { $response: { headers: { 'retry-after': '4' } } });
+    expect(nextWait(1, slowDown, retry, now, now)).toBe(retryWaitWithin(1, '4', limits, now, now));
+    expect(nextWait(1, slowDown, retry, now - 1001, now)).toBeUndefined();
+    expect(nextWait(4, new Error('reset'), retry, now, now)).toBeUndefined();
+  });
 });

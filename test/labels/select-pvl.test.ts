@@ -9,7 +9,7 @@ import { select, selectOptions } from '../../operators/select.js';
 import { newEntry, withFields, type Entry, type StacItem } from '../../src/entry.js';
 import { compileFieldPath } from '../../src/fields/field-path.js';
 import { parsePvl } from '../../src/pvl/index.js';
-import { testContext } from '../helpers/context.js';
+import { stepOf, testContext } from '../helpers/context.js';
 
 // What fetch_label leaves in an entry, read by field paths: real caminfo labels, parsed by the real parser.
 const FIXTURES = new URL('../fixtures/usgs/', import.meta.url);
@@ -26,7 +26,7 @@ const ANGLES = {
   phase_angle: 'caminfo.Caminfo.Geometry.PhaseAngle',
 };
 
-async function through(entries: Entry[], ...stages: Array<(ctx: ReturnType<typeof testContext>) => ReturnType<typeof select.create>>): Promise<Entry[]> {
+async function through(entries: Entry[], ...stages: Array<(ctx: ReturnType<typeof testContext>) => ReturnType<typeof stepOf>>): Promise<Entry[]> {
   const ctx = testContext('t');
   return lastValueFrom(stages.reduce((stream, stage) => stream.pipe(stage(ctx)), from(entries)).pipe(toArray()));
 }
@@ -63,25 +63,25 @@ describe('field paths into a PVL label', () => {
 
 describe('select and filter on PVL values', () => {
   it('select gives the angles as numbers', async () => {
-    const [entry] = await through([real], (ctx) => select.create(selectOptions.parse(ANGLES), ctx));
+    const [entry] = await through([real], (ctx) => stepOf(select, selectOptions.parse(ANGLES), ctx));
     expect(entry.fields).toMatchObject({ incidence_angle: 62.64846899183, emission_angle: 17.576404673607, phase_angle: 62.175500784804 });
   });
 
   it('select gives null for NULL, and `incidence_angle < 80` does not keep it', async () => {
     const out = await through(
       [real, nulls],
-      (ctx) => select.create(selectOptions.parse(ANGLES), ctx),
-      (ctx) => filter.create(filterOptions.parse('incidence_angle < 80'), ctx),
+      (ctx) => stepOf(select, selectOptions.parse(ANGLES), ctx),
+      (ctx) => stepOf(filter, filterOptions.parse('incidence_angle < 80'), ctx),
     );
     expect(out.map((e) => e.item.id)).toEqual([ID]);
-    const [selectedNull] = await through([nulls], (ctx) => select.create(selectOptions.parse(ANGLES), ctx));
+    const [selectedNull] = await through([nulls], (ctx) => stepOf(select, selectOptions.parse(ANGLES), ctx));
     expect(selectedNull.fields).toMatchObject({ incidence_angle: null, emission_angle: null, phase_angle: null });
   });
 
   it('a NULL angle is an empty CSV cell; the document itself is not a column', async () => {
-    const selected = await through([real, nulls], (ctx) => select.create(selectOptions.parse(ANGLES), ctx));
+    const selected = await through([real, nulls], (ctx) => stepOf(select, selectOptions.parse(ANGLES), ctx));
     const path = join(mkdtempSync(join(tmpdir(), 'stacflow-pvl-csv-')), 'angles.csv');
-    const sink = csv.create(csvOptions.parse({ path }), testContext('csv'));
+    const sink = await csv.create(csvOptions.parse({ path }), testContext('csv'));
     for (const entry of selected) await sink.write(entry);
     await sink.finish();
     const rows = parseCsv(readFileSync(path, 'utf8'), { columns: true }) as Array<Record<string, string>>;

@@ -35,7 +35,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 async function writeAll(options: unknown, entries: Entry[], ctx = testContext('csv')) {
-  const sink = csv.create(csvOptions.parse(options), ctx);
+  const sink = await csv.create(csvOptions.parse(options), ctx);
   for (const entry of entries) await sink.write(entry);
   return sink.finish();
 }
@@ -105,7 +105,7 @@ describe('csv', () => {
 
   it('shows nothing under the final name before finish', async () => {
     const path = join(dir, 'late.csv');
-    const sink = csv.create(csvOptions.parse({ path }), testContext('csv'));
+    const sink = await csv.create(csvOptions.parse({ path }), testContext('csv'));
     await sink.write(a);
     await sink.write(b);
     expect(existsSync(path)).toBe(false);
@@ -118,7 +118,7 @@ describe('csv', () => {
   it('leaves an earlier file untouched when aborted', async () => {
     const path = join(dir, 'kept.csv');
     writeFileSync(path, 'id\nfrom-yesterday\n');
-    const sink = csv.create(csvOptions.parse({ path }), testContext('csv'));
+    const sink = await csv.create(csvOptions.parse({ path }), testContext('csv'));
     await sink.write(a);
     await sink.abort();
     expect(readFileSync(path, 'utf8')).toBe('id\nfrom-yesterday\n');

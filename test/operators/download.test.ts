@@ -8,7 +8,7 @@ import { STAGES } from '../../operators/index.js';
 import { parsePipeline } from '../../src/config/load.js';
 import { runPipeline } from '../../src/engine/run.js';
 import { closeS3Clients } from '../../src/s3/client.js';
-import type { Sandbox } from '../../src/sandbox/index.js';
+import type { Sandbox } from '../../sandbox/index.js';
 import { ENTRIES, startDownloadSandbox, tempDir } from '../download/fixture.js';
 
 const MiB = 1024 * 1024;

@@ -10,9 +10,9 @@ import { newEntry, withFailure, type Entry, type StacItem } from '../../src/entr
 import type { StageContext } from '../../src/engine/stage.js';
 import { PvlDocument } from '../../src/pvl/index.js';
 import { closeS3Clients } from '../../src/s3/client.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { startLabelServer, type LabelServer } from '../labels/label-server.js';
-import { testContext } from '../helpers/context.js';
+import { stepOf, testContext } from '../helpers/context.js';
 
 const FIXTURES = new URL('../fixtures/usgs/', import.meta.url);
 const IDS = ['TC1S2B0_01_07496N087E3020', 'TC1S2B0_01_07495N079E3030', 'TC1S2B0_01_07496N183E3021'];
@@ -35,7 +35,7 @@ function itemAt(id: string, href: string | null, itemId = id): StacItem {
 }
 
 async function run(options: unknown, entries: Entry[], ctx: StageContext = testContext('fetch_label')): Promise<Entry[]> {
-  const operator = fetchLabel.create(fetchLabelOptions.parse(options), ctx);
+  const operator = stepOf(fetchLabel, fetchLabelOptions.parse(options), ctx);
   return lastValueFrom(from(entries).pipe(operator, toArray()));
 }
 

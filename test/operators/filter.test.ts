@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { newEntry, withFailure, withFields, type StacItem } from '../../src/entry.js';
 import { filter, filterOptions } from '../../operators/filter.js';
-import { testContext } from '../helpers/context.js';
+import { stepOf, testContext } from '../helpers/context.js';
 
 const item: StacItem = JSON.parse(
   readFileSync(new URL('../fixtures/usgs/stac/item_kaguya_tc_monoscopic_TC1S2B0_01_07496N087E3020.json', import.meta.url), 'utf8'),
@@ -27,7 +27,7 @@ describe('filter', () => {
   it('keeps entries for which the expression holds and drops the others', () => {
     scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('-l-h-l-|', { l: low, h: high });
-      expectObservable(source.pipe(filter.create(below80, testContext('filter')))).toBe('-l---l-|', { l: low });
+      expectObservable(source.pipe(stepOf(filter, below80, testContext('filter')))).toBe('-l---l-|', { l: low });
       expectSubscriptions(source.subscriptions).toBe('^------!');
     });
   });
@@ -35,7 +35,7 @@ describe('filter', () => {
   it('drops entries whose value is missing or null', () => {
     scheduler.run(({ cold, expectObservable }) => {
       const source = cold('-u-l-|', { u: unknown, l: low });
-      expectObservable(source.pipe(filter.create(below80, testContext('filter')))).toBe('---l-|', { l: low });
+      expectObservable(source.pipe(stepOf(filter, below80, testContext('filter')))).toBe('---l-|', { l: low });
     });
   });
 
@@ -44,7 +44,7 @@ describe('filter', () => {
     const droppedEvents: number[] = [];
     ctx.stats.on('dropped', (_label: string, n: number) => droppedEvents.push(n));
     scheduler.run(({ cold, expectObservable }) => {
-      expectObservable(cold('-l-h-u-|', { l: low, h: high, u: unknown }).pipe(filter.create(below80, ctx))).toBe('-l-----|', { l: low });
+      expectObservable(cold('-l-h-u-|', { l: low, h: high, u: unknown }).pipe(stepOf(filter, below80, ctx))).toBe('-l-----|', { l: low });
     });
     expect(ctx.stats.stage('filter#4')).toMatchObject({ in: 3, out: 1, dropped: 2, failed: 0 });
     expect(droppedEvents).toEqual([1, 1]);
@@ -53,7 +53,7 @@ describe('filter', () => {
   it('passes entries that failed earlier on without testing them', () => {
     scheduler.run(({ cold, expectObservable }) => {
       const source = cold('-f-h-|', { f: failed, h: high });
-      expectObservable(source.pipe(filter.create(below80, testContext('filter')))).toBe('-f---|', { f: failed });
+      expectObservable(source.pipe(stepOf(filter, below80, testContext('filter')))).toBe('-f---|', { f: failed });
     });
   });
 
@@ -61,7 +61,7 @@ describe('filter', () => {
     const options = filterOptions.parse({ where: 'incidence_angle < 80', keep_failed: false });
     const ctx = testContext('filter');
     scheduler.run(({ cold, expectObservable }) => {
-      expectObservable(cold('-f-l-|', { f: failed, l: low }).pipe(filter.create(options, ctx))).toBe('---l-|', { l: low });
+      expectObservable(cold('-f-l-|', { f: failed, l: low }).pipe(stepOf(filter, options, ctx))).toBe('---l-|', { l: low });
     });
     expect(ctx.stats.stage('filter')).toMatchObject({ in: 2, out: 1, dropped: 1 });
   });
@@ -77,7 +77,7 @@ describe('filter', () => {
     const options = filterOptions.parse('caminfo.Caminfo.Geometry.IncidenceAngle < 80');
     const ctx = testContext('filter');
     scheduler.run(({ cold, expectObservable }) => {
-      expectObservable(cold('-x-|', { x: broken }).pipe(filter.create(options, ctx))).toBe('-y-|', {
+      expectObservable(cold('-x-|', { x: broken }).pipe(stepOf(filter, options, ctx))).toBe('-y-|', {
         y: withFailure(broken, { stage: 'filter', code: 'ERR_UNEXPECTED', message: 'bad query' }),
       });
     });
@@ -87,7 +87,7 @@ describe('filter', () => {
   it('passes an error of the source on', () => {
     scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('-l-#', { l: low }, new Error('source broke'));
-      expectObservable(source.pipe(filter.create(below80, testContext('filter')))).toBe('-l-#', { l: low }, new Error('source broke'));
+      expectObservable(source.pipe(stepOf(filter, below80, testContext('filter')))).toBe('-l-#', { l: low }, new Error('source broke'));
       expectSubscriptions(source.subscriptions).toBe('^--!');
     });
   });
@@ -95,7 +95,7 @@ describe('filter', () => {
   it('unsubscribes from the source when its subscriber does', () => {
     scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('-l-h-l-|', { l: low, h: high });
-      expectObservable(source.pipe(filter.create(below80, testContext('filter'))), '^----!').toBe('-l---', { l: low });
+      expectObservable(source.pipe(stepOf(filter, below80, testContext('filter'))), '^----!').toBe('-l---', { l: low });
       expectSubscriptions(source.subscriptions).toBe('^----!');
     });
   });

@@ -8,8 +8,9 @@ import { parse as parseYaml } from 'yaml';
 import { rcloneManifest, rcloneManifestOptions } from '../../operators/rclone-manifest.js';
 import { newEntry, withFailure, type Entry, type StacItem } from '../../src/entry.js';
 import { RCLONE_CONFIG } from '../../src/rclone/command.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { testContext } from '../helpers/context.js';
+import { stepOperator } from '../../src/engine/per-entry.js';
 
 const COLLECTION = 'kaguya_terrain_camera_monoscopic_uncontrolled_observations';
 let sandbox: Sandbox;
@@ -28,8 +29,8 @@ const key = (item: StacItem): string => sandbox.s3!.key(item.id, 'image');
 const withImage = (item: StacItem, href: string, id = item.id): StacItem => ({ ...item, id, assets: { ...item.assets, image: { ...item.assets.image, href } } });
 
 async function run(options: Record<string, unknown>, entries: Entry[], ctx = testContext('rclone_manifest')) {
-  const step = rcloneManifest.create(rcloneManifestOptions.parse(options), ctx);
-  const out = await lastValueFrom(from(entries).pipe(step.operator, toArray()));
+  const step = await rcloneManifest.create(rcloneManifestOptions.parse(options), ctx);
+  const out = await lastValueFrom(from(entries).pipe(stepOperator(step, ctx), toArray()));
   return { out, step, ctx };
 }
 
@@ -123,8 +124,9 @@ describe('rclone_manifest', () => {
 
   it('ends the run when the manifest cannot be written', async () => {
     writeFileSync(path.join(dir, 'a-file'), '');
-    const step = rcloneManifest.create(rcloneManifestOptions.parse({ assets: ['image'], path: path.join(dir, 'a-file', 'm.txt') }), testContext('rclone_manifest'));
-    await expect(lastValueFrom(from([newEntry(items[0])]).pipe(step.operator))).rejects.toMatchObject({
+    const ctx = testContext('rclone_manifest');
+    const step = await rcloneManifest.create(rcloneManifestOptions.parse({ assets: ['image'], path: path.join(dir, 'a-file', 'm.txt') }), ctx);
+    await expect(lastValueFrom(from([newEntry(items[0])]).pipe(stepOperator(step, ctx)))).rejects.toMatchObject({
       code: 'ERR_OUTPUT_WRITE',
       errorClass: 'fatal',
       message: expect.stringContaining(`cannot write ${path.join(dir, 'a-file')}`),

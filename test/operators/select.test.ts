@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { newEntry, withFailure, withFields, type Entry, type StacItem } from '../../src/entry.js';
 import { select, selectOptions } from '../../operators/select.js';
-import { testContext } from '../helpers/context.js';
+import { stepOf, testContext } from '../helpers/context.js';
 
 const loadItem = (id: string): StacItem =>
   JSON.parse(readFileSync(new URL(`../fixtures/usgs/stac/item_kaguya_tc_monoscopic_${id}.json`, import.meta.url), 'utf8'));
@@ -34,7 +34,7 @@ describe('select', () => {
   it('adds each selected name to each entry', () => {
     scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('-a-b-|', { a, b });
-      expectObservable(source.pipe(select.create(options, testContext('select')))).toBe('-x-y-|', {
+      expectObservable(source.pipe(stepOf(select, options, testContext('select')))).toBe('-x-y-|', {
         x: withFields(a, { incidence_angle: 62.64846899183, gsd: a.item.properties.gsd }),
         y: withFields(b, { incidence_angle: 62.548768944137, gsd: 7.6508919736877 }),
       });
@@ -46,14 +46,14 @@ describe('select', () => {
     const missing = selectOptions.parse({ nothing: 'assets.nothing.href' });
     scheduler.run(({ cold, expectObservable }) => {
       const source = cold('-a-|', { a });
-      expectObservable(source.pipe(select.create(missing, testContext('select')))).toBe('-x-|', { x: withFields(a, { nothing: null }) });
+      expectObservable(source.pipe(stepOf(select, missing, testContext('select')))).toBe('-x-|', { x: withFields(a, { nothing: null }) });
     });
   });
 
   it('passes entries that failed earlier through untouched', () => {
     scheduler.run(({ cold, expectObservable }) => {
       const source = cold('-f-a-|', { f: failed, a });
-      expectObservable(source.pipe(select.create(options, testContext('select')))).toBe('-f-x-|', {
+      expectObservable(source.pipe(stepOf(select, options, testContext('select')))).toBe('-f-x-|', {
         f: failed,
         x: withFields(a, { incidence_angle: 62.64846899183, gsd: a.item.properties.gsd }),
       });
@@ -63,7 +63,7 @@ describe('select', () => {
   it('counts entries in and out under its label', () => {
     const ctx = testContext('select#3');
     scheduler.run(({ cold, expectObservable }) => {
-      expectObservable(cold('-a-f-b-|', { a, b, f: failed }).pipe(select.create(options, ctx))).toBe('-a-f-b-|', {
+      expectObservable(cold('-a-f-b-|', { a, b, f: failed }).pipe(stepOf(select, options, ctx))).toBe('-a-f-b-|', {
         a: expect.anything(),
         b: expect.anything(),
         f: failed,
@@ -82,7 +82,7 @@ describe('select', () => {
     });
     const ctx = testContext('select');
     scheduler.run(({ cold, expectObservable }) => {
-      expectObservable(cold('-x-b-|', { x: broken, b }).pipe(select.create(options, ctx))).toBe('-x-y-|', {
+      expectObservable(cold('-x-b-|', { x: broken, b }).pipe(stepOf(select, options, ctx))).toBe('-x-y-|', {
         x: withFailure(broken, { stage: 'select', code: 'ERR_UNEXPECTED', message: 'bad query' }),
         y: expect.objectContaining({ fields: expect.objectContaining({ incidence_angle: 62.548768944137 }) }),
       });
@@ -93,7 +93,7 @@ describe('select', () => {
   it('passes an error of the source on', () => {
     scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('-a-#', { a }, new Error('source broke'));
-      expectObservable(source.pipe(select.create(options, testContext('select')))).toBe(
+      expectObservable(source.pipe(stepOf(select, options, testContext('select')))).toBe(
         '-x-#',
         { x: expect.anything() },
         new Error('source broke'),
@@ -105,7 +105,7 @@ describe('select', () => {
   it('unsubscribes from the source when its subscriber does', () => {
     scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('-a-b-a-|', { a, b });
-      expectObservable(source.pipe(select.create(options, testContext('select'))), '^--!').toBe('-x--', { x: expect.anything() });
+      expectObservable(source.pipe(stepOf(select, options, testContext('select'))), '^--!').toBe('-x--', { x: expect.anything() });
       expectSubscriptions(source.subscriptions).toBe('^--!');
     });
   });

@@ -5,10 +5,10 @@ import { lastValueFrom, take, toArray } from 'rxjs';
 import { Demand } from '../../src/engine/demand.js';
 import type { StageContext } from '../../src/engine/stage.js';
 import { StacApiError, StacConformanceError } from '../../src/stac/errors.js';
-import { startSandbox, KAGUYA_TC_COLLECTIONS, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
+import { startSandbox, KAGUYA_TC_COLLECTIONS, type Sandbox, type SandboxOptions } from '../../sandbox/index.js';
 import { pino, type Logger } from 'pino';
 import { createHttpClient } from '../../src/http/client.js';
-import { TEST_LIMITS, testContext } from '../helpers/context.js';
+import { sourceOf, TEST_LIMITS, testContext } from '../helpers/context.js';
 import { rawServer, whole, TEST_CERT, type RawRequest, type RawServer } from '../http/raw-server.js';
 
 const ITEM_SEARCH_CLASSES = ['https://api.stacspec.org/v1.0.0/core', 'https://api.stacspec.org/v1.0.0/item-search'];
@@ -67,7 +67,7 @@ async function withSandbox(options: SandboxOptions, body: (sandbox: Sandbox) => 
 }
 
 function search(options: Record<string, unknown>, ctx: StageContext = testContext(LABEL)) {
-  return stacSearch.create(stacSearchOptions.parse(options), ctx);
+  return sourceOf(stacSearch, stacSearchOptions.parse(options), ctx);
 }
 
 const ids = async (options: Record<string, unknown>, ctx?: StageContext) =>

@@ -8,8 +8,13 @@ import { decodePvlBytes } from '../../src/pvl/index.js';
  */
 export const CORPUS = path.resolve(import.meta.dirname, '../fixtures/pvl-corpus/inputs');
 /** The USGS caminfo labels (fixtures), and the sandbox's copies of them with two synthesized variants. */
-export const USGS_CAMINFO_DIRS = [path.resolve(import.meta.dirname, '../fixtures/usgs/caminfo'), path.resolve(import.meta.dirname, '../../src/sandbox/data/caminfo')];
+export const USGS_CAMINFO_DIRS = [path.resolve(import.meta.dirname, '../fixtures/usgs/caminfo'), path.resolve(import.meta.dirname, '../../sandbox/data/caminfo')];
 export const CAMINFO_DIRS = [path.join(CORPUS, 'isis-caminfo'), ...USGS_CAMINFO_DIRS];
+/**
+ * The corpus folders the grammar takes minutes on (ale/ ~20 s, isis3/ ~150 s of CPU): their differential test
+ * is pvl/differential-large.test.ts, in the slow jest project; every other folder is in pvl/differential.test.ts.
+ */
+export const LARGE_CORPUS_FOLDERS = ['ale', 'isis3'];
 
 export interface PvlInput {
   /** Path relative to the corpus (or a fuzz case's name). */

@@ -15,7 +15,7 @@ export interface InvalidLabel {
 
 export const LABEL_BYTES = 2 * 1024 * 1024;
 
-const caminfo = readFileSync(path.resolve(import.meta.dirname, '../../src/sandbox/data/caminfo/TC1S2B0_01_07496N183E3021.caminfo.pvl'), 'utf8');
+const caminfo = readFileSync(path.resolve(import.meta.dirname, '../../sandbox/data/caminfo/TC1S2B0_01_07496N183E3021.caminfo.pvl'), 'utf8');
 /** The statements inside `Object = Caminfo … End_Object` (blocks Parameters, Statistics, Geometry …). */
 const statements = (() => {
   const lines = caminfo.split('\n');

@@ -7,7 +7,7 @@ import { STAGES } from '../../operators/index.js';
 import { parsePipeline } from '../../src/config/load.js';
 import { runPipeline } from '../../src/engine/run.js';
 import { RCLONE_CONFIG, rcloneCopyArgv } from '../../src/rclone/command.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 
 // The commands the rclone_manifest step prints, run as printed by the real rclone against the sandbox S3.
 // rclone comes from Debian (.ci/run installs it); a machine without it skips, CI never does.

@@ -1,5 +1,5 @@
 /** A small sandbox (STAC API + S3) for the S3 client tests, with one item missing and one forbidden. */
-import { KAGUYA_TC_COLLECTIONS, SandboxCatalog, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { KAGUYA_TC_COLLECTIONS, SandboxCatalog, startSandbox, type Sandbox } from '../../sandbox/index.js';
 import type { StacItem } from '../../src/entry.js';
 import type { S3Settings } from '../../src/s3/settings.js';
 

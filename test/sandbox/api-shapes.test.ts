@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { KAGUYA_TC_COLLECTIONS, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { KAGUYA_TC_COLLECTIONS, startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { getJson, postJson, type Link } from './http.js';
 
 const SYNTHESIZED = new URL('../fixtures/usgs/synthesized/', import.meta.url);

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { KAGUYA_TC_COLLECTIONS, SandboxCatalog, startSandbox } from '../../src/sandbox/index.js';
+import { KAGUYA_TC_COLLECTIONS, SandboxCatalog, startSandbox } from '../../sandbox/index.js';
 import { getJson, type Page } from './http.js';
 
 const REAL_ITEM = JSON.parse(readFileSync(

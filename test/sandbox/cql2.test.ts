@@ -1,4 +1,4 @@
-import { KAGUYA_TC_COLLECTIONS, SandboxCatalog } from '../../src/sandbox/index.js';
+import { KAGUYA_TC_COLLECTIONS, SandboxCatalog } from '../../sandbox/index.js';
 
 const catalog = new SandboxCatalog(9, KAGUYA_TC_COLLECTIONS.map((id) => ({ id, items: 40 })));
 const entries = [...catalog.entries()];

@@ -1,4 +1,4 @@
-import { formatMicros, formatMillis, parseMicros } from '../../src/sandbox/datetime.js';
+import { formatMicros, formatMillis, parseMicros } from '../../sandbox/datetime.js';
 
 describe('sandbox datetime', () => {
   it('keeps the microseconds of the real items', () => {

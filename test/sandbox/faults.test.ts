@@ -1,5 +1,5 @@
-import { KAGUYA_TC_COLLECTIONS, startSandbox, type FaultKind, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
-import { MAX_CONSECUTIVE_FAULTS, parseFaultKinds, RandomFaults } from '../../src/sandbox/random-faults.js';
+import { KAGUYA_TC_COLLECTIONS, startSandbox, type FaultKind, type Sandbox, type SandboxOptions } from '../../sandbox/index.js';
+import { MAX_CONSECUTIVE_FAULTS, parseFaultKinds, RandomFaults } from '../../sandbox/random-faults.js';
 import { rawGet } from './raw-get.js';
 
 const SEED = 5;

@@ -1,4 +1,4 @@
-import { projectFields } from '../../src/sandbox/fields.js';
+import { projectFields } from '../../sandbox/fields.js';
 
 const item = Object.freeze({
   type: 'Feature',

@@ -1,5 +1,5 @@
-import { decodeToken, encodeToken } from '../../src/sandbox/paging-token.js';
-import { SandboxApiError } from '../../src/sandbox/api-error.js';
+import { decodeToken, encodeToken } from '../../sandbox/paging-token.js';
+import { SandboxApiError } from '../../sandbox/api-error.js';
 
 describe('sandbox paging token', () => {
   it('round-trips a position as URL-safe text', () => {

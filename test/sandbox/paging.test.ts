@@ -1,4 +1,4 @@
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { allPages, getJson, idsOf, keysOf, postJson, type Page } from './http.js';
 
 const MONO = 'kaguya_terrain_camera_monoscopic_uncontrolled_observations';

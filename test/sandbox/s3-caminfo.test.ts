@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { KAGUYA_TC_COLLECTIONS, SandboxCatalog } from '../../src/sandbox/index.js';
-import { caminfoFor, caminfoVariant, groundVector, parseIsoMicros, phaseAngle } from '../../src/sandbox/s3/caminfo.js';
-import { gisFootprint, isisNumber, isisTime } from '../../src/sandbox/s3/isis-format.js';
-import { parsePvlTemplate, renderPvlTemplate, templateValues } from '../../src/sandbox/s3/pvl-template.js';
+import { KAGUYA_TC_COLLECTIONS, SandboxCatalog } from '../../sandbox/index.js';
+import { caminfoFor, caminfoVariant, groundVector, parseIsoMicros, phaseAngle } from '../../sandbox/s3/caminfo.js';
+import { gisFootprint, isisNumber, isisTime } from '../../sandbox/s3/isis-format.js';
+import { parsePvlTemplate, renderPvlTemplate, templateValues } from '../../sandbox/s3/pvl-template.js';
 
 const FIXTURES = new URL('../fixtures/usgs/', import.meta.url);
 const REAL = ['TC1S2B0_01_07495N079E3030', 'TC1S2B0_01_07496N087E3020', 'TC1S2B0_01_07496N183E3021'].map((id) => `caminfo/${id}.caminfo.pvl`);

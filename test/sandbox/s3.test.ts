@@ -1,8 +1,8 @@
 import { createCipheriv } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { KAGUYA_TC_COLLECTIONS, SandboxCatalog, startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
-import { DEMO_BBOX, SERVED_ASSETS, caminfoFor } from '../../src/sandbox/s3/index.js';
-import { DEFAULT_CAMINFO_OPTIONS } from '../../src/sandbox/s3/caminfo.js';
+import { KAGUYA_TC_COLLECTIONS, SandboxCatalog, startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/index.js';
+import { DEMO_BBOX, SERVED_ASSETS, caminfoFor } from '../../sandbox/s3/index.js';
+import { DEFAULT_CAMINFO_OPTIONS } from '../../sandbox/s3/caminfo.js';
 
 const SEED = 11;
 const COLLECTIONS = KAGUYA_TC_COLLECTIONS.map((id) => ({ id, items: 8 }));

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { allPages, getJson, keysOf, postJson, type Page } from './http.js';
 
 const MONO = 'kaguya_terrain_camera_monoscopic_uncontrolled_observations';

@@ -1,4 +1,4 @@
-import { TopK } from '../../src/sandbox/top-k.js';
+import { TopK } from '../../sandbox/top-k.js';
 
 describe('sandbox TopK', () => {
   it('keeps the k smallest values, in order', () => {

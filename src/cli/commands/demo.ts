@@ -4,24 +4,25 @@ import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { packagePath } from '../../package-root.js';
 import { NODE_FLAGS } from '../../runtime-flags.js';
-import { startSandbox } from '../../sandbox/index.js';
 import type { RunReport } from '../../engine/report.js';
-
+import { loadSandbox } from '../load-sandbox.js';
 
 /**
  * `npm run demo`: the main job, offline. Starts the sandbox (a STAC API and an S3 endpoint on 127.0.0.1 made
  * from real USGS items and labels), runs `run-pipeline pipelines/kaguya-tc.yaml` against them through
- * STAC_API_URL and S3_ENDPOINT, shows what it wrote, stops the sandbox.
+ * STAC_API_URL and S3_ENDPOINT, shows what it wrote, stops the sandbox. The sandbox is loaded only here: it
+ * is a workspace of the git checkout, not part of the npm package (src/cli/load-sandbox.ts).
  */
 export const demoCommand: CommandModule<object, { pipeline: string; out: string; seed: number }> = {
   command: 'demo',
-  describe: 'run pipelines/kaguya-tc.yaml against the bundled sandbox (offline) and show what it wrote',
+  describe: 'run pipelines/kaguya-tc.yaml against the sandbox (offline; in a git checkout) and show what it wrote',
   builder: (yargs) =>
     yargs
       .option('pipeline', { type: 'string', default: 'pipelines/kaguya-tc.yaml', describe: 'pipeline to run' })
       .option('out', { type: 'string', default: 'out', describe: 'output folder (OUT_DIR)' })
       .option('seed', { type: 'number', default: 42, describe: 'sandbox catalog seed' }),
   handler: async ({ pipeline, out, seed }) => {
+    const { startSandbox } = await loadSandbox('demo');
     const sandbox = await startSandbox({ seed });
     const env = { STAC_API_URL: sandbox.url, S3_ENDPOINT: sandbox.s3Endpoint, OUT_DIR: out, DATA_DIR: path.join(out, 'data') };
     process.stderr.write(`sandbox STAC API on ${sandbox.url}, S3 on ${sandbox.s3Endpoint}\n$ ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')} run-pipeline ${pipeline}\n`);

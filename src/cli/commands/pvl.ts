@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { CommandModule } from 'yargs';
-import { decodePvlBytes, parsePvl, PvlSyntaxError, type CanonicalModule, type PvlDocument } from '../../pvl/index.js';
+import type { CanonicalModule, PvlDocument } from '../../pvl/index.js';
 import { EXIT } from '../exit-codes.js';
 
 export interface PvlArgs {
@@ -63,6 +63,8 @@ export function keepStdinDash(argv: readonly string[]): string[] {
 
 /** The command's work; returns the exit code. */
 export async function runPvl(args: PvlArgs, io: PvlIo): Promise<number> {
+  // The parser (ohm-js and its grammar) is loaded when a label is read, not for every command line.
+  const { decodePvlBytes, parsePvl, PvlSyntaxError } = await import('../../pvl/index.js');
   const files = args.files.map(String);
   const lines = args.ndjson === true || files.length > 1;
   let code: number = EXIT.done;

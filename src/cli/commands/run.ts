@@ -1,21 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
-import { STAGES } from '../../../operators/index.js';
-import { ConfigurationError } from '../../errors.js';
-import { loadPipeline } from '../../config/load.js';
-import { runPipeline } from '../../engine/run.js';
-import { RunStats } from '../../engine/stats.js';
-import { EXIT } from '../exit-codes.js';
-import { createLogger } from '../logger.js';
-import { ProgressDisplay } from '../progress.js';
-import { terminalText } from '../../util/terminal-text.js';
+import type { RunArgs } from '../run-file.js';
 
-export interface RunArgs {
-  file: string;
-  report?: string;
-  verbose?: boolean;
-  quiet?: boolean;
-  progress?: boolean;
-}
+export type { RunArgs } from '../run-file.js';
 
 /** Options shared by `run-pipeline FILE` and `stacflow run FILE`. */
 export function runOptions<T>(yargs: Argv<T>): Argv<T & RunArgs> {
@@ -27,63 +13,13 @@ export function runOptions<T>(yargs: Argv<T>): Argv<T & RunArgs> {
     .option('progress', { type: 'boolean', describe: 'progress lines on a TTY (default: on when stderr is a TTY)' }) as Argv<T & RunArgs>;
 }
 
-/** Loads, validates and runs a pipeline; resolves to the process exit code (DESIGN.md). */
-export async function runFromFile(args: RunArgs): Promise<number> {
-  const tty = Boolean(process.stderr.isTTY);
-  const showProgress = args.progress ?? (tty && !args.quiet);
-  const log = createLogger({ level: args.verbose ? 'debug' : args.quiet ? 'error' : showProgress ? 'warn' : 'info' });
-
-  let plan;
-  try {
-    plan = await loadPipeline(args.file, STAGES, process.env);
-  } catch (err) {
-    if (err instanceof ConfigurationError) {
-      process.stderr.write(`${err.message}\n${err.issues.length} error${err.issues.length === 1 ? '' : 's'} in ${args.file}\n`);
-      return EXIT.invalid;
-    }
-    throw err;
-  }
-
-  const stats = new RunStats();
-  const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => controller.abort(signal);
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  const progress = showProgress ? new ProgressDisplay(plan, stats) : undefined;
-  try {
-    const result = await runPipeline(plan, { log, stats, signal: controller.signal, reportPath: args.report });
-    progress?.stop();
-    if (!args.quiet) process.stderr.write(summary(result.report, result.reportPath));
-    return result.exitCode;
-  } finally {
-    progress?.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-}
-
-/**
- * The end-of-run lines on stderr. Ids, paths and messages come from the data and the servers: each line's
- * control characters are escaped (src/util/terminal-text.ts), so none reaches the terminal raw.
- */
-export function summary(report: Awaited<ReturnType<typeof runPipeline>>['report'], reportPath: string): string {
-  const lines = [
-    `${report.pipeline.name}: ${report.status.replaceAll('_', ' ')} in ${report.duration_s} s — ${report.items.total} items, ${report.items.failed} failed`,
-  ];
-  for (const [label, output] of Object.entries(report.outputs)) lines.push(`  ${label}: ${output.path} (${output.rows} rows)`);
-  if (report.error) lines.push(`  error: ${report.error.message}`);
-  const shown = report.failures.slice(0, 5);
-  for (const f of shown) lines.push(`  failed ${f.item} at ${f.stage}: ${f.message}`);
-  if (report.items.failed > shown.length) lines.push(`  … ${report.items.failed - shown.length} more failed items, see the report`);
-  lines.push(`  report: ${reportPath}`);
-  return `${lines.map(terminalText).join('\n')}\n`;
-}
-
+/** `stacflow run FILE`: the engine is loaded by the handler, so the other commands and --help never load it. */
 export const runCommand: CommandModule<object, RunArgs> = {
   command: 'run <file>',
   describe: 'run a pipeline (same as run-pipeline FILE)',
   builder: (yargs) => runOptions(yargs),
   handler: async (args) => {
+    const { runFromFile } = await import('../run-file.js');
     process.exitCode = await runFromFile(args);
   },
 };

@@ -1,7 +1,6 @@
 import type { CommandModule } from 'yargs';
-import { STAGES } from '../../../operators/index.js';
-import { stageOptionDocs } from '../../config/stage-docs.js';
 
+/** `stacflow stages [NAME]`: the stages are loaded by the handler only. */
 export const stagesCommand: CommandModule<object, { json?: boolean; name?: string }> = {
   command: 'stages [name]',
   describe: 'list the stages a pipeline can use, with their options (one stage with its YAML example when named)',
@@ -9,7 +8,8 @@ export const stagesCommand: CommandModule<object, { json?: boolean; name?: strin
     yargs
       .positional('name', { type: 'string', describe: 'show one stage in full' })
       .option('json', { type: 'boolean', describe: 'machine-readable output' }),
-  handler: ({ json, name }) => {
+  handler: async ({ json, name }) => {
+    const [{ STAGES }, { stageOptionDocs }] = await Promise.all([import('../../../operators/index.js'), import('../../config/stage-docs.js')]);
     const stages = [...STAGES.values()].filter((s) => name === undefined || s.name === name);
     if (name !== undefined && stages.length === 0) {
       process.stderr.write(`unknown stage '${name}'; known: ${[...STAGES.keys()].join(', ')}\n`);

@@ -1,14 +1,14 @@
 import type { CommandModule } from 'yargs';
-import { STAGES } from '../../../operators/index.js';
 import { ConfigurationError } from '../../errors.js';
-import { loadPipeline } from '../../config/load.js';
 import { EXIT } from '../exit-codes.js';
 
+/** `stacflow validate FILE`: the stages and the config front end are loaded by the handler only. */
 export const validateCommand: CommandModule<object, { file: string }> = {
   command: 'validate <file>',
   describe: 'check a pipeline file and report every error with file:line:col (exit 2 on errors)',
   builder: (yargs) => yargs.positional('file', { type: 'string', demandOption: true, describe: 'pipeline YAML file' }),
   handler: async ({ file }) => {
+    const [{ STAGES }, { loadPipeline }] = await Promise.all([import('../../../operators/index.js'), import('../../config/load.js')]);
     try {
       const plan = await loadPipeline(file, STAGES, process.env);
       const steps = plan.steps.map((s) => s.label).join(' → ');

@@ -1,4 +1,4 @@
-import type { StacItem } from '../entry.js';
+import type { StacItem } from '../src/entry.js';
 import { formatMicros } from './datetime.js';
 import { drawFootprint, drawStartMicros } from './footprint.js';
 import { materialiseItem } from './item-factory.js';

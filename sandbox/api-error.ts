@@ -1,4 +1,4 @@
-import { StacflowError } from '../errors.js';
+import { StacflowError } from '../src/errors.js';
 
 /**
  * An error the sandbox answers with, in stac-server's body shape (`src/lambdas/api/app.js` error handler):

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { packagePath } from '../package-root.js';
-import type { StacItem } from '../entry.js';
-import { deepFreeze } from '../util/deep-freeze.js';
+import { packagePath } from '../src/package-root.js';
+import type { StacItem } from '../src/entry.js';
+import { deepFreeze } from '../src/util/deep-freeze.js';
 
 /** The copied real and synthesized USGS files the sandbox is made from (see data/PROVENANCE.md). */
 export interface Templates {
@@ -14,8 +14,8 @@ export interface Templates {
   conformsTo: readonly string[];
 }
 
-// The data ships in src/sandbox/data (also when running compiled from dist/).
-const DATA = pathToFileURL(`${packagePath('src', 'sandbox', 'data')}/`);
+// The data lives in sandbox/data beside these sources (also when running compiled from dist/sandbox/).
+const DATA = pathToFileURL(`${packagePath('sandbox', 'data')}/`);
 const readJson = <T>(name: string): T => JSON.parse(readFileSync(new URL(name, DATA), 'utf8')) as T;
 
 let loaded: Templates | undefined;

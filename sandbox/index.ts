@@ -1,3 +1,6 @@
+// The development sandbox (workspace @stacflow/sandbox): a STAC API and an S3 endpoint on 127.0.0.1 for the
+// demo, the tests and the benchmarks. It may import the product's modules (item types, errors, S3 hrefs); the
+// product reaches it only through src/cli/load-sandbox.ts, when `stacflow demo` or `stacflow sandbox` runs.
 import { KAGUYA_TC_COLLECTIONS, SandboxCatalog } from './catalog.js';
 import { DEFAULT_MAX_STALL_MS, StallKeeper } from './body-faults.js';
 import { FaultBook, type FaultRule } from './faults.js';
@@ -55,7 +58,7 @@ export interface SandboxOptions {
   doubleSlashLinks?: boolean;
   /**
    * The S3 endpoint serving the items' `caminfo_pvl` and `image` objects (s3rver, on its own port). On by
-   * default; `{ enabled: false }` starts the STAC API alone. See src/sandbox/s3/index.ts for the options.
+   * default; `{ enabled: false }` starts the STAC API alone. See sandbox/s3/index.ts for the options.
    */
   s3?: SandboxS3Options;
 }

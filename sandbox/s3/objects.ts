@@ -1,4 +1,4 @@
-import { parseS3Href } from '../../s3/href.js';
+import { parseS3Href } from '../../src/s3/href.js';
 import type { SandboxCatalog } from '../catalog.js';
 import { templates } from '../templates.js';
 

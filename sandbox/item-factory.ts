@@ -1,4 +1,4 @@
-import type { StacAsset, StacItem } from '../entry.js';
+import type { StacAsset, StacItem } from '../src/entry.js';
 import type { SandboxCatalog } from './catalog.js';
 import { itemDraws, itemProperties, type ItemDraws } from './item-properties.js';
 import { templates } from './templates.js';

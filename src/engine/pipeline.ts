@@ -1,11 +1,15 @@
 import type { SourceLocation } from '../errors.js';
 import type { HttpLimits } from '../http/limits.js';
+import type { S3Settings } from '../s3/settings.js';
 import type { OutputStage, SourceStage, Stage, StepStage } from './stage.js';
 
 /** Stages by YAML name (`stac_search`); `operators/index.ts` builds the real one. */
 export type StageRegistry = ReadonlyMap<string, Stage>;
 
-/** One stage as a pipeline file configures it: options parsed and defaulted by its schema, then frozen. */
+/**
+ * One stage as a pipeline configures it: the registry entry, its options parsed and defaulted by the stage's
+ * schema (then frozen), and its label. Typed by kind, so the engine calls `stage.create(options, ctx)` as is.
+ */
 export interface ConfiguredStage<S extends Stage = Stage> {
   readonly stage: S;
   readonly options: unknown;
@@ -15,7 +19,10 @@ export interface ConfiguredStage<S extends Stage = Stage> {
   readonly location: SourceLocation;
 }
 
-/** A valid pipeline file, normalised once and frozen (DESIGN.md, "A pipeline file"). */
+/**
+ * A pipeline, as the engine runs it: the one description of a valid pipeline file (src/config/ makes it,
+ * normalised once and frozen: DESIGN.md, "A pipeline file"), or of one built in code (tests, benchmarks).
+ */
 export interface LoadedPipeline {
   /** The file as it was named to `loadPipeline`, used in every message. */
   readonly file: string;
@@ -23,9 +30,9 @@ export interface LoadedPipeline {
   readonly schedule?: string;
   readonly state?: string;
   readonly report?: string;
-  readonly s3: Readonly<{ region: string; anonymous: boolean; endpoint: string }>;
-  /** Limits and deadlines of every read (`http:`), defaults filled in. */
-  readonly http: HttpLimits;
+  readonly s3: Readonly<S3Settings>;
+  /** Limits and deadlines of every read (`http:`); src/config fills the defaults in, DEFAULT_LIMITS when absent. */
+  readonly http?: HttpLimits;
   readonly source: ConfiguredStage<SourceStage>;
   readonly steps: readonly ConfiguredStage<StepStage>[];
   readonly outputs: readonly ConfiguredStage<OutputStage>[];

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { packagePath } from '../../package-root.js';
+import { packagePath } from '../../src/package-root.js';
 import type { SandboxCatalog } from '../catalog.js';
 import { materialiseItem } from '../item-factory.js';
 import { propertyValue } from '../item-properties.js';
@@ -47,7 +47,7 @@ export interface CaminfoDocument {
   phaseAngle: number | null;
 }
 
-const DATA = (name: string) => packagePath('src', 'sandbox', 'data', 'caminfo', name);
+const DATA = (name: string) => packagePath('sandbox', 'data', 'caminfo', name);
 export const CAMINFO_TEMPLATE_FILE = 'TC1S2B0_01_07496N087E3020.caminfo.pvl';
 const NULL_VARIANT_FILE = 'caminfo_geometry_NULL_values_variant.pvl';
 const ISIS_LABEL_VARIANT_FILE = 'caminfo_with_IsisLabel_object_variant.pvl';
