@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -9,17 +10,27 @@ export interface BinResult {
   stderr: string;
 }
 
+export interface BinOptions {
+  env?: Record<string, string>;
+  cwd?: string;
+  onSpawn?: (pid: number) => void;
+  /** Another copy of the package to run (default: this checkout); also the default working directory. */
+  root?: string;
+  /** Node flags before the bin (`--import` a preload). */
+  nodeArgs?: string[];
+  /** Killed (SIGTERM) after this long. */
+  timeoutMs?: number;
+}
+
 /** Runs one of the package's bins as a user would (a real process), with extra environment. */
-export function runBin(
-  bin: 'stacflow' | 'run-pipeline',
-  args: string[],
-  options: { env?: Record<string, string>; cwd?: string; onSpawn?: (pid: number) => void } = {},
-): Promise<BinResult> {
+export function runBin(bin: 'stacflow' | 'run-pipeline', args: string[], options: BinOptions = {}): Promise<BinResult> {
+  const root = options.root ?? ROOT;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`${ROOT}bin/${bin}.js`, ...args], {
-      cwd: options.cwd ?? ROOT,
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), path.join(root, 'bin', `${bin}.js`), ...args], {
+      cwd: options.cwd ?? root,
       env: { ...process.env, NODE_OPTIONS: '', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(options.timeoutMs !== undefined && { timeout: options.timeoutMs }),
     });
     if (child.pid !== undefined) options.onSpawn?.(child.pid);
     let stdout = '';

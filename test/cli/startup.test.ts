@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ROOT } from './run-bin.js';
+import { ROOT, runBin, type BinOptions, type BinResult } from './run-bin.js';
 
 // The compiled CLI's start-up (`npm run build` first, as for every bin test): what `stacflow --help` and
 // `stacflow validate` load, and what `demo` and `sandbox` say in an install without the sandbox.
@@ -11,30 +10,11 @@ import { ROOT } from './run-bin.js';
 const PRELOAD = pathToFileURL(path.join(ROOT, 'test/cli/module-log.mjs')).href;
 const RUN_LIMIT_MS = 15_000;
 
-interface Started {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Started = BinResult;
 
 /** Runs `node bin/stacflow.js ARGS` in `root`, killed after RUN_LIMIT_MS. */
-function stacflow(args: string[], options: { root?: string; nodeArgs?: string[]; env?: Record<string, string> } = {}): Promise<Started> {
-  const root = options.root ?? ROOT;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), path.join(root, 'bin/stacflow.js'), ...args], {
-      cwd: root,
-      env: { ...process.env, NODE_OPTIONS: '', ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: RUN_LIMIT_MS,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const stacflow = (args: string[], options: Omit<BinOptions, 'timeoutMs'> = {}): Promise<Started> =>
+  runBin('stacflow', args, { ...options, timeoutMs: RUN_LIMIT_MS });
 
 /** The modules `stacflow ARGS` loads, as paths relative to the repository (`node_modules/yargs/...`, `dist/src/...`). */
 async function modulesLoadedBy(args: string[]): Promise<Started & { modules: string[] }> {

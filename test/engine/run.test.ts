@@ -2,37 +2,21 @@ import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { Observable, filter as rxFilter, map } from 'rxjs';
+import { filter as rxFilter, map } from 'rxjs';
 import { z } from 'zod';
-import { newEntry, type Entry, type StacItem } from '../../src/entry.js';
+import type { Entry } from '../../src/entry.js';
 import { EntryError, RunAbortedError } from '../../src/errors.js';
 import type { ConfiguredStage, LoadedPipeline } from '../../src/engine/pipeline.js';
 import { runPipeline } from '../../src/engine/run.js';
-import { perEntry } from '../../src/engine/step.js';
 import type { OutputStage, SourceStage, StepStage } from '../../src/engine/stage.js';
+import { perEntry } from '../../src/engine/step.js';
+import { numberedItems, slotSource } from '../helpers/slot-source.js';
 
 const log = pino({ level: 'silent' });
-const item = (i: number): StacItem => ({ type: 'Feature', id: `item-${i}`, collection: 'c', geometry: null, properties: {}, assets: {} });
 
 /** A source that asks the engine for a slot before each item, as real sources do, and records the peak in flight. */
-function countingSource(n: number, seen: { maxPending: number }): SourceStage {
-  return {
-    name: 'count', kind: 'source', summary: 'n items', example: 'count: {}', schema: z.object({}),
-    create: (_o, ctx) =>
-      new Observable<Entry>((subscriber) => {
-        let stopped = false;
-        (async () => {
-          for (let i = 0; i < n && !stopped; i++) {
-            await ctx.demand.acquire();
-            seen.maxPending = Math.max(seen.maxPending, ctx.demand.pending);
-            subscriber.next(newEntry(item(i)));
-          }
-          subscriber.complete();
-        })().catch((err) => subscriber.error(err));
-        return () => { stopped = true; };
-      }),
-  };
-}
+const countingSource = (n: number, seen: { maxPending: number }): SourceStage =>
+  slotSource('count', () => numberedItems(n), (demand) => { seen.maxPending = Math.max(seen.maxPending, demand.pending); });
 
 const slowStep: StepStage = {
   name: 'slow', kind: 'step', summary: '', example: '', schema: z.object({}),

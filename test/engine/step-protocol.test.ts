@@ -3,38 +3,22 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { filter as rxFilter, map, mergeMap, Observable, of } from 'rxjs';
+import { filter as rxFilter, map, mergeMap, of } from 'rxjs';
 import { z } from 'zod';
-import { newEntry, withFields, type Entry, type StacItem } from '../../src/entry.js';
+import { withFields, type Entry } from '../../src/entry.js';
 import { EntryError } from '../../src/errors.js';
 import type { ConfiguredStage, LoadedPipeline } from '../../src/engine/pipeline.js';
 import { runPipeline, type RunResult } from '../../src/engine/run.js';
 import type { OutputStage, SourceStage, Stage, StepStage } from '../../src/engine/stage.js';
 import { perEntry, perEntrySync } from '../../src/engine/step.js';
+import { numberedItems, slotSource } from '../helpers/slot-source.js';
 
 /**
  * The entry protocol is the engine's, whatever a stage is made of: a new stage written with plain RxJS, or
  * with perEntrySync / perEntry, is counted, gets no failed entries, and cannot stall the run by dropping.
  */
 const log = pino({ level: 'silent' });
-const item = (i: number): StacItem => ({ type: 'Feature', id: `item-${i}`, collection: 'c', geometry: null, properties: { n: i }, assets: {} });
-
-/** A source as real ones are: a flow slot before each entry (ctx.demand), nothing else. */
-const numbers = (n: number): SourceStage => ({
-  name: 'numbers', kind: 'source', summary: '', example: '', schema: z.object({}),
-  create: (_o, ctx) =>
-    new Observable<Entry>((subscriber) => {
-      let stopped = false;
-      (async () => {
-        for (let i = 0; i < n && !stopped; i++) {
-          await ctx.demand.acquire();
-          subscriber.next(newEntry(item(i)));
-        }
-        subscriber.complete();
-      })().catch((err: unknown) => subscriber.error(err));
-      return () => { stopped = true; };
-    }),
-});
+const numbers = (n: number): SourceStage => slotSource('numbers', () => numberedItems(n));
 
 const step = (name: string, create: StepStage['create']): StepStage => ({ name, kind: 'step', summary: '', example: '', schema: z.object({}), create });
 

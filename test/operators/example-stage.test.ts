@@ -2,16 +2,13 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { Observable } from 'rxjs';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
 import { csv } from '../../operators/csv.js';
 import { filter } from '../../operators/filter.js';
 import { parsePipeline } from '../../src/config/load.js';
-import { newEntry, type Entry } from '../../src/entry.js';
 import type { StageRegistry } from '../../src/engine/pipeline.js';
 import { runPipeline } from '../../src/engine/run.js';
-import type { SourceStage } from '../../src/engine/stage.js';
+import { slotSource } from '../helpers/slot-source.js';
 import { requireProperty, requirePropertyOptions } from './example-stage.js';
 
 /** operators/README.md's example stage is this file's neighbour, word for word, and it works in a real run. */
@@ -25,21 +22,12 @@ test("operators/README.md shows example-stage.ts as it is (imports as seen from 
   expect(block!.split('\n').length).toBeLessThanOrEqual(30);
 });
 
-/** A source of a few items, some without the property (a flow slot before each, as real sources take). */
-const fewItems: SourceStage = {
-  kind: 'source', name: 'few_items', summary: '', example: '', schema: z.object({}).strict(),
-  create: (_o, ctx) =>
-    new Observable<Entry>((subscriber) => {
-      (async () => {
-        for (const [id, elevation] of [['a', 12.5], ['b', undefined], ['c', 3], ['d', null], ['e', 40]] as const) {
-          await ctx.demand.acquire();
-          const properties = elevation === undefined ? {} : { 'view:sun_elevation': elevation };
-          subscriber.next(newEntry({ type: 'Feature', id, collection: 'c', geometry: null, properties, assets: {} }));
-        }
-        subscriber.complete();
-      })().catch((err: unknown) => subscriber.error(err));
-    }),
-};
+/** A few items, some without the property. */
+const fewItems = slotSource('few_items', () =>
+  ([['a', 12.5], ['b', undefined], ['c', 3], ['d', null], ['e', 40]] as const).map(([id, elevation]) => ({
+    type: 'Feature' as const, id, collection: 'c', geometry: null, assets: {},
+    properties: elevation === undefined ? {} : { 'view:sun_elevation': elevation },
+  })));
 
 test('the example stage, registered beside real ones, loads from YAML, drops what it should and feeds filter and csv', async () => {
   expect(requirePropertyOptions.parse((parseYaml(requireProperty.example) as { require_property: unknown }).require_property)).toEqual({
