@@ -90,6 +90,14 @@ export const stacSearchOptions = z
       .record(z.string(), z.string())
       .optional()
       .describe("Extra headers (e.g. authorization) sent with every request to the api's origin (scheme, host, port) and to no other: a next link elsewhere, or to http after https, goes without them"),
+    conforms_to: z
+      .array(z.string().regex(/^(https?:\/\/\S+|[a-z][a-z0-9-]*(#[a-z0-9-]+)?)$/, { message: 'a conformance class name (item-search#filter) or URI' }))
+      .optional()
+      .describe('Conformance classes the API supports without declaring them (pystac-client add_conforms_to): names such as item-search#filter, or URIs'),
+    check_conformance: z
+      .boolean()
+      .default(true)
+      .describe('false: send the search as written without checking what the API declares (one warning); for APIs that declare too little'),
   })
   .strict()
   .superRefine((options, ctx) => {
@@ -136,7 +144,10 @@ const example = `stac_search:
  * sortby/fields/filter shapes). At run time the landing page is read first, with its `conformsTo` (or
  * `/conformance`); an option the API does not declare (`filter` without `item-search#filter`, `sortby`,
  * `fields`, `query`; or no item search at all) ends the run before any search, naming the option and
- * the class. Pages follow the API's `next` links (GET or POST, `body`, `merge`, `headers`); the next page
+ * the class. APIs declare less than they support (Earth Search v1 filters without declaring
+ * `item-search#filter`; STAC API 0.9 has no conformance classes at all): `conforms_to: [item-search#filter]` adds the
+ * classes the API forgot, `check_conformance: false` sends the search unchecked with one warning (pystac-client's
+ * escape hatches), and a refusal names both. Pages follow the API's `next` links (GET or POST, `body`, `merge`, `headers`); the next page
  * is requested while the current one is processed, never more than one ahead, and items are emitted only
  * when the pipeline has room (src/stac/paged-source.ts). Every request goes through the run's one retry loop
  * (src/http/request.ts) with the `http:` limits (`ctx.limits`): 408/429/5xx (Retry-After honoured), connection

@@ -1,3 +1,4 @@
+import type { ConformanceSource } from './conformance.js';
 import { StacApiError } from './errors.js';
 import type { HttpMethod } from './search-params.js';
 import { requestJson, type TransportOptions } from './transport.js';
@@ -16,6 +17,8 @@ export interface StacApi {
   readonly id?: string;
   readonly title?: string;
   readonly conformsTo: readonly string[];
+  /** Where `conformsTo` was read; `none`: the landing page has none and /conformance answered 404. */
+  readonly conformanceSource: ConformanceSource;
   /** The search endpoint advertised for each method (`rel="search"` links, method GET when absent). */
   readonly searchLinks: Readonly<Partial<Record<HttpMethod, string>>>;
 }
@@ -39,8 +42,8 @@ export async function openStacApi(url: string, transport: TransportOptions): Pro
     );
   }
   const links = (landing.links as unknown[]).filter(isObject) as Link[];
-  const conformsTo = Array.isArray(landing.conformsTo)
-    ? stringsOf(landing.conformsTo)
+  const { conformsTo, conformanceSource } = Array.isArray(landing.conformsTo)
+    ? { conformsTo: stringsOf(landing.conformsTo), conformanceSource: 'landing page' as const }
     : await readConformance(hrefOf(links, 'conformance', base) ?? resolveHref('conformance', base), transport);
 
   const searchLinks: Partial<Record<HttpMethod, string>> = {};
@@ -55,17 +58,18 @@ export async function openStacApi(url: string, transport: TransportOptions): Pro
     id: typeof landing.id === 'string' ? landing.id : undefined,
     title: typeof landing.title === 'string' ? landing.title : undefined,
     conformsTo,
+    conformanceSource,
     searchLinks,
   };
 }
 
-/** `/conformance`; an API without one (404) declares nothing, which the conformance check then reports. */
-async function readConformance(url: string, transport: TransportOptions): Promise<string[]> {
+/** `/conformance`; an API without one (404) declares nothing, which the conformance check then reports as such. */
+async function readConformance(url: string, transport: TransportOptions): Promise<{ conformsTo: string[]; conformanceSource: ConformanceSource }> {
   try {
     const body = await requestJson({ method: 'GET', url }, transport, 'conformance');
-    return isObject(body) && Array.isArray(body.conformsTo) ? stringsOf(body.conformsTo) : [];
+    return { conformsTo: isObject(body) && Array.isArray(body.conformsTo) ? stringsOf(body.conformsTo) : [], conformanceSource: 'conformance' };
   } catch (err) {
-    if (err instanceof StacApiError && err.status === 404) return [];
+    if (err instanceof StacApiError && err.status === 404) return { conformsTo: [], conformanceSource: 'none' };
     throw err;
   }
 }

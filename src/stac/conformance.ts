@@ -47,24 +47,47 @@ export function requiredClasses(params: SearchParameters): ConformanceNeed[] {
 
 const need = (parameter: string, name: string): ConformanceNeed => ({ parameter, name, uri: stacClassUri(name) });
 
+/** Where an API's classes were read: its landing page, its /conformance, or nowhere (/conformance answered 404). */
+export type ConformanceSource = 'landing page' | 'conformance' | 'none';
+
+export interface ConformanceOptions {
+  /**
+   * Classes the pipeline says the API supports without declaring them (`conforms_to`, pystac-client's
+   * `add_conforms_to`): names such as `item-search#filter`, or URIs.
+   */
+  readonly assumed?: readonly string[];
+  readonly source?: ConformanceSource;
+}
+
+/** A class as written in `conforms_to`: a stacspec.org name becomes its URI; URIs stay as they are. */
+export const classUriOf = (written: string): string => (/^https?:\/\//.test(written) ? written : stacClassUri(written));
+
 /**
  * Refuses a search the API does not declare it can run: throws StacConformanceError (run-fatal) naming
- * the option and the missing class. CQL2 text is checked only when the API declares CQL2 classes at all
+ * the option and the missing class, and the ways out when the API forgot to declare it (`conforms_to`,
+ * `check_conformance: false`). CQL2 text is checked only when the API declares CQL2 classes at all
  * (stac-server declares cql2-json only).
  */
-export function assertConformance(declared: readonly string[], params: SearchParameters, apiUrl: string): void {
+export function assertConformance(declaredByApi: readonly string[], params: SearchParameters, apiUrl: string, options: ConformanceOptions = {}): void {
+  const assumed = (options.assumed ?? []).map(classUriOf);
+  const declared = [...declaredByApi, ...assumed];
   for (const { parameter, name, uri } of requiredClasses(params)) {
     if (declares(declared, name)) continue;
     const what =
       parameter === 'stac_search'
         ? `item search, so stac_search cannot search it`
         : `the ${name.split('#')[1]} extension of item search, so the search cannot use \`${parameter}\``;
+    const notDeclared = options.source === 'none'
+      ? `the API at ${apiUrl} declares no conformance classes (its landing page has no conformsTo and /conformance answered 404, as STAC API 0.9 servers do), so not ${uri}: it may not support ${what}. `
+      : `the API at ${apiUrl} does not declare conformance class ${uri} (any version): it does not support ${what}. `;
+    const remedy = parameter === 'stac_search' && options.source !== 'none'
+      ? 'Check the api URL: it must be a STAC API landing page. '
+      : parameter === 'stac_search' ? '' : `Remove \`${parameter}\` or use an API that supports it. `;
     throw new StacConformanceError(
       parameter,
       uri,
-      `the API at ${apiUrl} does not declare conformance class ${uri} (any version): it does not support ${what}. ` +
-        (parameter === 'stac_search' ? 'Check the api URL: it must be a STAC API landing page. ' : `Remove \`${parameter}\` or use an API that supports it. `) +
-        `It declares: ${summarise(declared)}.`,
+      notDeclared + remedy + `It declares: ${summarise(declaredByApi)}${assumed.length ? ` (and conforms_to: ${summarise(assumed)})` : ''}. ` +
+        `If the API supports it without declaring it, add \`conforms_to: [${name}]\` to stac_search, or \`check_conformance: false\` to send the search unchecked.`,
     );
   }
   const lang = params['filter-lang'];
@@ -73,7 +96,7 @@ export function assertConformance(declared: readonly string[], params: SearchPar
       'filter_lang',
       `${CQL2}${lang}`,
       `the API at ${apiUrl} does not declare conformance class ${CQL2}${lang}: it does not read ${lang} filters. ` +
-        `Write the filter in ${lang === 'cql2-text' ? 'CQL2 JSON (an object)' : 'CQL2 text (a string)'} instead. It declares: ${summarise(declared)}.`,
+        `Write the filter in ${lang === 'cql2-text' ? 'CQL2 JSON (an object)' : 'CQL2 text (a string)'} instead. It declares: ${summarise(declaredByApi)}.`,
     );
   }
 }

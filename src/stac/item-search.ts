@@ -59,7 +59,14 @@ async function* planPages(plan: SearchPlan, ctx: StageContext, signal: AbortSign
   };
   const api = await openStacApi(plan.api, transport);
   // Refuse before the first search: a parameter the API ignores would return the wrong items.
-  for (const search of plan.searches) assertConformance(api.conformsTo, search.parameters, plan.api);
+  if (plan.conformance.check) {
+    for (const search of plan.searches) assertConformance(api.conformsTo, search.parameters, plan.api, { assumed: plan.conformance.assumed, source: api.conformanceSource });
+  } else {
+    log.warn(
+      { stage: label, api: plan.api, conformsTo: api.conformsTo },
+      `${label}: check_conformance: false: not checking what ${plan.api} declares (${api.conformsTo.length} classes${api.conformanceSource === 'none' ? ', no /conformance' : ''}); the search goes as written, and an extension the API ignores would return other items`,
+    );
+  }
   log.debug({ stage: label, api: plan.api, id: api.id, searchLinks: api.searchLinks }, `${label}: opened ${api.id ?? plan.api}`);
 
   for (const search of plan.searches) {

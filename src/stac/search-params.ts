@@ -60,6 +60,8 @@ export interface SearchRequest {
 export interface SearchPlan {
   readonly api: string;
   readonly headers: Readonly<Record<string, string>>;
+  /** Classes assumed declared (`conforms_to`), and whether to check conformance at all (`check_conformance`). */
+  readonly conformance: { readonly assumed: readonly string[]; readonly check: boolean };
   readonly searches: readonly SearchRequest[];
 }
 
@@ -75,6 +77,8 @@ export interface SearchOptionsInput {
   query?: Readonly<Record<string, unknown>>;
   filter?: string | Readonly<Record<string, unknown>>;
   filter_lang?: FilterLang;
+  conforms_to?: readonly string[];
+  check_conformance?: boolean;
   sortby?: string | ReadonlyArray<string | { field: string; direction?: SortDirection }>;
   fields?: string | readonly string[] | { include?: readonly string[]; exclude?: readonly string[] };
   limit?: number;
@@ -124,7 +128,8 @@ export function planSearch(options: SearchOptionsInput): SearchPlan {
   } else {
     searches.push(searchRequest({ collections, ...common }, maxItems, options.method, collections?.length === 1 ? collections[0] : undefined));
   }
-  return deepFreeze({ api, headers: { ...(options.headers ?? {}) }, searches });
+  const conformance = { assumed: [...(options.conforms_to ?? [])], check: options.check_conformance ?? true };
+  return deepFreeze({ api, headers: { ...(options.headers ?? {}) }, conformance, searches });
 }
 
 function searchRequest(
