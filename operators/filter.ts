@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { StepStage, SyncStep } from '../src/engine/stage.js';
 import { perEntrySync } from '../src/engine/step.js';
-import { compileSimpleFilter, simpleFilterSchema } from '../src/fields/simple-filter.js';
+import { FieldWatch, warnNeverPresent } from '../src/fields/presence.js';
+import { compileSimpleFilter, parseSimpleFilter, simpleFilterSchema } from '../src/fields/simple-filter.js';
 
 const where = simpleFilterSchema.describe(
   "Comparisons `path op literal` joined by AND; ops = != < <= > >=; literals: numbers, 'text', true, false, null, ISO date-times",
@@ -33,7 +34,8 @@ const example = `filter: "incidence_angle < 80 AND gsd <= 10"
  * ```
  *
  * Entries that failed earlier are not tested: they pass on (`keep_failed: true`, the default) or are
- * dropped. The expression is parsed at load (src/fields/simple-filter.ts); CQL2 will replace it.
+ * dropped. A path no entry had in the whole run (`incidence_angel < 80` drops everything) is a warning at the
+ * end, in the log and the report, with the closest name that existed. The expression is parsed at load (src/fields/simple-filter.ts); CQL2 will replace it.
  */
 export const filter: StepStage<typeof filterOptions, SyncStep> = {
   kind: 'step',
@@ -43,10 +45,16 @@ export const filter: StepStage<typeof filterOptions, SyncStep> = {
   schema: filterOptions,
   create(options, ctx) {
     const { where: expression, keep_failed: keepFailed } = typeof options === 'string' ? { where: options, keep_failed: true } : options;
-    const matches = compileSimpleFilter(expression);
+    const parsed = parseSimpleFilter(expression);
+    const matches = compileSimpleFilter(parsed);
+    const watch = new FieldWatch(parsed.clauses.map((clause) => clause.path.text));
     // A label document whose query throws fails the entry in this stage (the engine records it).
-    return perEntrySync((entry) => (matches(entry) ? entry : ctx.drop(entry, `not ${expression}`)), {
-      failedEntries: keepFailed ? 'pass' : 'drop',
-    });
+    return perEntrySync(
+      (entry) => {
+        watch.see(entry);
+        return matches(entry) ? entry : ctx.drop(entry, `not ${expression}`);
+      },
+      { failedEntries: keepFailed ? 'pass' : 'drop', end: () => warnNeverPresent(watch, ctx) },
+    );
   },
 };

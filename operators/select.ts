@@ -3,6 +3,7 @@ import { withFields } from '../src/entry.js';
 import type { StepStage, SyncStep } from '../src/engine/stage.js';
 import { perEntrySync } from '../src/engine/step.js';
 import { compileFieldPath, fieldPathSchema } from '../src/fields/field-path.js';
+import { FieldWatch, warnNeverPresent } from '../src/fields/presence.js';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -32,7 +33,8 @@ const example = `select:
  * ```
  *
  * Entries that failed earlier pass through untouched. A value that cannot be read (a label document whose
- * query throws) fails that entry in this stage, and the run goes on.
+ * query throws) fails that entry in this stage, and the run goes on. A path no entry had in the whole run (a
+ * misspelled key) is a warning at the end, in the log and the report, with the closest name that existed.
  */
 export const select: StepStage<typeof selectOptions, SyncStep> = {
   kind: 'step',
@@ -40,8 +42,15 @@ export const select: StepStage<typeof selectOptions, SyncStep> = {
   summary: 'Add named values read by field paths (label keys, properties, asset hrefs) to each entry',
   example,
   schema: selectOptions,
-  create(options) {
+  create(options, ctx) {
     const readers = Object.entries(options).map(([name, path]) => [name, compileFieldPath(path)] as const);
-    return perEntrySync((entry) => withFields(entry, Object.fromEntries(readers.map(([name, read]) => [name, read(entry) ?? null]))));
+    const watch = new FieldWatch(Object.values(options));
+    return perEntrySync(
+      (entry) => {
+        watch.see(entry);
+        return withFields(entry, Object.fromEntries(readers.map(([name, read]) => [name, read(entry) ?? null])));
+      },
+      { end: () => warnNeverPresent(watch, ctx) },
+    );
   },
 };

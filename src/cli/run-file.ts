@@ -67,6 +67,7 @@ export function summary(report: Awaited<ReturnType<typeof runPipeline>>['report'
   const shown = report.failures.slice(0, 5);
   for (const f of shown) lines.push(`  failed ${f.item} at ${f.stage}: ${f.message}`);
   if (report.items.failed > shown.length) lines.push(`  … ${report.items.failed - shown.length} more failed items, see the report`);
+  for (const w of report.warnings ?? []) lines.push(`  warning at ${w.stage}: ${w.message}`);
   lines.push(`  report: ${reportPath}`);
   return `${lines.map(terminalText).join('\n')}\n`;
 }

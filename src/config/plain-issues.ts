@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { suggestionSuffix, didYouMean } from './did-you-mean.js';
+import { suggestionSuffix, didYouMean } from '../util/did-you-mean.js';
 import { describeSchema, describeValue, knownKeys, quote, schemaAt, type JsonSchema } from './describe-schema.js';
 import type { PathSegment } from './locate.js';
 

@@ -1,7 +1,7 @@
 import { isAlias, isMap, isScalar, isSeq, type Document, type Node, type Pair, type Scalar } from 'yaml';
 import type { z } from 'zod';
 import type { ConfigIssue, SourceLocation } from '../errors.js';
-import { suggestionSuffix } from './did-you-mean.js';
+import { suggestionSuffix } from '../util/did-you-mean.js';
 import { coerceInterpolated } from './coerce-interpolated.js';
 import { describeValue, inputJsonSchema, schemaAt } from './describe-schema.js';
 import type { DocumentInterpolation } from './interpolate.js';

@@ -23,6 +23,10 @@ export function stageContext(run: RunContext, label: string): StageContext {
       return undefined;
     },
     fail: (entry, err) => failEntry(ctx, entry, err),
+    warn: (code, message, details = {}) => {
+      ctx.stats.warn({ stage: label, code, message, ...details });
+      ctx.log.warn({ stage: label, code, ...details }, `${label}: ${message}`);
+    },
   };
   return ctx;
 }

@@ -4,7 +4,7 @@ import { TempOutputFile } from '../util/temp-output-file.js';
 import { VERSION } from '../version.js';
 import type { LoadedPipeline } from './pipeline.js';
 import type { OutputResult } from './stage.js';
-import type { ReportedFailure, RunStats } from './stats.js';
+import type { ReportedFailure, ReportedWarning, RunStats } from './stats.js';
 
 /** The JSON run report written beside the outputs after every run, also after an aborted one. */
 export interface RunReport {
@@ -30,6 +30,8 @@ export interface RunReport {
   failures: ReportedFailure[];
   /** Failures counted but not listed (over the cap kept in memory). */
   failures_not_listed: number;
+  /** What the run found that no failure says (a field no entry ever had). */
+  warnings: ReportedWarning[];
   error?: { code: string; message: string };
 }
 
@@ -79,6 +81,7 @@ export function buildRunReport(input: {
     outputs: input.outputs,
     failures: stats.failures,
     failures_not_listed: stats.failuresNotKept,
+    warnings: stats.warnings,
   };
   if (error !== undefined) {
     report.error = { code: errorCode(error), message: errorMessage(error) };

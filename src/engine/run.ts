@@ -87,12 +87,13 @@ export async function runPipeline(plan: LoadedPipeline, options: RunOptions): Pr
     for (const { stage, options: stageOptions, label } of plan.steps) {
       const stepCtx = stageContext(ctx, label);
       const created = await stage.create(stageOptions, stepCtx);
-      if (typeof created !== 'function' && (created.finish || created.abort)) finishingSteps.push({ label, step: created });
+      if (typeof created !== 'function' && (created.finish || created.abort || created.end)) finishingSteps.push({ label, step: created });
       stream$ = stream$.pipe(stepOperator(created, stepCtx));
     }
     const run$ = stream$.pipe(writeTo(sinks, stats, demand), takeUntil(fromEvent(controller.signal, 'abort')), defaultIfEmpty(undefined));
     await lastValueFrom(run$);
     if (controller.signal.aborted) throw new RunAbortedError('ERR_CANCELLED', `run cancelled (${String(controller.signal.reason ?? 'signal')})`);
+    for (const { step } of finishingSteps) await step.end?.();
     for (const { label, step } of finishingSteps) if (step.finish) outputs[label] = await step.finish();
     for (const { label, sink } of sinks) outputs[label] = await sink.finish();
   } catch (err) {

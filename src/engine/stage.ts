@@ -56,6 +56,8 @@ export interface StepHooks {
   finish?(): Promise<OutputResult>;
   /** Runs instead of `finish` when the run fails. */
   abort?(): Promise<void>;
+  /** Runs once the last entry has passed, when the run completed: the place to say what the run showed (`ctx.warn`). */
+  end?(): void | Promise<void>;
 }
 
 /** A pure step: an entry in, the entry (changed) or `undefined` (dropped) out, at once. */
@@ -119,4 +121,9 @@ export interface StageContext extends RunContext {
    * error or a bug is thrown on (the run ends).
    */
   fail(entry: Entry, err: unknown): Entry;
+  /**
+   * Says something the user must hear though no item failed (a field no entry ever had): a warning in the log
+   * and in the run report's `warnings`, under this stage's label. `code` is stable (W_...).
+   */
+  warn(code: string, message: string, details?: Record<string, unknown>): void;
 }

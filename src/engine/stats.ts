@@ -7,6 +7,14 @@ export interface ReportedFailure extends Failure {
   collection?: string;
 }
 
+/** Something a run found that the user must hear of, though no item failed (a field no entry ever had). */
+export interface ReportedWarning {
+  stage: string;
+  code: string;
+  message: string;
+  [detail: string]: unknown;
+}
+
 export interface StageCounts {
   /** Entries that reached the stage. */
   in: number;
@@ -31,6 +39,7 @@ export class RunStats extends EventEmitter {
   readonly startedAt = Date.now();
   readonly stages = new Map<string, StageCounts>();
   readonly failures: ReportedFailure[] = [];
+  readonly warnings: ReportedWarning[] = [];
   /** Cap on failures kept in memory and in the report; the rest are only counted. */
   readonly maxFailuresKept: number;
   failuresNotKept = 0;
@@ -82,6 +91,11 @@ export class RunStats extends EventEmitter {
     if (this.failures.length < this.maxFailuresKept) this.failures.push(failure);
     else this.failuresNotKept += 1;
     this.emit('change', label);
+  }
+
+  warn(warning: ReportedWarning): void {
+    this.warnings.push(warning);
+    this.emit('change', warning.stage);
   }
 
   /** Number of distinct items with at least one failure. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { didYouMean } from '../../src/config/did-you-mean.js';
+import { didYouMean } from '../../src/util/did-you-mean.js';
 import { describeSchema, describeValue, inputJsonSchema, onlyScalarType, schemaAt } from '../../src/config/describe-schema.js';
 import { formatPath } from '../../src/config/locate.js';
 import { parseWithPlainMessages, plainIssues } from '../../src/config/plain-issues.js';
