@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { STDOUT_PATH } from '../src/util/temp-output-file.js';
 import { z } from 'zod';
 import { hasFailed, type Entry } from '../src/entry.js';
-import { columnsFromSpecs, columnsSchema, defaultColumns, FAILED_COLUMN, type Column } from '../src/catalog/columns.js';
+import { columnsFromSpecs, columnsSchema, defaultColumns, FAILED_COLUMN, GIS_COLUMNS, type Column } from '../src/catalog/columns.js';
 
 import { EntryError, errorMessage } from '../src/errors.js';
 import type { OutputStage } from '../src/engine/stage.js';
@@ -11,6 +11,10 @@ export const csvOptions = z
   .object({
     path: z.string().min(1).describe('File to write (directories are created), replaced only when the run completes; `-` is standard output; an existing FIFO or device (/dev/stdout) is written in place'),
     columns: columnsSchema.optional(),
+    geometry: z
+      .boolean()
+      .optional()
+      .describe('Without `columns`: end the default columns with `geometry` (WKT) and bbox_xmin, bbox_ymin, bbox_xmax, bbox_ymax, so GeoPandas and QGIS map the CSV'),
     include_failed: z
       .boolean()
       .default(true)
@@ -23,6 +27,10 @@ export const csvOptions = z
       ),
   })
   .strict()
+  .refine((options) => !(options.geometry === true && options.columns), {
+    path: ['geometry'],
+    message: 'geometry: true adds to the default columns; with `columns`, name geometry and bbox among them instead',
+  })
   .describe('Write one CSV row per entry');
 
 const example = `csv:
@@ -43,7 +51,15 @@ const MAX_HELD = 1000;
  * ```
  *
  * Without `columns`: id, collection, datetime, the scalar fields (`select` names) and an `asset:<key>`
- * href column per asset, all decided by the first entry that did not fail (src/catalog/columns.ts).
+ * href column per asset, all decided by the first entry that did not fail (src/catalog/columns.ts);
+ * `geometry: true` adds the GIS columns to them.
+ *
+ * Geometry: a column `geometry` is the footprint as WKT (`POLYGON ((…))`, `Z` for 3D, empty for a null
+ * geometry), `bbox` four number columns `bbox_xmin`, `bbox_ymin`, `bbox_xmax`, `bbox_ymax` (names follow a
+ * mapping: `{ footprint: geometry }`). GeoPandas reads the file as a GeoDataFrame with
+ * `gpd.read_file(path, GEOM_POSSIBLE_NAMES="geometry", KEEP_GEOM_COLUMNS="NO")` (or `GeoSeries.from_wkt` on
+ * the column), QGIS with Layer › Add Delimited Text Layer › Well known text (WKT), field `geometry`. A
+ * geometry that is not GeoJSON fails its entry (ERR_GEOMETRY), the cell left empty.
  * With `include_failed` (the default) a last column `failed` says what failed, by stage. Values: numbers
  * as-is, null empty, arrays and objects as compact JSON. A run that aborts leaves an earlier file in place.
  * `path: -` writes to standard output (logs stay on stderr); a path that is an existing FIFO, device or a
@@ -76,7 +92,8 @@ export const csv: OutputStage<typeof csvOptions> = {
     let rows = 0;
 
     const startWith = async (sample: Entry | undefined): Promise<void> => {
-      columns = [...(explicit ?? defaultColumns(sample)), ...(includeFailed ? [FAILED_COLUMN] : [])];
+      const defaults = () => [...defaultColumns(sample), ...(options.geometry === true ? GIS_COLUMNS : [])];
+      columns = [...(explicit ?? defaults()), ...(includeFailed ? [FAILED_COLUMN] : [])];
       await writer.writeRow(columns.map((c) => c.name));
       for (const entry of held.splice(0)) await writeEntry(entry);
     };
@@ -88,6 +105,10 @@ export const csv: OutputStage<typeof csvOptions> = {
         try {
           return csvCell(column.read(current));
         } catch (err) {
+          if (err instanceof EntryError) {
+            current = ctx.fail(current, err); // a value the column cannot read (a geometry that is no GeoJSON)
+            return '';
+          }
           // JSON.stringify's RangeError (too deep, too long): the value's fault, not stacflow's.
           if (!(err instanceof RangeError)) throw err;
           current = ctx.fail(current, new EntryError('ERR_CSV_CELL', `column ${column.name}: the value cannot be written as text (${errorMessage(err)}); the cell is left empty`));

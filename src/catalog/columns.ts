@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Entry, StacItem } from '../entry.js';
 import { compileFieldPath, fieldPathSchema } from '../fields/field-path.js';
+import { bboxColumns, geometryColumn } from './geometry-columns.js';
 
 /**
  * The column model the catalog writers share (CSV now, GeoParquet next): a column is a name and a reader.
@@ -12,6 +13,7 @@ import { compileFieldPath, fieldPathSchema } from '../fields/field-path.js';
  *                                              objects are left out; names taken by the columns above too)
  *   asset:<key> for each asset of that entry (its href; empty for items without that asset)
  *   file:<key> for each file the download step wrote for that entry (its local path)
+ * then, only when asked (csv `geometry: true`), `geometry` (WKT) and `bbox_xmin` … `bbox_ymax`
  * and, when failed entries are written, `failed` (`stage: message`, several joined by `; `).
  * The writer takes the first entry that did not fail, so failed entries (which may lack fields) do not
  * shape the header.
@@ -41,17 +43,24 @@ export const columnsSchema = z
       seen.add(name);
     }
   })
-  .describe('Columns: field paths (named by themselves) or { name: path } mappings. Default: id, collection, datetime, selected fields, asset hrefs');
+  .describe('Columns: field paths (named by themselves) or { name: path } mappings; `geometry` is written as WKT, `bbox` as four number columns bbox_xmin, bbox_ymin, bbox_xmax, bbox_ymax. Default: id, collection, datetime, selected fields, asset hrefs');
 
 const columnNames = (spec: ColumnSpec): string[] => (typeof spec === 'string' ? [spec] : Object.keys(spec));
 
+/**
+ * The columns YAML names. Two paths are the GIS columns (src/catalog/geometry-columns.ts): `geometry` is the
+ * footprint as WKT, `bbox` four number columns `<name>_xmin` … `<name>_ymax`; any other path is read as it is.
+ */
 export function columnsFromSpecs(specs: readonly ColumnSpec[]): Column[] {
+  const specColumns = (name: string, path: string): Column[] =>
+    path === 'geometry' ? [geometryColumn(name)] : path === 'bbox' ? bboxColumns(name) : [{ name, read: compileFieldPath(path) }];
   return specs.flatMap((spec) =>
-    typeof spec === 'string'
-      ? [{ name: spec, read: compileFieldPath(spec) }]
-      : Object.entries(spec).map(([name, path]) => ({ name, read: compileFieldPath(path) })),
+    typeof spec === 'string' ? specColumns(spec, spec) : Object.entries(spec).flatMap(([name, path]) => specColumns(name, path)),
   );
 }
+
+/** The GIS columns a writer adds to its defaults when asked (csv `geometry: true`). */
+export const GIS_COLUMNS: readonly Column[] = Object.freeze([geometryColumn(), ...bboxColumns()]);
 
 /** A STAC item's time: `datetime`, or `start_datetime` when datetime is null (a time range). */
 export function itemDatetime(item: StacItem): unknown {

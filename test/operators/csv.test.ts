@@ -1,6 +1,8 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse as parseCsv } from 'csv-parse/sync';
+import wkxModule from 'wkx';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { newEntry, withFailure, withFields, type Entry, type StacItem } from '../../src/entry.js';
@@ -68,9 +70,9 @@ describe('csv', () => {
     const path = join(dir, 'columns.csv');
     await writeAll({ path, columns: ['id', { incidence: 'incidence_angle' }, 'assets.image.href', 'proj:epsg', 'bbox'] }, [b]);
     expect(readFileSync(path, 'utf8')).toBe(
-      'id,incidence,assets.image.href,proj:epsg,bbox,failed\n' +
+      'id,incidence,assets.image.href,proj:epsg,bbox_xmin,bbox_ymin,bbox_xmax,bbox_ymax,failed\n' +
         `TC1S2B0_01_07496N087E3020,62.548768944137,${hrefs('TC1S2B0_01_07496N087E3020')[1]},,` +
-        '"[-58.43763459881944,7.947806083257045,-57.60349294854092,9.510025967556274]",\n',
+        '-58.43763459881944,7.947806083257045,-57.60349294854092,9.510025967556274,\n',
     );
   });
 
@@ -185,5 +187,61 @@ describe('csv: formula injection and values that cannot be written', () => {
     expect(lines[2]).toMatch(/^deep,,csv: column nested: the value cannot be written as text \(Maximum call stack size exceeded\)/);
     expect(lines[3]).toBe('after,,');
     expect(ctx.stats.failures).toMatchObject([{ item: 'deep', stage: 'csv', code: 'ERR_CSV_CELL' }]);
+  });
+});
+
+describe('csv: geometry for GIS tools', () => {
+  const wkx = wkxModule;
+  const rowsOf = (file: string) => parseCsv(readFileSync(file, 'utf8'), { columns: true }) as Array<Record<string, string>>;
+
+  it('writes `geometry` as WKT (read back by wkx to the item geometry) and `bbox` as four number columns', async () => {
+    const path = join(dir, 'footprints.csv');
+    await writeAll({ path, columns: ['id', 'geometry', 'bbox'] }, [a, b]);
+    const text = readFileSync(path, 'utf8');
+    expect(text.split('\n')[0]).toBe('id,geometry,bbox_xmin,bbox_ymin,bbox_xmax,bbox_ymax,failed');
+    const rows = rowsOf(path);
+    for (const [row, entry] of [[rows[0], a], [rows[1], b]] as const) {
+      expect(row.geometry).toMatch(/^POLYGON \(\(/);
+      expect(wkx.Geometry.parse(row.geometry).toGeoJSON()).toEqual(entry.item.geometry);
+      expect([row.bbox_xmin, row.bbox_ymin, row.bbox_xmax, row.bbox_ymax].map(Number)).toEqual(entry.item.bbox);
+    }
+  });
+
+  it('names them after a mapping, writes a null geometry and a missing bbox as empty cells, a 3D bbox as its 2D extent', async () => {
+    const path = join(dir, 'named.csv');
+    const plain = (id: string, extra: Partial<StacItem>): StacItem => ({ type: 'Feature', id, geometry: null, properties: {}, assets: {}, ...extra });
+    const entries = [
+      newEntry(plain('none', {})),
+      newEntry(plain('cube', { geometry: { type: 'Point', coordinates: [1, 2, 3] }, bbox: [1, 2, 3, 1, 2, 3] })),
+    ];
+    await writeAll({ path, columns: ['id', { footprint: 'geometry' }, { extent: 'bbox' }], include_failed: false }, entries);
+    expect(readFileSync(path, 'utf8')).toBe('id,footprint,extent_xmin,extent_ymin,extent_xmax,extent_ymax\nnone,,,,,\ncube,POINT Z (1 2 3),1,2,1,2\n');
+  });
+
+  it('adds geometry and bbox to the default columns with `geometry: true`, and only then', async () => {
+    const path = join(dir, 'defaults.csv');
+    await writeAll({ path, geometry: true }, [a]);
+    expect(readFileSync(path, 'utf8').split('\n')[0]).toBe(
+      `id,collection,datetime,incidence_angle,gsd,${ASSET_HEADER},geometry,bbox_xmin,bbox_ymin,bbox_xmax,bbox_ymax,failed`,
+    );
+    expect(wkx.Geometry.parse(rowsOf(path)[0].geometry).toGeoJSON()).toEqual(a.item.geometry);
+  });
+
+  it('refuse `geometry: true` beside `columns`, saying what to write instead', () => {
+    expect(csvOptions.safeParse({ path: 'x.csv', columns: ['id'], geometry: true }).error?.issues).toMatchObject([
+      { path: ['geometry'], message: 'geometry: true adds to the default columns; with `columns`, name geometry and bbox among them instead' },
+    ]);
+  });
+
+  it('fails an entry whose geometry is no GeoJSON (ERR_GEOMETRY), its cell empty, and writes every row', async () => {
+    const path = join(dir, 'bad-geometry.csv');
+    const bad = newEntry({ ...a.item, id: 'bad', geometry: { type: 'Polygon', coordinates: [[1, 2]] } });
+    const ctx = testContext('csv');
+    const result = await writeAll({ path, columns: ['id', 'geometry'] }, [bad, b], ctx);
+    expect(result.rows).toBe(2);
+    const rows = rowsOf(path);
+    expect(rows[0]).toEqual({ id: 'bad', geometry: '', failed: 'csv: geometry.coordinates[0][0]: expected an array' });
+    expect(rows[1].failed).toBe('');
+    expect(ctx.stats.failures).toMatchObject([{ item: 'bad', stage: 'csv', code: 'ERR_GEOMETRY' }]);
   });
 });

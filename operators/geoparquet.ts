@@ -1,0 +1,95 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { hasFailed } from '../src/entry.js';
+import type { OutputStage } from '../src/engine/stage.js';
+import { STDOUT_PATH } from '../src/util/temp-output-file.js';
+
+export const geoparquetOptions = z
+  .object({
+    path: z
+      .string()
+      .min(1)
+      .describe('File to write (directories are created), replaced only when the run completes; `-` is standard output; an existing FIFO or device is written in place'),
+    row_group_size: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .default(5_000)
+      .describe('Rows in a Parquet row group (held in memory before they are written); the schema is learned from the first group'),
+    include_failed: z
+      .boolean()
+      .default(true)
+      .describe('Write failed entries too, with a `stacflow:failed` column (stage: message); false leaves them out'),
+    collections: z
+      .record(z.string().min(1), z.record(z.string(), z.unknown()))
+      .default({})
+      .describe('STAC Collection JSON by collection id, stored in the `stac-geoparquet` file metadata (default: none)'),
+  })
+  .strict()
+  .describe('Write one stac-geoparquet 1.1 row per entry');
+
+const example = `geoparquet:
+  path: out/kaguya-tc.parquet
+  row_group_size: 5000
+`;
+
+/**
+ * `geoparquet`: one stac-geoparquet 1.1 row per entry (GeoParquet 1.1), streamed in row groups to a temporary
+ * file renamed to `path` at the end of the run; DuckDB, GeoPandas and QGIS open it.
+ *
+ * ```yaml
+ * geoparquet:
+ *   path: out/kaguya-tc.parquet
+ *   row_group_size: 5000
+ * ```
+ *
+ * Columns (src/catalog/geoparquet/item-row.ts): `stac_extensions`, `id`, `geometry` (WKB, OGC:CRS84), `bbox`
+ * ({xmin, ymin, xmax, ymax}, the covering of `geometry`), `links`, `assets` (a struct of asset structs),
+ * `collection`, `stac_version`, each property as a top-level column (numbers as doubles, STAC datetimes as UTC
+ * microsecond timestamps, GeoJSON geometries such as `proj:geometry` as WKB, arrays of scalars as lists, other
+ * objects such as `proj:projjson` as JSON text of Parquet's JSON type: one column, not hundreds), then `stacflow:<name>` for the scalar fields steps set (`select` names), `file:<asset>` for local
+ * copies, `stacflow:failed` for failed entries (with `include_failed`), and `stacflow:spill`.
+ * File metadata: `geo` (version 1.1.0, geometry_types as seen, bbox, the covering) and `stac-geoparquet`
+ * (version 1.1.0, `collections` from the option).
+ *
+ * Drift rule (items whose properties come and go or change type; never a crash, nothing dropped): the schema is
+ * learned from the first `row_group_size` rows; a type conflict among them widens the column (or struct member)
+ * to string (JSON text for non-strings), counted `widened:<column>`. Later values that do not fit (a column the
+ * first group never had, another type) are kept as JSON in `stacflow:spill` ({column: value}), counted
+ * `spilled:<column>`. Counters: `rows`, `failed_left_out`, `widened:<column>`, `spilled:<column>`.
+ */
+export const geoparquet: OutputStage<typeof geoparquetOptions> = {
+  kind: 'output',
+  name: 'geoparquet',
+  summary: 'Write one stac-geoparquet 1.1 row per entry (WKB geometry, bbox covering, lifted properties)',
+  example,
+  schema: geoparquetOptions,
+  async create(options, ctx) {
+    const { GeoParquetWriter } = await import('../src/catalog/geoparquet/writer.js'); // hyparquet-writer: loaded to run
+    const path = options.path === STDOUT_PATH ? STDOUT_PATH : resolve(options.path);
+    // TODO(lead): the collections' JSON from the stac_search source (GET /collections/{id}) once a hook gives it.
+    const writer = new GeoParquetWriter(path, {
+      rowGroupSize: options.row_group_size,
+      includeFailed: options.include_failed,
+      collections: options.collections,
+      count: (name) => ctx.stats.count(ctx.label, name),
+    });
+    return {
+      async write(entry) {
+        if (hasFailed(entry) && !options.include_failed) {
+          ctx.stats.count(ctx.label, 'failed_left_out');
+          return;
+        }
+        await writer.write(entry);
+      },
+      async finish() {
+        const rows = await writer.finish();
+        ctx.stats.count(ctx.label, 'rows', rows);
+        ctx.log.info({ path, rows }, `${ctx.label}: wrote ${rows} rows to ${path}`);
+        return { path, rows };
+      },
+      abort: () => writer.abort(),
+    };
+  },
+};

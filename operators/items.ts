@@ -1,0 +1,72 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { itemFileFormat, STDIN_PATH } from '../src/catalog/item-file-format.js';
+import type { SourceStage } from '../src/engine/stage.js';
+
+/** A STAC Item is a few kB (a Kaguya TC item: 5 kB); a line or feature past this is no item worth holding. */
+const DEFAULT_MAX_ITEM_BYTES = 16 * 1024 * 1024;
+
+export const itemsOptions = z
+  .object({
+    path: z.string().min(1).describe('File of STAC Items to read: NDJSON (one item a line) or a GeoJSON FeatureCollection; `-` is standard input'),
+    format: z
+      .enum(['ndjson', 'geojson', 'parquet'])
+      .optional()
+      .describe('ndjson or geojson (a FeatureCollection); default by extension: .ndjson/.jsonl/.geojsonl → ndjson, .json/.geojson → geojson; standard input: ndjson. parquet (stac-geoparquet) is not read yet'),
+    max_item_bytes: z
+      .number()
+      .int()
+      .min(1024)
+      .default(DEFAULT_MAX_ITEM_BYTES)
+      .describe('Longest line (NDJSON) or feature (FeatureCollection) read, in bytes: a longer one fails that item, is read past without being held, and the run goes on'),
+  })
+  .strict()
+  .superRefine((options, ctx) => {
+    const format = itemFileFormat(options.path, options.format);
+    if (format === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['path'], message: `cannot tell the format of ${options.path} from its extension: add format: ndjson or format: geojson` });
+    } else if (format === 'parquet') {
+      ctx.addIssue({ code: 'custom', path: options.format ? ['format'] : ['path'], message: 'reading stac-geoparquet is not yet supported: write the catalog with the ndjson output too and read that file' });
+    }
+  })
+  .describe('Read STAC Items from a local file (NDJSON or a GeoJSON FeatureCollection)');
+
+const example = `items: { path: out/kaguya-tc.ndjson }
+`;
+
+/**
+ * `items`: the STAC Items of a local file, one entry each, instead of a search: a catalog saved by the
+ * `ndjson` or `geojson` output (or any NDJSON / FeatureCollection of STAC Items) runs again through labels,
+ * filters and downloads without the API.
+ *
+ * ```yaml
+ * items: { path: out/kaguya-tc.ndjson }
+ * ```
+ *
+ * The file is streamed (src/catalog/item-file-reader.ts): NDJSON line by line, a FeatureCollection cut into
+ * its features as bytes arrive, one entry per flow slot, so a 2 GB catalog costs the entries in flight. Each item is
+ * checked as a source's items are (`type` Feature, an `id`, `properties` and `assets` objects, `geometry`
+ * present, nesting within src/stac/item-guard.ts's limit); one that is not, a line that is not JSON or is longer
+ * than `max_item_bytes`, fails that item (ERR_ITEM_INVALID, ERR_ITEM_JSON, ERR_ITEM_TOO_LARGE) with
+ * `file:line` (FeatureCollection: `file:line: features[n]`) in the message, and the run goes on (exit code 3).
+ * A file that cannot be opened, or a FeatureCollection whose own structure is broken (between features,
+ * cut short) or that is no FeatureCollection, ends the run (ERR_ITEMS_FILE, with line and column).
+ * Items are not changed: the `stacflow:` properties an ndjson output wrote stay properties (a filter reads
+ * `stacflow:incidence_angle` by that name). stac-geoparquet (`.parquet`) is not read yet: refused at load.
+ * Counted under the stage label: `read` (lines or features that held something) and `invalid`.
+ */
+export const items: SourceStage<typeof itemsOptions> = {
+  kind: 'source',
+  name: 'items',
+  summary: 'Read STAC Items from a local NDJSON or GeoJSON FeatureCollection file (or standard input)',
+  example,
+  schema: itemsOptions,
+  async create(options, ctx) {
+    const { itemFileSource } = await import('../src/catalog/item-file-source.js');
+    const format = itemFileFormat(options.path, options.format) as 'ndjson' | 'geojson'; // parquet and unknown: refused at load
+    const stdin = options.path === STDIN_PATH;
+    const file = stdin ? STDIN_PATH : resolve(options.path);
+    // Messages name the file as the pipeline does (`saved.ndjson:12`), standard input as `<stdin>:12`.
+    return itemFileSource({ path: stdin ? '<stdin>' : options.path, file, format, maxItemBytes: options.max_item_bytes }, ctx);
+  },
+};

@@ -1,0 +1,172 @@
+import { ParquetWriter, type SchemaElement } from 'hyparquet-writer';
+import type { Entry } from '../../entry.js';
+import { FileSink } from './file-sink.js';
+import { FIXED_TYPES, itemRow, learn, TOP_LEVEL } from './item-row.js';
+import { GeometryStats, geoMetadata, stacGeoparquetMetadata } from './metadata.js';
+import { cellOf, schemaElements, settle, widened, type ValueType } from './value-type.js';
+import { boundsOf, geometryTypeName, isGeoJsonGeometry } from './wkb.js';
+
+/** The column that keeps, as JSON, the values of a row that its columns cannot hold (see the drift rule). */
+export const SPILL_COLUMN = 'stacflow:spill';
+
+export interface GeoParquetWriterOptions {
+  /** Rows in a row group; the schema is learned from the first group (default 5,000 in the stage). */
+  readonly rowGroupSize: number;
+  /** Write failed entries too, with a `stacflow:failed` column. */
+  readonly includeFailed: boolean;
+  /** The `collections` of the `stac-geoparquet` metadata: collection id to Collection JSON. */
+  readonly collections: Readonly<Record<string, unknown>>;
+  /** Counts an event under a name (`widened:<column>`, `spilled:<column>`): the stage's counters. */
+  readonly count: (name: string) => void;
+}
+
+/**
+ * Writes STAC items as stac-geoparquet 1.1 (item-row.ts: the columns; metadata.ts: the file metadata), streamed
+ * in row groups through hyparquet-writer to a temporary file renamed on `finish` (src/util/temp-output-file.ts).
+ *
+ * The drift rule (items whose properties come and go, or change type):
+ * - The schema is learned from the first row group (`rowGroupSize` rows, held in memory): every column seen in
+ *   it, each with the narrowest type holding all its values. Where they conflict (a number here, a text there;
+ *   at any depth of a struct) the column (or the member) widens to string, non-strings written as their JSON
+ *   text, and `widened:<column>` is counted once.
+ * - Then the schema is fixed and rows are converted and written as they come. A value that does not fit its
+ *   column (a column never seen in the first group, another type, a struct member not known) is kept whole in
+ *   the last column, `stacflow:spill`, a JSON object of column to value (its column gets what fits, else null),
+ *   and `spilled:<column>` is counted for each such row. Nothing is dropped and nothing ends the run.
+ * - A property named like a top-level column cannot be lifted: it is spilled as `properties.<name>`.
+ * Readers recover spilled values with JSON functions (DuckDB: `"stacflow:spill"->>'$.column'`).
+ */
+export class GeoParquetWriter {
+  private readonly sink: FileSink;
+  /** Rows held while the schema is learned. */
+  private held: Array<{ values: Map<string, unknown>; spill: Record<string, unknown> }> = [];
+  private learned = new Map<string, ValueType>();
+  private plan?: { names: string[]; known: ReadonlySet<string>; types: ValueType[]; parquet: ParquetWriter };
+  /** Converted cells of the row group being filled, one array a column (the spill last). */
+  private columns: unknown[][] = [];
+  private readonly geometry = new Map<string, GeometryStats>();
+  private widenedColumns = new Set<string>();
+  rows = 0;
+
+  constructor(readonly path: string, private readonly options: GeoParquetWriterOptions) {
+    this.sink = new FileSink(path);
+  }
+
+  async write(entry: Entry): Promise<void> {
+    const { values, collisions } = itemRow(entry, this.options.includeFailed);
+    const spill: Record<string, unknown> = { ...collisions };
+    for (const name of Object.keys(collisions)) this.options.count(`spilled:${name}`);
+    this.rows += 1;
+    if (!this.plan) {
+      this.learn(values);
+      this.held.push({ values, spill });
+      if (this.held.length >= this.options.rowGroupSize) await this.startWriting();
+      return;
+    }
+    this.addRow(values, spill);
+    if (this.columns[0].length >= this.options.rowGroupSize) await this.writeGroup();
+  }
+
+  /** Writes the last group and the footer, then renames the file into place. Returns the rows written. */
+  async finish(): Promise<number> {
+    if (!this.plan) await this.startWriting();
+    await this.writeGroup();
+    const parquet = this.plan!.parquet;
+    parquet.kvMetadata = [
+      { key: 'geo', value: JSON.stringify(geoMetadata(this.geometry)) },
+      { key: 'stac-geoparquet', value: JSON.stringify(stacGeoparquetMetadata(this.options.collections)) },
+    ];
+    await parquet.finish();
+    await this.sink.file.finish();
+    return this.rows;
+  }
+
+  abort(): Promise<void> {
+    this.held = [];
+    this.columns = [];
+    return this.sink.file.abort();
+  }
+
+  private learn(values: Map<string, unknown>): void {
+    for (const [name, value] of values) {
+      const before = this.learned.get(name);
+      const after = learn(before, name, value);
+      if (before && widened(before, after) && !this.widenedColumns.has(name)) {
+        this.widenedColumns.add(name);
+        this.options.count(`widened:${name}`);
+      }
+      this.learned.set(name, after);
+    }
+  }
+
+  private async startWriting(): Promise<void> {
+    // The top-level columns always, in the spec's order, whatever the first rows held.
+    for (const name of TOP_LEVEL) if (!this.learned.has(name)) this.learned.set(name, FIXED_TYPES.get(name) ?? settle({ kind: 'null' }));
+    // Then the properties, then the pipeline's columns (fields, files, failures), each in order of first sight.
+    const rest = [...this.learned.keys()].filter((n) => !(TOP_LEVEL as readonly string[]).includes(n));
+    const ours = (n: string): boolean => n.startsWith('stacflow:') || n.startsWith('file:');
+    const ordered = [...TOP_LEVEL, ...rest.filter((n) => !ours(n)), ...rest.filter(ours)];
+    const names = [...ordered, SPILL_COLUMN];
+    const types = names.map((n) => settle(this.learned.get(n) ?? { kind: 'string' }));
+    const schema: SchemaElement[] = [
+      { name: 'root', num_children: names.length },
+      // All optional, `id` too: an item without one is written with a null id, not a crash of the run.
+      ...names.flatMap((n, i) => schemaElements(n, types[i])),
+    ];
+    for (let i = 0; i < names.length; i++) if (types[i].kind === 'wkb') this.geometry.set(names[i], new GeometryStats());
+    const parquet = new ParquetWriter({ writer: this.sink, schema, createdBy: 'stacflow (hyparquet-writer)' });
+    this.plan = { names, known: new Set(names), types, parquet };
+    this.columns = names.map(() => []);
+    this.learned = new Map();
+    const held = this.held;
+    this.held = [];
+    for (const { values, spill } of held) {
+      this.addRow(values, spill);
+      if (this.columns[0].length >= this.options.rowGroupSize) await this.writeGroup();
+    }
+  }
+
+  /** Converts a row into the group's columns; what does not fit goes to the spill. */
+  private addRow(values: Map<string, unknown>, spill: Record<string, unknown>): void {
+    const { names, known, types } = this.plan!;
+    const last = names.length - 1;
+    for (let i = 0; i < last; i++) {
+      const value = values.get(names[i]);
+      const cell = cellOf(value, types[i]);
+      if (!cell.lossless) {
+        spill[names[i]] = value;
+        this.options.count(`spilled:${names[i]}`);
+      }
+      if (types[i].kind === 'wkb' && cell.value !== null) this.noteGeometry(names[i], value);
+      this.columns[i].push(cell.value);
+    }
+    for (const [name, value] of values) {
+      if (known.has(name) || value === null || value === undefined) continue;
+      spill[name] = value; // a column the first group never had
+      this.options.count(`spilled:${name}`);
+    }
+    this.columns[last].push(Object.keys(spill).length === 0 ? null : JSON.stringify(spill));
+  }
+
+  private noteGeometry(column: string, value: unknown): void {
+    if (!isGeoJsonGeometry(value)) return;
+    this.geometry.get(column)!.add(geometryTypeName(value), boundsOf(value));
+  }
+
+  private async writeGroup(): Promise<void> {
+    const { names, types, parquet } = this.plan!;
+    const rows = this.columns[0].length;
+    if (rows === 0) return;
+    const columnData = names.map((name, i) => ({ name, data: this.columns[i], statistics: hasUsefulStatistics(types[i]) }));
+    this.columns = names.map(() => []);
+    await parquet.write({ columnData, rowGroupSize: rows });
+  }
+}
+
+/**
+ * Min/max statistics (what lets a reader skip row groups) for scalar columns only: those of JSON documents, WKB
+ * bytes and nested members help no query and cost a comparison per value.
+ */
+function hasUsefulStatistics(type: ValueType): boolean {
+  return type.kind !== 'json' && type.kind !== 'wkb' && type.kind !== 'struct' && type.kind !== 'list';
+}
