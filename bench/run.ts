@@ -15,8 +15,11 @@ import { runChild, startChild, type Measurement } from './child.js';
  *
  * labels: 6,000 caminfo labels from the sandbox S3 at 20 ms latency, 32 in flight: labels/s against the bound
  * (in flight ÷ latency) and CPU ms per label, for fetch_label and for plainer readers (bench/labels.ts; issue 9).
+ *
+ * cql2: CQL2 evaluation, entries per CPU second for filters of each class, against the same test written by
+ * hand in JavaScript; goal ≥ 1,000,000 entries/s for a 3-clause filter (bench/cql2.ts; issue 11).
  */
-const BENCHES = ['pipeline', 'pvl', 'download', 'labels'] as const;
+const BENCHES = ['pipeline', 'pvl', 'download', 'labels', 'cql2'] as const;
 const asked = process.argv.slice(2);
 const unknown = asked.filter((name) => !(BENCHES as readonly string[]).includes(name));
 if (unknown.length > 0) {
@@ -34,6 +37,7 @@ if (wanted('pvl')) {
 // Imported only when asked: it loads the stage registry and the S3 SDK.
 if (wanted('download')) await (await import('./download.js')).benchDownload();
 if (wanted('labels')) await (await import('./labels.js')).benchLabels();
+if (wanted('cql2')) process.stdout.write((await import('./cql2.js')).benchCql2());
 
 async function benchPipeline(): Promise<void> {
   const COLLECTION = 'kaguya_terrain_camera_monoscopic_uncontrolled_observations';

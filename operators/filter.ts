@@ -1,60 +1,103 @@
 import { z } from 'zod';
 import type { StepStage, SyncStep } from '../src/engine/stage.js';
 import { perEntrySync } from '../src/engine/step.js';
-import { FieldWatch, warnNeverPresent } from '../src/fields/presence.js';
-import { compileSimpleFilter, parseSimpleFilter, simpleFilterSchema } from '../src/fields/simple-filter.js';
+import { firstCustomFunction, type Cql2Expr } from '../src/fields/cql2/ast.js';
+import { Cql2Error } from '../src/fields/cql2/errors.js';
+import { parseCql2Json } from '../src/fields/cql2/parse-json.js';
+import { parseCql2Text } from '../src/fields/cql2/parse-text.js';
 
-const where = simpleFilterSchema.describe(
-  "Comparisons `path op literal` joined by AND; ops = != < <= > >=; literals: numbers, 'text', true, false, null, ISO date-times",
-);
+const cql2Text = z.string().describe("CQL2 text, e.g. \"incidence_angle < 80 AND collection = 'x'\" (OGC 21-065r2: AND/OR/NOT, BETWEEN, IN, LIKE, IS NULL, CASEI, ACCENTI, arithmetic, DATE/TIMESTAMP/INTERVAL and T_*, S_*, A_* functions)");
+const cql2Json = z.looseObject({ op: z.string() }).describe('CQL2 JSON, e.g. { op: "<", args: [{ property: incidence_angle }, 80] }');
+const expression = z.union([cql2Text, cql2Json]);
 
 export const filterOptions = z
   .union([
-    where,
+    expression,
     z
       .object({
-        where,
+        where: expression,
         keep_failed: z.boolean().default(true).describe('Pass on entries that failed earlier (so reports and catalogs can list them)'),
       })
       .strict(),
   ])
-  .describe('A filter expression, or { where, keep_failed }');
+  .superRefine((options, ctx) => {
+    // Parsed at load, so a mistake is reported at its place in the pipeline file (the text's line and column).
+    const inOptions = typeof options === 'object' && 'where' in options;
+    const written = inOptions ? (options as { where: unknown }).where : options;
+    try {
+      const custom = firstCustomFunction(parseExpression(written as string | Record<string, unknown>));
+      if (custom !== undefined) {
+        ctx.addIssue({ code: 'custom', path: inOptions ? ['where'] : [], message: `unknown function ${custom}(): stacflow evaluates CQL2's own (CASEI, ACCENTI, S_*, T_*, A_*, arithmetic)` });
+      }
+    } catch (err) {
+      if (!(err instanceof Cql2Error)) throw err;
+      const path = [...(inOptions ? ['where'] : []), ...jsonPathSegments(err.jsonPath)];
+      const at = err.line > 0 ? ` (CQL2 ${err.line}:${err.column})` : '';
+      ctx.addIssue({ code: 'custom', path, message: `${err.reason}${at}`, params: err.line > 0 ? { textAt: { line: err.line, column: err.column } } : {} });
+    }
+  })
+  .describe('A CQL2 filter (text or JSON), or { where, keep_failed }');
 
 const example = `filter: "incidence_angle < 80 AND gsd <= 10"
 `;
 
 /**
- * `filter`: keeps the entries for which every comparison holds; the others are dropped (and counted).
- * A missing or null value never matches; a value of another type than the literal does not match.
+ * `filter`: keeps the entries for which a CQL2 expression (OGC 21-065r2, text or JSON) is true; the others are
+ * dropped (and counted). Property names are field paths (src/fields/field-path.ts): item properties, `id`,
+ * `collection`, `geometry`, `select`ed names and label keys (`caminfo.Caminfo.Geometry.IncidenceAngle`); quote
+ * names with `:` in text (`"view:sun_azimuth" > 10`). A missing or null value makes a comparison false (`IS NULL`
+ * tests it); values of different types do not compare, except a string against DATE/TIMESTAMP, read as an
+ * instant. Spatial functions take WKT, BBOX or GeoJSON literals.
  *
  * ```yaml
  * filter: "incidence_angle < 80 AND gsd <= 10"
  * # or
- * filter: { where: "datetime >= 2009-06-07T14:00:00Z", keep_failed: false }
+ * filter: { where: "datetime >= TIMESTAMP('2009-06-07T14:00:00Z')", keep_failed: false }
+ * # or CQL2 JSON
+ * filter: { op: "<", args: [{ property: incidence_angle }, 80] }
  * ```
  *
- * Entries that failed earlier are not tested: they pass on (`keep_failed: true`, the default) or are
- * dropped. A path no entry had in the whole run (`incidence_angel < 80` drops everything) is a warning at the
- * end, in the log and the report, with the closest name that existed. The expression is parsed at load (src/fields/simple-filter.ts); CQL2 will replace it.
+ * Entries that failed earlier are not tested: they pass on (`keep_failed: true`, the default) or are dropped.
+ * The expression is parsed at load: a mistake is reported at its line and column in the pipeline file. A path
+ * no entry had in the whole run (`incidence_angel < 80` drops everything) is a warning at the end, in the log and
+ * the report, with the closest name that existed.
  */
 export const filter: StepStage<typeof filterOptions, SyncStep> = {
   kind: 'step',
   name: 'filter',
-  summary: 'Keep entries whose values satisfy comparisons joined by AND (incidence_angle < 80)',
+  summary: 'Keep entries for which a CQL2 filter (text or JSON) holds: incidence_angle < 80 AND collection = \'x\'',
   example,
   schema: filterOptions,
-  create(options, ctx) {
-    const { where: expression, keep_failed: keepFailed } = typeof options === 'string' ? { where: options, keep_failed: true } : options;
-    const parsed = parseSimpleFilter(expression);
-    const matches = compileSimpleFilter(parsed);
-    const watch = new FieldWatch(parsed.clauses.map((clause) => clause.path.text));
+  async create(options, ctx) {
+    const inOptions = typeof options === 'object' && 'where' in options;
+    const written = (inOptions ? (options as { where: unknown }).where : options) as string | Record<string, unknown>;
+    const keepFailed = inOptions ? (options as { keep_failed: boolean }).keep_failed : true;
+    // The evaluator (and its spatial library) and the field watch: loaded to run, not to validate.
+    const [{ compileCql2, propertiesOf }, { FieldWatch, warnNeverPresent }] = await Promise.all([
+      import('../src/fields/cql2/compile.js'),
+      import('../src/fields/presence.js'),
+    ]);
+    const ast = parseExpression(written, ctx.label);
+    const matches = compileCql2(ast, ctx.label);
+    const watch = new FieldWatch(propertiesOf(ast));
+    const shown = typeof written === 'string' ? written : JSON.stringify(written);
     // A label document whose query throws fails the entry in this stage (the engine records it).
     return perEntrySync(
       (entry) => {
         watch.see(entry);
-        return matches(entry) ? entry : ctx.drop(entry, `not ${expression}`);
+        return matches(entry) ? entry : ctx.drop(entry, `not ${shown}`);
       },
       { failedEntries: keepFailed ? 'pass' : 'drop', end: () => warnNeverPresent(watch, ctx) },
     );
   },
 };
+
+function parseExpression(written: string | Record<string, unknown>, where?: string): Cql2Expr {
+  return typeof written === 'string' ? parseCql2Text(written, where) : parseCql2Json(written, where);
+}
+
+/** `args[1].args[0]` → ['args', 1, 'args', 0]: where in the YAML mapping a CQL2 JSON mistake is. */
+function jsonPathSegments(jsonPath: string | undefined): Array<string | number> {
+  if (!jsonPath) return [];
+  return [...jsonPath.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : m[1]));
+}

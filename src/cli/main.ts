@@ -7,6 +7,11 @@ import { EXIT } from './exit-codes.js';
  * escapes is a bug or an aborted run: say what it was (with its code) and exit 1.
  */
 export async function runMain(main: () => Promise<unknown>): Promise<void> {
+  // The reader of stdout went away (`stacflow cql2 ... --items f | head`): stop quietly, as Unix tools do.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   try {
     await main();
   } catch (err) {

@@ -1,6 +1,7 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { VERSION } from '../version.js';
+import { cql2Command } from './commands/cql2.js';
 import { demoCommand } from './commands/demo.js';
 import { keepStdinDash, pvlCommand } from './commands/pvl.js';
 import { runCommand } from './commands/run.js';
@@ -24,6 +25,7 @@ export function stacflowCli(argv: string[]): Argv {
     .command(stagesCommand)
     .command(schemaCommand)
     .command(pvlCommand)
+    .command(cql2Command)
     .command(sandboxCommand)
     .command(demoCommand)
     .demandCommand(1, 'name a command (stacflow --help lists them)')

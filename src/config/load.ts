@@ -64,7 +64,7 @@ export function parsePipeline(text: string, file: string, registry: StageRegistr
   const bytes = Buffer.byteLength(text);
   if (bytes > MAX_PIPELINE_BYTES) throw new ConfigurationError([{ file, line: 0, col: 0, path: '', message: tooLarge(bytes) }]);
   const lineCounter = new LineCounter();
-  const locator = new Locator(file, lineCounter);
+  const locator = new Locator(file, lineCounter, text);
   let doc;
   try {
     doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });

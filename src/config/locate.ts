@@ -81,15 +81,21 @@ export class Locator {
   constructor(
     readonly file: string,
     private readonly lineCounter: LineCounter,
+    /** The file's text, to place a position inside a scalar (undefined: issues stay at the scalar's start). */
+    private readonly source?: string,
   ) {}
 
   at(offset: number): { line: number; col: number } {
     return this.lineCounter.linePos(offset);
   }
 
-  /** An issue at `node` (or at the top of the file when there is no node). */
-  issue(node: Node | undefined | null, path: readonly PathSegment[], message: string): ConfigIssue {
-    const { line, col } = node?.range ? this.at(node.range[0]) : { line: 1, col: 1 };
+  /**
+   * An issue at `node` (or at the top of the file when there is no node); `textAt`, a position inside the
+   * node's string value (a filter expression's mistake), moves it there when the value is written as is.
+   */
+  issue(node: Node | undefined | null, path: readonly PathSegment[], message: string, textAt?: { line: number; column: number }): ConfigIssue {
+    const offset = textAt && node ? offsetInScalar(node, this.source, textAt) : undefined;
+    const { line, col } = offset !== undefined ? this.at(offset) : node?.range ? this.at(node.range[0]) : { line: 1, col: 1 };
     return { file: this.file, line, col, path: formatPath(path), message };
   }
 }
@@ -97,4 +103,23 @@ export class Locator {
 /** Issues in reading order: by line, then column (sort is stable, so ties keep their discovery order). */
 export function sortIssues(issues: readonly ConfigIssue[]): ConfigIssue[] {
   return [...issues].sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+/**
+ * The file offset of `at` (1-based line and column in a scalar's string value), when the scalar is written
+ * so that its value is its source text: plain, or quoted without escapes, on the lines it spans. A block
+ * scalar or an escaped string gives undefined (the issue then points at the scalar).
+ */
+function offsetInScalar(node: Node, source: string | undefined, at: { line: number; column: number }): number | undefined {
+  if (source === undefined || !isScalar(node) || typeof node.value !== 'string' || !node.range) return undefined;
+  const quote = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? 1 : node.type === 'PLAIN' ? 0 : undefined;
+  if (quote === undefined) return undefined;
+  const start = node.range[0] + quote;
+  const written = source.slice(start, start + node.value.length);
+  if (written !== node.value) return undefined;
+  const lines = node.value.split('\n');
+  if (at.line < 1 || at.line > lines.length) return undefined;
+  let offset = start;
+  for (let i = 0; i < at.line - 1; i += 1) offset += lines[i].length + 1;
+  return offset + Math.min(Math.max(at.column - 1, 0), lines[at.line - 1].length);
 }

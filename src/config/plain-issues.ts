@@ -14,6 +14,16 @@ export interface PlainIssue {
   path: PathSegment[];
   message: string;
   at: 'key' | 'value';
+  /**
+   * Where in a text value the mistake is (1-based line and column in the string: a filter expression), when
+   * the schema said so (`params: { textAt }` on a custom issue): the file position is then computed from it.
+   */
+  textAt?: TextPosition;
+}
+
+export interface TextPosition {
+  line: number;
+  column: number;
 }
 
 /** Stands for "zod's default message": anything else was written by the schema's author. */
@@ -82,8 +92,10 @@ function plainIssue(issue: z.core.$ZodIssue, ctx: PlainContext, path: PathSegmen
     case 'invalid_element':
       if (author) return one(author);
       return issue.issues.length > 0 ? plainIssues(issue.issues, ctx, path) : one(`invalid ${describeValue(value)}`);
-    case 'custom':
-      return one(author ?? `${describeValue(value)} is not valid here`);
+    case 'custom': {
+      const textAt = (issue.params as { textAt?: TextPosition } | undefined)?.textAt;
+      return [{ path, message: author ?? `${describeValue(value)} is not valid here`, at: 'value', ...(textAt && { textAt }) }];
+    }
     default:
       return one(author ?? `${describeValue(value)} is not valid here`);
   }

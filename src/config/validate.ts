@@ -206,7 +206,7 @@ class Validation {
       if (this.failedScalars.has(node)) continue;
       const original = this.input.interpolation.written.get(node as Scalar);
       const from = original !== undefined && issue.at === 'value' ? ` (from "${original}")` : '';
-      this.issues.push(this.input.locator.issue(node, [...base, ...issue.path], issue.message + from));
+      this.issues.push(this.input.locator.issue(node, [...base, ...issue.path], issue.message + from, original === undefined ? issue.textAt : undefined));
     }
   }
 

@@ -39,7 +39,7 @@ test('validate reports every error with file:line:col and exits 2', async () => 
   expect(lines.slice(0, 4)).toEqual([
     `${file}:5:5 source.stac_search.max_item: unknown option "max_item"; did you mean "max_items"?`,
     `${file}:7:5 steps[0].selct: unknown stage "selct"; did you mean "select"?`,
-    `${file}:8:13 steps[1].filter: expected a literal after '<' at column 6`,
+    `${file}:8:19 steps[1].filter: expected a property name, TRUE or FALSE, a string in single quotes, a number, a function name, a WKT geometry, "(", or "-" (CQL2 1:6)`,
     `${file}:10:10 outputs[0].csv.path: missing required option "path" (a non-empty string)`,
   ]);
 });

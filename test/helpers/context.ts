@@ -36,6 +36,11 @@ export function stepOf<S extends z.ZodType>(stage: StepStage<S>, options: z.outp
   return (entries) => from(created).pipe(mergeMap((step) => entries.pipe(stepOperator(step, ctx))));
 }
 
+/** A step stage as the engine runs it, its `create` awaited first (for marble tests, which cannot wait). */
+export async function readyStep<S extends z.ZodType>(stage: StepStage<S>, options: z.output<S>, ctx: StageContext): Promise<OperatorFunction<Entry, Entry>> {
+  return stepOperator(await stage.create(options, ctx), ctx);
+}
+
 /** A source stage's entries as the engine sees them (counted out). */
 export function sourceOf<S extends z.ZodType>(stage: SourceStage<S>, options: z.output<S>, ctx: StageContext): Observable<Entry> {
   return defer(async () => stage.create(options, ctx)).pipe(mergeMap((entries) => countedSource(entries, ctx)));

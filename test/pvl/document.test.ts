@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { newEntry, withFields, type StacItem } from '../../src/entry.js';
 import { compileFieldPath } from '../../src/fields/field-path.js';
-import { compileSimpleFilter } from '../../src/fields/simple-filter.js';
+import { compileCql2, parseCql2Text } from '../../src/fields/cql2/index.js';
 import { parsePvl, parsePvlBytes, PvlBlockView, type PvlDocument } from '../../src/pvl/index.js';
 
 const fixture = (path: string): Uint8Array => readFileSync(new URL(`../fixtures/usgs/${path}`, import.meta.url));
@@ -78,8 +78,8 @@ describe('a PvlDocument in field paths and filters', () => {
   });
 
   it('feeds a filter (the tutorial: incidence_angle < 80)', () => {
-    expect(compileSimpleFilter('caminfo.Caminfo.Geometry.IncidenceAngle < 80')(entry)).toBe(true);
-    expect(compileSimpleFilter('caminfo.Caminfo.Geometry.IncidenceAngle < 60')(entry)).toBe(false);
+    expect(compileCql2(parseCql2Text('caminfo.Caminfo.Geometry.IncidenceAngle < 80'))(entry)).toBe(true);
+    expect(compileCql2(parseCql2Text('caminfo.Caminfo.Geometry.IncidenceAngle < 60'))(entry)).toBe(false);
   });
 });
 
