@@ -1,6 +1,6 @@
 /**
  * Jest setup (jest.config.js `setupFilesAfterEnv`): `toEqual` on two byte arrays compares their bytes at once.
- * Jest's generic equality walks a Buffer index by index, about 1.3 s of CPU per MiB compared: the download tests
+ * Jest's generic equality walks a Buffer index by index, about 5 s of CPU per MiB compared: the download tests
  * spent half a minute comparing 256 KiB images. Same verdict as jest's (same bytes, same length); arrays of two
  * different classes (a Buffer and a Uint8Array) are left to jest, so toStrictEqual still tells them apart.
  */
