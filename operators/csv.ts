@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { STDOUT_PATH } from '../src/util/temp-output-file.js';
 import { z } from 'zod';
+import { outputPathOption } from '../src/catalog/output-options.js';
 import { hasFailed, type Entry } from '../src/entry.js';
 import { columnsFromSpecs, columnsSchema, defaultColumns, FAILED_COLUMN, GIS_COLUMNS, type Column } from '../src/catalog/columns.js';
 
@@ -9,7 +10,7 @@ import type { OutputStage } from '../src/engine/stage.js';
 
 export const csvOptions = z
   .object({
-    path: z.string().min(1).describe('File to write (directories are created), replaced only when the run completes; `-` is standard output; an existing FIFO or device (/dev/stdout) is written in place'),
+    path: outputPathOption,
     columns: columnsSchema.optional(),
     geometry: z
       .boolean()

@@ -1,18 +1,9 @@
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import { itemCatalogOptions } from '../src/catalog/output-options.js';
 import type { OutputStage } from '../src/engine/stage.js';
 import { STDOUT_PATH } from '../src/util/temp-output-file.js';
 
-export const geojsonOptions = z
-  .object({
-    path: z.string().min(1).describe('File to write (directories are created), replaced only when the run completes; `-` is standard output; an existing FIFO or device is written in place'),
-    include_failed: z
-      .boolean()
-      .default(true)
-      .describe('Write failed entries too, with their failures under properties["stacflow:failures"]; false leaves them out'),
-  })
-  .strict()
-  .describe('Write a GeoJSON FeatureCollection of the STAC Items');
+export const geojsonOptions = itemCatalogOptions('Write a GeoJSON FeatureCollection of the STAC Items');
 
 const example = `geojson: { path: out/kaguya-tc.geojson }
 `;

@@ -2,14 +2,12 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { hasFailed } from '../src/entry.js';
 import type { OutputStage } from '../src/engine/stage.js';
+import { outputPathOption } from '../src/catalog/output-options.js';
 import { STDOUT_PATH } from '../src/util/temp-output-file.js';
 
 export const geoparquetOptions = z
   .object({
-    path: z
-      .string()
-      .min(1)
-      .describe('File to write (directories are created), replaced only when the run completes; `-` is standard output; an existing FIFO or device is written in place'),
+    path: outputPathOption,
     row_group_size: z
       .number()
       .int()

@@ -1,18 +1,9 @@
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import { itemCatalogOptions } from '../src/catalog/output-options.js';
 import type { OutputStage } from '../src/engine/stage.js';
 import { STDOUT_PATH } from '../src/util/temp-output-file.js';
 
-export const ndjsonOptions = z
-  .object({
-    path: z.string().min(1).describe('File to write (directories are created), replaced only when the run completes; `-` is standard output; an existing FIFO or device is written in place'),
-    include_failed: z
-      .boolean()
-      .default(true)
-      .describe('Write failed entries too, with their failures under properties["stacflow:failures"]; false leaves them out'),
-  })
-  .strict()
-  .describe('Write one STAC Item per line (NDJSON)');
+export const ndjsonOptions = itemCatalogOptions('Write one STAC Item per line (NDJSON)');
 
 const example = `ndjson: { path: out/kaguya-tc.ndjson }
 `;
