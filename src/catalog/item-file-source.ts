@@ -1,5 +1,6 @@
 import type { Observable } from 'rxjs';
-import type { Entry, Failure, StacItem } from '../entry.js';
+import { newEntry, type Entry, type StacItem } from '../entry.js';
+import { EntryError } from '../errors.js';
 import type { StageContext } from '../engine/stage.js';
 import { pagedSource } from '../stac/paged-source.js';
 import { readItemFile, type ItemFileOptions, type ItemRecord } from './item-file-reader.js';
@@ -28,9 +29,6 @@ export function itemFileSource(options: Omit<ItemFileOptions, 'signal'>, ctx: St
 function failedEntry(record: Extract<ItemRecord, { failure: unknown }>, ctx: StageContext): Entry {
   const stub: StacItem = { type: 'Feature', id: record.id, geometry: null, properties: {}, assets: {} };
   if (record.collection !== undefined) stub.collection = record.collection;
-  const failure: Failure = { stage: ctx.label, ...record.failure };
   ctx.stats.count(ctx.label, 'invalid');
-  ctx.stats.failed(ctx.label, { ...failure, item: stub.id, collection: stub.collection });
-  ctx.log.warn({ item: stub.id, ...failure }, failure.message);
-  return { item: stub, fields: {}, files: {}, failures: [failure] };
+  return ctx.fail(newEntry(stub), new EntryError(record.failure.code, record.failure.message));
 }
