@@ -40,6 +40,12 @@ export const SLOW_TEST_FILES = [
   // `items` through the bin on a 60 MB FeatureCollection and a 60 MB NDJSON file under a 48 MB heap: ~12 s.
   // The items source keeps operators/items (and the ndjson and geojson writers theirs).
   'test/catalog/item-file-memory.test.ts',
+  // `stacflow cql2` through the bin, five runs (~2 s of CPU each to start). Parsing, printing and evaluating CQL2
+  // keep fields/cql2 (the corpus included); the CLI's start and exit codes keep cli/startup and cli/validate.
+  'test/cli/cql2.test.ts',
+  // The sandbox's own fault injection (the development workspace's, not the product's), 21 cases against live
+  // servers: ~7 s. The product's behaviour under faults keeps download/engine-faults and stac/transport-faults.
+  'test/sandbox/faults.test.ts',
   // `stacflow sandbox` with faults started from the sources through tsx, four times: ~25 s. The sandbox
   // command keeps sandbox/command and sandbox/s3-command.
   'test/sandbox/fault-command.test.ts',
