@@ -1,10 +1,8 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { itemFileFormat, STDIN_PATH } from '../src/catalog/item-file-format.js';
+import { DEFAULT_MAX_ITEM_BYTES, itemFileFormat, STDIN_PATH } from '../src/catalog/item-file-format.js';
 import type { SourceStage } from '../src/engine/stage.js';
 
-/** A STAC Item is a few kB (a Kaguya TC item: 5 kB); a line or feature past this is no item worth holding. */
-const DEFAULT_MAX_ITEM_BYTES = 16 * 1024 * 1024;
 
 export const itemsOptions = z
   .object({

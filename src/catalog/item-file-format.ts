@@ -14,6 +14,9 @@ const BY_EXTENSION: Readonly<Record<string, ItemFileFormat>> = {
   '.geoparquet': 'parquet',
 };
 
+/** A STAC Item is a few kB (a Kaguya TC item: 5 kB); a line or feature past this is no item worth holding. */
+export const DEFAULT_MAX_ITEM_BYTES = 16 * 1024 * 1024;
+
 /** `-` as an input path: standard input. */
 export const STDIN_PATH = '-';
 

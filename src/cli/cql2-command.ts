@@ -3,13 +3,12 @@ import { EXIT } from './exit-codes.js';
 import type { Cql2Args } from './commands/cql2.js';
 import { Cql2Error, compileCql2, parseCql2Json, parseCql2Text, toCql2Json, toCql2Text, type Cql2Expr } from '../fields/cql2/index.js';
 import { newEntry } from '../entry.js';
+import { DEFAULT_MAX_ITEM_BYTES, itemFileFormat, STDIN_PATH } from '../catalog/item-file-format.js';
 import { readItemFile } from '../catalog/item-file-reader.js';
 import { terminalLines, terminalText } from '../util/terminal-text.js';
 
 /** Where the expression comes from, in messages (`expression:1:12: ...`). */
 const WHERE = 'expression';
-/** An item line (or feature) longer than this is not read (as the `items` source's default). */
-const MAX_ITEM_BYTES = 16 * 1024 * 1024;
 
 /** `stacflow cql2`: exit 0, or 2 with the located error on a bad expression (1 when the items file cannot be read). */
 export async function runCql2(args: Cql2Args): Promise<number> {
@@ -25,11 +24,16 @@ export async function runCql2(args: Cql2Args): Promise<number> {
     process.stdout.write(args.to === 'text' ? `${toCql2Text(ast)}\n` : `${JSON.stringify(toCql2Json(ast))}\n`);
     return EXIT.done;
   }
+  // The file is read as the `items` source reads it: its format by extension, its size limit.
+  const format = itemFileFormat(args.items) ?? 'ndjson';
+  if (format === 'parquet') {
+    process.stderr.write(`${terminalText(`${args.items}: reading stac-geoparquet is not yet supported; give an NDJSON file or a FeatureCollection`)}\n`);
+    return EXIT.invalid;
+  }
   const matches = compileCql2(ast);
-  const file = args.items === '-' ? '-' : path.resolve(args.items);
-  const format = /\.(geo)?json$/i.test(args.items) ? 'geojson' : 'ndjson';
+  const file = args.items === STDIN_PATH ? STDIN_PATH : path.resolve(args.items);
   let skipped = 0;
-  for await (const batch of readItemFile({ path: args.items, file, format, maxItemBytes: MAX_ITEM_BYTES })) {
+  for await (const batch of readItemFile({ path: args.items, file, format, maxItemBytes: DEFAULT_MAX_ITEM_BYTES })) {
     const lines: string[] = [];
     for (const record of batch) {
       if (!('item' in record)) {
