@@ -1,6 +1,6 @@
 import type { Entry } from '../entry.js';
 import { didYouMean } from '../util/did-you-mean.js';
-import { compileFieldPath, parseFieldPath, type FieldReader, type PathSegment } from './field-path.js';
+import { compileFieldPath, formatSegments, parseFieldPath, type FieldReader, type PathSegment } from './field-path.js';
 
 /**
  * Which field paths a run never found (issue: a misspelled `incidence_angel < 80` passed, gave 0 rows, exit 0,
@@ -23,6 +23,8 @@ interface Watched {
   readonly text: string;
   readonly segments: readonly PathSegment[];
   readonly read: FieldReader;
+  /** Readers of the path's first 1, 2, … segments: where it stops in an entry (compiled once). */
+  readonly prefixes: readonly FieldReader[];
   seen: boolean;
   /** The deepest level the path reached, and the names found there. */
   depth: number;
@@ -37,7 +39,8 @@ export class FieldWatch {
   constructor(paths: Iterable<string>) {
     this.watched = [...new Set(paths)].map((text) => {
       const parsed = parseFieldPath(text);
-      return { text, segments: parsed.segments, read: compileFieldPath(parsed), seen: false, depth: -1, names: new Set<string>() };
+      const prefixes = parsed.segments.map((_, i) => compileFieldPath(formatSegments(parsed.segments.slice(0, i + 1))));
+      return { text, segments: parsed.segments, read: compileFieldPath(parsed), prefixes, seen: false, depth: -1, names: new Set<string>() };
     });
     this.unseen = this.watched.length;
   }
@@ -66,15 +69,14 @@ export class FieldWatch {
         const wrong = segment !== undefined && 'key' in segment ? segment.key : undefined;
         const best = wrong === undefined ? undefined : didYouMean(wrong, w.names);
         if (best === undefined) return { path: w.text };
-        const fixed = w.segments.map((s, i) => (i === w.depth ? { key: best } : s));
-        return { path: w.text, suggestion: fixed.map((s, i) => ('index' in s ? `[${s.index}]` : i === 0 ? s.key : `.${s.key}`)).join('') };
+        return { path: w.text, suggestion: formatSegments(w.segments.map((s, i) => (i === w.depth ? { key: best } : s))) };
       });
   }
 }
 
 /** The names at the level where `w`'s path stops in `entry`, kept when that level is the deepest seen. */
 function gather(w: Watched, entry: Entry): void {
-  const { depth, names } = stopOf(w.segments, entry);
+  const { depth, names } = stopOf(w.prefixes, entry);
   if (depth < w.depth) return;
   if (depth > w.depth) {
     w.depth = depth;
@@ -83,24 +85,20 @@ function gather(w: Watched, entry: Entry): void {
   for (const name of names) if (w.names.size < 500) w.names.add(name);
 }
 
-function stopOf(segments: readonly PathSegment[], entry: Entry): { depth: number; names: string[] } {
-  const properties = entry.item.properties ?? {};
-  const head = [...Object.keys(entry.fields), ...ITEM_MEMBERS, ...Object.keys(properties)];
+/** How deep the path's prefixes read in `entry`, and the names at the level where it stops. */
+function stopOf(prefixes: readonly FieldReader[], entry: Entry): { depth: number; names: string[] } {
   let value: unknown = undefined;
-  let names = head;
-  for (let depth = 0; depth < segments.length; depth += 1) {
-    const next = depth === 0 ? readPrefix(segments, 1, entry) : readPrefix(segments, depth + 1, entry);
-    if (next === undefined) return { depth, names: depth === 0 ? head : namesIn(value) };
+  for (let depth = 0; depth < prefixes.length; depth += 1) {
+    const next = prefixes[depth](entry);
+    if (next === undefined) return { depth, names: depth === 0 ? headNames(entry) : namesIn(value) };
     value = next;
-    names = namesIn(value);
   }
-  return { depth: segments.length, names };
+  return { depth: prefixes.length, names: namesIn(value) };
 }
 
-/** The value of the first `n` segments of a path. */
-function readPrefix(segments: readonly PathSegment[], n: number, entry: Entry): unknown {
-  const prefix = segments.slice(0, n).map((s, i) => ('index' in s ? `[${s.index}]` : i === 0 ? s.key : `.${s.key}`)).join('');
-  return compileFieldPath(prefix)(entry);
+/** The names a path may start with in `entry`: its fields, the item's members, its properties. */
+function headNames(entry: Entry): string[] {
+  return [...Object.keys(entry.fields), ...ITEM_MEMBERS, ...Object.keys(entry.item.properties ?? {})];
 }
 
 /** The names one level down: an object's keys, a PVL block's statement names. */
