@@ -22,10 +22,9 @@ export const filterOptions = z
   ])
   .superRefine((options, ctx) => {
     // Parsed at load, so a mistake is reported at its place in the pipeline file (the text's line and column).
-    const inOptions = typeof options === 'object' && 'where' in options;
-    const written = inOptions ? (options as { where: unknown }).where : options;
+    const { written, inOptions } = unpack(options);
     try {
-      const custom = firstCustomFunction(parseExpression(written as string | Record<string, unknown>));
+      const custom = firstCustomFunction(parseExpression(written));
       if (custom !== undefined) {
         ctx.addIssue({ code: 'custom', path: inOptions ? ['where'] : [], message: `unknown function ${custom}(): stacflow evaluates CQL2's own (CASEI, ACCENTI, S_*, T_*, A_*, arithmetic)` });
       }
@@ -69,9 +68,7 @@ export const filter: StepStage<typeof filterOptions, SyncStep> = {
   example,
   schema: filterOptions,
   async create(options, ctx) {
-    const inOptions = typeof options === 'object' && 'where' in options;
-    const written = (inOptions ? (options as { where: unknown }).where : options) as string | Record<string, unknown>;
-    const keepFailed = inOptions ? (options as { keep_failed: boolean }).keep_failed : true;
+    const { written, keepFailed } = unpack(options);
     // The evaluator (and its spatial library) and the field watch: loaded to run, not to validate.
     const [{ compileCql2, propertiesOf }, { FieldWatch, warnNeverPresent }] = await Promise.all([
       import('../src/fields/cql2/compile.js'),
@@ -91,6 +88,13 @@ export const filter: StepStage<typeof filterOptions, SyncStep> = {
     );
   },
 };
+
+/** The expression as written (text or CQL2 JSON), whether it sits in `{ where, keep_failed }`, and keep_failed. */
+function unpack(options: z.output<typeof expression> | { where: z.output<typeof expression>; keep_failed?: boolean }) {
+  const inOptions = typeof options === 'object' && 'where' in options;
+  const written = (inOptions ? options.where : options) as string | Record<string, unknown>;
+  return { written, inOptions, keepFailed: inOptions ? options.keep_failed !== false : true };
+}
 
 function parseExpression(written: string | Record<string, unknown>, where?: string): Cql2Expr {
   return typeof written === 'string' ? parseCql2Text(written, where) : parseCql2Json(written, where);
