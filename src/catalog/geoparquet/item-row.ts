@@ -1,4 +1,5 @@
 import type { Entry } from '../../entry.js';
+import { STACFLOW_PREFIX } from '../catalog-item.js';
 import { FAILED_COLUMN } from '../columns.js';
 import { instantMicros, JSON_TYPE, mergeTypes, STRING_TYPE, TIMESTAMP_TYPE, typeOfValue, WKB_TYPE, type ValueType } from './value-type.js';
 import { boundsOf, isGeoJsonGeometry } from './wkb.js';
@@ -45,7 +46,7 @@ function isDocument(value: unknown): boolean {
 /** STAC's datetime properties (common metadata): written as timestamps when they read as ISO instants. */
 const DATETIME_PROPERTIES = new Set(['datetime', 'start_datetime', 'end_datetime', 'created', 'updated', 'expires', 'published', 'unpublished']);
 
-export const FAILED = `stacflow:${FAILED_COLUMN.name}`;
+export const FAILED = `${STACFLOW_PREFIX}${FAILED_COLUMN.name}`;
 
 /** A row: column name to value (not converted yet), in column order; `collisions` are properties not lifted. */
 export interface ItemRow {
@@ -71,7 +72,7 @@ export function itemRow(entry: Entry, includeFailed: boolean): ItemRow {
     else values.set(name, value);
   }
   for (const [name, value] of Object.entries(entry.fields)) {
-    if (isFieldValue(value)) values.set(`stacflow:${name}`, value);
+    if (isFieldValue(value)) values.set(`${STACFLOW_PREFIX}${name}`, value);
   }
   for (const [asset, file] of Object.entries(entry.files)) values.set(`file:${asset}`, file.path);
   if (includeFailed) values.set(FAILED, FAILED_COLUMN.read(entry));

@@ -1,5 +1,6 @@
 import { ParquetWriter, type SchemaElement } from 'hyparquet-writer';
 import type { Entry } from '../../entry.js';
+import { STACFLOW_PREFIX } from '../catalog-item.js';
 import { FileSink } from './file-sink.js';
 import { FIXED_TYPES, itemRow, learn, TOP_LEVEL } from './item-row.js';
 import { GeometryStats, geoMetadata, stacGeoparquetMetadata } from './metadata.js';
@@ -7,7 +8,7 @@ import { cellOf, schemaElements, settle, widened, type ValueType } from './value
 import { boundsOf, geometryTypeName, isGeoJsonGeometry } from './wkb.js';
 
 /** The column that keeps, as JSON, the values of a row that its columns cannot hold (see the drift rule). */
-export const SPILL_COLUMN = 'stacflow:spill';
+export const SPILL_COLUMN = `${STACFLOW_PREFIX}spill`;
 
 export interface GeoParquetWriterOptions {
   /** Rows in a row group; the schema is learned from the first group (default 5,000 in the stage). */
@@ -104,7 +105,7 @@ export class GeoParquetWriter {
     for (const name of TOP_LEVEL) if (!this.learned.has(name)) this.learned.set(name, FIXED_TYPES.get(name) ?? settle({ kind: 'null' }));
     // Then the properties, then the pipeline's columns (fields, files, failures), each in order of first sight.
     const rest = [...this.learned.keys()].filter((n) => !(TOP_LEVEL as readonly string[]).includes(n));
-    const ours = (n: string): boolean => n.startsWith('stacflow:') || n.startsWith('file:');
+    const ours = (n: string): boolean => n.startsWith(STACFLOW_PREFIX) || n.startsWith('file:');
     const ordered = [...TOP_LEVEL, ...rest.filter((n) => !ours(n)), ...rest.filter(ours)];
     const names = [...ordered, SPILL_COLUMN];
     const types = names.map((n) => settle(this.learned.get(n) ?? { kind: 'string' }));
