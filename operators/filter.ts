@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import type { StepStage, SyncStep } from '../src/engine/stage.js';
 import { perEntrySync } from '../src/engine/step.js';
-import { firstCustomFunction, type Cql2Expr } from '../src/fields/cql2/ast.js';
+import { firstCustomFunction, propertiesOf, type Cql2Expr } from '../src/fields/cql2/ast.js';
 import { Cql2Error } from '../src/fields/cql2/errors.js';
 import { parseCql2Json } from '../src/fields/cql2/parse-json.js';
 import { parseCql2Text } from '../src/fields/cql2/parse-text.js';
+import { toCql2Json } from '../src/fields/cql2/print.js';
 
 const cql2Text = z.string().describe("CQL2 text, e.g. \"incidence_angle < 80 AND collection = 'x'\" (OGC 21-065r2: AND/OR/NOT, BETWEEN, IN, LIKE, IS NULL, CASEI, ACCENTI, arithmetic, DATE/TIMESTAMP/INTERVAL and T_*, S_*, A_* functions)");
 const cql2Json = z.looseObject({ op: z.string() }).describe('CQL2 JSON, e.g. { op: "<", args: [{ property: incidence_angle }, 80] }');
@@ -17,6 +18,10 @@ export const filterOptions = z
       .object({
         where: expression,
         keep_failed: z.boolean().default(true).describe('Pass on entries that failed earlier (so reports and catalogs can list them)'),
+        pushdown: z
+          .boolean()
+          .default(true)
+          .describe('Right after stac_search: also send the condition with the search when the API can evaluate it (fewer pages; every entry is still tested)'),
       })
       .strict(),
   ])
@@ -35,7 +40,7 @@ export const filterOptions = z
       ctx.addIssue({ code: 'custom', path, message: `${err.reason}${at}`, params: err.line > 0 ? { textAt: { line: err.line, column: err.column } } : {} });
     }
   })
-  .describe('A CQL2 filter (text or JSON), or { where, keep_failed }');
+  .describe('A CQL2 filter (text or JSON), or { where, keep_failed, pushdown }');
 
 const example = `filter: "incidence_angle < 80 AND gsd <= 10"
 `;
@@ -56,6 +61,10 @@ const example = `filter: "incidence_angle < 80 AND gsd <= 10"
  * filter: { op: "<", args: [{ property: incidence_angle }, 80] }
  * ```
  *
+ * Placed right after `stac_search` (before any step that changes entries), the condition is also sent with the
+ * search when the API can evaluate it with the same meaning (src/stac/search-filter.ts says when): fewer pages
+ * are read, and every entry is still tested here. `pushdown: false` keeps it local.
+ *
  * Entries that failed earlier are not tested: they pass on (`keep_failed: true`, the default) or are dropped.
  * The expression is parsed at load: a mistake is reported at its line and column in the pipeline file. A path
  * no entry had in the whole run (`incidence_angel < 80` drops everything) is a warning at the end, in the log and
@@ -67,10 +76,15 @@ export const filter: StepStage<typeof filterOptions, SyncStep> = {
   summary: 'Keep entries for which a CQL2 filter (text or JSON) holds: incidence_angle < 80 AND collection = \'x\'',
   example,
   schema: filterOptions,
+  offer(options) {
+    const { written, pushdown } = unpack(options);
+    if (!pushdown) return undefined;
+    return typeof written === 'string' ? (toCql2Json(parseExpression(written)) as Record<string, unknown>) : written;
+  },
   async create(options, ctx) {
     const { written, keepFailed } = unpack(options);
     // The evaluator (and its spatial library) and the field watch: loaded to run, not to validate.
-    const [{ compileCql2, propertiesOf }, { FieldWatch, warnNeverPresent }] = await Promise.all([
+    const [{ compileCql2 }, { FieldWatch, warnNeverPresent }] = await Promise.all([
       import('../src/fields/cql2/compile.js'),
       import('../src/fields/presence.js'),
     ]);
@@ -89,11 +103,11 @@ export const filter: StepStage<typeof filterOptions, SyncStep> = {
   },
 };
 
-/** The expression as written (text or CQL2 JSON), whether it sits in `{ where, keep_failed }`, and keep_failed. */
-function unpack(options: z.output<typeof expression> | { where: z.output<typeof expression>; keep_failed?: boolean }) {
+/** The expression as written (text or CQL2 JSON), whether it sits in `{ where, ... }`, and its switches. */
+function unpack(options: z.output<typeof expression> | { where: z.output<typeof expression>; keep_failed?: boolean; pushdown?: boolean }) {
   const inOptions = typeof options === 'object' && 'where' in options;
   const written = (inOptions ? options.where : options) as string | Record<string, unknown>;
-  return { written, inOptions, keepFailed: inOptions ? options.keep_failed !== false : true };
+  return { written, inOptions, keepFailed: inOptions ? options.keep_failed !== false : true, pushdown: inOptions ? options.pushdown !== false : true };
 }
 
 function parseExpression(written: string | Record<string, unknown>, where?: string): Cql2Expr {

@@ -44,7 +44,7 @@ export const stacSearchOptions = z
     filter: z
       .union([z.record(z.string(), z.unknown()), z.string()])
       .optional()
-      .describe('Filter extension: CQL2 JSON (an object) or CQL2 text (a string)'),
+      .describe('Filter extension: CQL2 JSON (an object) or CQL2 text (a string), checked at load; sent in the language the API declares (text becomes JSON for stac-server)'),
     filter_lang: z
       .enum(['cql2-json', 'cql2-text'])
       .optional()
@@ -106,7 +106,8 @@ export const stacSearchOptions = z
       planSearch(options);
     } catch (err) {
       if (!(err instanceof StacParameterError)) throw err;
-      ctx.addIssue({ code: 'custom', path: [err.parameter], message: err.message.replace(`${err.parameter}: `, '') });
+      const params = err.textAt ? { textAt: err.textAt } : {};
+      ctx.addIssue({ code: 'custom', path: [err.parameter], message: err.message.replace(`${err.parameter}: `, ''), params });
     }
   })
   .describe('Search a STAC API (item search), page by page on demand');
@@ -147,7 +148,11 @@ const example = `stac_search:
  * the class. APIs declare less than they support (Earth Search v1 filters without declaring
  * `item-search#filter`; STAC API 0.9 has no conformance classes at all): `conforms_to: [item-search#filter]` adds the
  * classes the API forgot, `check_conformance: false` sends the search unchecked with one warning (pystac-client's
- * escape hatches), and a refusal names both. Pages follow the API's `next` links (GET or POST, `body`, `merge`, `headers`); the next page
+ * escape hatches), and a refusal names both. `filter` is parsed at load (a mistake is said at its line and
+ * column) and sent in the CQL2 language the API declares: USGS's stac-server reads cql2-json only, so text is
+ * converted (pystac-client 0.9 does the same). A `filter` step right after the search offers its condition:
+ * it goes with the search when the API can evaluate it with the same meaning (src/stac/search-filter.ts),
+ * and the log says which conditions went and why others stay local. Pages follow the API's `next` links (GET or POST, `body`, `merge`, `headers`); the next page
  * is requested while the current one is processed, never more than one ahead, and items are emitted only
  * when the pipeline has room (src/stac/paged-source.ts). Every request goes through the run's one retry loop
  * (src/http/request.ts) with the `http:` limits (`ctx.limits`): 408/429/5xx (Retry-After honoured), connection
@@ -166,8 +171,8 @@ export const stacSearch: SourceStage<typeof stacSearchOptions> = {
   summary: 'Search a STAC API (GET or POST, next links, per collection) and emit one entry per item',
   example,
   schema: stacSearchOptions,
-  async create(options, ctx) {
+  async create(options, ctx, offers) {
     const { itemSearchSource } = await import('../src/stac/item-search.js'); // the HTTP client: only to run
-    return itemSearchSource(planSearch(options), ctx);
+    return itemSearchSource(planSearch(options), ctx, offers);
   },
 };

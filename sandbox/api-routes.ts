@@ -3,7 +3,7 @@ import type { SandboxCatalog } from './catalog.js';
 import { projectFields } from './fields.js';
 import { materialiseItem } from './item-factory.js';
 import {
-  collectionDocument, collectionsDocument, conformance, landingPage, nextLink, queryables, rootLink, type Json,
+  collectionDocument, collectionsDocument, conformance, landingPage, nextLink, queryables, rootLink, type Json, type QueryablesKind,
 } from './responses.js';
 import { parseSearchParams } from './search-params.js';
 import { searchPage } from './search.js';
@@ -15,6 +15,8 @@ export interface ApiContext {
   endpoint: string;
   conformsTo: readonly string[];
   repeatNextLink: boolean;
+  /** The queryables schema served at `/queryables` and `/collections/{id}/queryables` (default open). */
+  queryables?: QueryablesKind;
 }
 
 export interface ApiRequest {
@@ -41,13 +43,13 @@ export function route(ctx: ApiContext, request: ApiRequest): ApiResponse {
   const get = method === 'GET' || method === 'HEAD';
   if (first === undefined && get) return json(landingPage(ctx.endpoint, ctx.conformsTo));
   if (first === 'conformance' && collectionId === undefined && get) return json(conformance(ctx.conformsTo));
-  if (first === 'queryables' && collectionId === undefined && get) return json(queryables(`${ctx.endpoint}/queryables`));
+  if (first === 'queryables' && collectionId === undefined && get) return json(queryables(`${ctx.endpoint}/queryables`, ctx.queryables));
   if (first === 'search' && collectionId === undefined && (get || method === 'POST')) return search(ctx, request);
   if (first !== 'collections' || !get) throw notFound();
   if (collectionId === undefined) return json(collectionsDocument(ctx.catalog, ctx.endpoint));
   if (ctx.catalog.ordinal(collectionId) < 0) throw notFound();
   if (third === undefined) return json(collectionDocument(collectionId, ctx.endpoint));
-  if (third === 'queryables' && itemId === undefined) return json(queryables(`${ctx.endpoint}/collections/${collectionId}/queryables`));
+  if (third === 'queryables' && itemId === undefined) return json(queryables(`${ctx.endpoint}/collections/${collectionId}/queryables`, ctx.queryables));
   if (third !== 'items') throw notFound();
   if (itemId === undefined) return search(ctx, request, collectionId);
   const g = ctx.catalog.find(itemId, collectionId);

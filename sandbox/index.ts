@@ -52,6 +52,12 @@ export interface SandboxOptions {
    * `filter`, as a server without the extension would.
    */
   conformsTo?: string[];
+  /**
+   * The queryables schema served (`/queryables`, `/collections/{id}/queryables`): `open` (default, stac-server's
+   * own when none is configured) allows any property; `closed` lists the items' properties with
+   * `additionalProperties: false`, so a client can tell a misspelled one.
+   */
+  queryables?: 'open' | 'closed';
   /** A broken server: every page fetched with a token links to that same token again (page 2's next = page 1's). */
   repeatNextLink?: boolean;
   /** Links as the USGS deployment writes them, with a doubled slash (`http://127.0.0.1:port//collections`). */
@@ -113,7 +119,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     stalls,
     log: requests,
     doubleSlashLinks: options.doubleSlashLinks ?? false,
-    context: { catalog, conformsTo: options.conformsTo ?? templates().conformsTo, repeatNextLink: options.repeatNextLink ?? false },
+    context: { catalog, conformsTo: options.conformsTo ?? templates().conformsTo, repeatNextLink: options.repeatNextLink ?? false, queryables: options.queryables ?? 'open' },
   }).catch(async (err: unknown) => {
     await s3?.close();
     throw err;

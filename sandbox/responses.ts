@@ -56,15 +56,39 @@ export function collectionsDocument(catalog: SandboxCatalog, endpoint: string): 
   };
 }
 
-/** A permissive queryables schema (stac-server v4 serves the same when none is configured). */
-export const queryables = (href: string): Json => ({
+/** Which queryables schema the sandbox serves: `open` allows any name, `closed` lists the items' properties. */
+export type QueryablesKind = 'open' | 'closed';
+
+/**
+ * The queryables schema: permissive by default (stac-server v4 serves the same when none is configured);
+ * `closed` (`additionalProperties: false`) lists what a filter may name: the item fields stac-server lists
+ * (id, collection, geometry) and every property the sandbox items have, typed from the real item's values.
+ */
+export const queryables = (href: string, kind: QueryablesKind = 'open'): Json => ({
   $schema: 'https://json-schema.org/draft/2019-09/schema',
   $id: href,
   type: 'object',
   title: 'Queryables for the sandbox STAC API',
-  properties: {},
-  additionalProperties: true,
+  properties: kind === 'open' ? {} : closedProperties(),
+  additionalProperties: kind === 'open',
 });
+
+function closedProperties(): Json {
+  const properties: Json = {
+    id: { title: 'Item ID', type: 'string' },
+    collection: { title: 'Collection ID', type: 'string' },
+    geometry: { title: 'Item geometry', $ref: 'https://geojson.org/schema/Geometry.json' },
+  };
+  // The keys itemProperties (item-properties.ts) gives every item: the real item's, in its order.
+  for (const [name, value] of Object.entries(templates().item.properties)) properties[name] = { title: name, ...schemaOf(value) };
+  return properties;
+}
+
+function schemaOf(value: unknown): Json {
+  if (typeof value === 'string') return /^\d{4}-\d\d-\d\dT/.test(value) ? { type: 'string', format: 'date-time' } : { type: 'string' };
+  if (typeof value === 'number' || typeof value === 'boolean') return { type: typeof value };
+  return { type: Array.isArray(value) ? 'array' : value === null ? 'null' : 'object' };
+}
 
 export const rootLink = (endpoint: string): Link => ({ rel: 'root', type: 'application/json', href: endpoint });
 

@@ -10,7 +10,7 @@ import { Demand } from './demand.js';
 import { buildRunReport, defaultReportPath, writeRunReport, type RunReport } from './report.js';
 import { countedSource, stageContext, stepOperator } from './per-entry.js';
 import type { LoadedPipeline } from './pipeline.js';
-import type { OutputResult, OutputSink, Step } from './stage.js';
+import type { FilterOffer, OutputResult, OutputSink, Step } from './stage.js';
 import { RunStats } from './stats.js';
 
 export interface RunOptions {
@@ -83,7 +83,7 @@ export async function runPipeline(plan: LoadedPipeline, options: RunOptions): Pr
     }
     const { source } = plan;
     const sourceCtx = stageContext(ctx, source.label);
-    let stream$ = countedSource(await source.stage.create(source.options, sourceCtx), sourceCtx);
+    let stream$ = countedSource(await source.stage.create(source.options, sourceCtx, filterOffers(plan)), sourceCtx);
     for (const { stage, options: stageOptions, label } of plan.steps) {
       const stepCtx = stageContext(ctx, label);
       const created = await stage.create(stageOptions, stepCtx);
@@ -114,6 +114,19 @@ export async function runPipeline(plan: LoadedPipeline, options: RunOptions): Pr
   return { report, reportPath, exitCode };
 }
 
+/**
+ * The pushdown offers: the conditions of the filter steps right after the source, up to the first step that
+ * may change entries (one without `offer`: what a later filter reads could then differ from the item).
+ */
+function filterOffers(plan: LoadedPipeline): FilterOffer[] {
+  const offers: FilterOffer[] = [];
+  for (const { stage, options, label } of plan.steps) {
+    if (stage.offer === undefined) break;
+    const cql2 = stage.offer(options);
+    if (cql2 !== undefined) offers.push({ from: label, cql2 });
+  }
+  return offers;
+}
 
 /** The end of the stream: every output gets each entry in order, then the entry's flow slot is freed. */
 function writeTo(sinks: ReadonlyArray<{ label: string; sink: OutputSink }>, stats: RunStats, demand: Demand): OperatorFunction<Entry, Entry> {

@@ -27,12 +27,31 @@ export type Created<T> = T | Promise<T>;
 
 export interface SourceStage<S extends z.ZodType = z.ZodType> extends StageBase<S> {
   readonly kind: 'source';
-  create(options: z.output<S>, ctx: StageContext): Created<Observable<Entry>>;
+  /**
+   * `offers`: the filters of the steps right after the source, which it may send with its request (the
+   * pushdown). A source that takes none ignores them; the steps test every entry either way.
+   */
+  create(options: z.output<S>, ctx: StageContext, offers?: readonly FilterOffer[]): Created<Observable<Entry>>;
 }
 
 export interface StepStage<S extends z.ZodType = z.ZodType, R extends StepCreated = StepCreated> extends StageBase<S> {
   readonly kind: 'step';
   create(options: z.output<S>, ctx: StageContext): Created<R>;
+  /**
+   * A step that only drops entries, never changes them, has this (`filter`): it gives its condition as CQL2
+   * JSON, so that the source before it may ask its server for the same (or undefined: nothing to offer).
+   * Steps that change entries do not have it: no offer is made past them.
+   */
+  offer?(options: z.output<S>): Readonly<Record<string, unknown>> | undefined;
+}
+
+/**
+ * A filter a step offers to the source before it (the pushdown): the step's label and its condition as CQL2
+ * JSON. The source sends it when its server evaluates it with the same meaning, and says which it sent.
+ */
+export interface FilterOffer {
+  readonly from: string;
+  readonly cql2: Readonly<Record<string, unknown>>;
 }
 
 /**

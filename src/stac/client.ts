@@ -21,6 +21,8 @@ export interface StacApi {
   readonly conformanceSource: ConformanceSource;
   /** The search endpoint advertised for each method (`rel="search"` links, method GET when absent). */
   readonly searchLinks: Readonly<Partial<Record<HttpMethod, string>>>;
+  /** The landing page's link rel `http://www.opengis.net/def/rel/ogc/1.0/queryables`, when it has one (queryables.ts). */
+  readonly queryablesHref?: string;
 }
 
 interface Link {
@@ -60,6 +62,7 @@ export async function openStacApi(url: string, transport: TransportOptions): Pro
     conformsTo,
     conformanceSource,
     searchLinks,
+    queryablesHref: hrefOf(links, 'http://www.opengis.net/def/rel/ogc/1.0/queryables', base),
   };
 }
 

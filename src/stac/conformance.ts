@@ -1,3 +1,4 @@
+import { CQL2_CLASS_PREFIX, CQL2_CLASSES } from '../fields/cql2/classes.js';
 import { StacConformanceError } from './errors.js';
 import type { SearchParameters } from './search-params.js';
 
@@ -12,7 +13,6 @@ import type { SearchParameters } from './search-params.js';
 export const stacClassUri = (name: string): string => `https://api.stacspec.org/v1.0.0/${name}`;
 
 const STACSPEC = /^https?:\/\/api\.stacspec\.org\/v[^/]+\/(.+)$/;
-const CQL2 = 'http://www.opengis.net/spec/cql2/1.0/conf/';
 
 /** `item-search#filter` for any version of the stacspec.org URI; undefined for other URIs. */
 export function stacClassName(uri: string): string | undefined {
@@ -59,14 +59,18 @@ export interface ConformanceOptions {
   readonly source?: ConformanceSource;
 }
 
-/** A class as written in `conforms_to`: a stacspec.org name becomes its URI; URIs stay as they are. */
-export const classUriOf = (written: string): string => (/^https?:\/\//.test(written) ? written : stacClassUri(written));
+/**
+ * A class as written in `conforms_to`: a CQL2 class name (`advanced-comparison-operators`) becomes its OGC URI,
+ * another name its stacspec.org URI; URIs stay as they are.
+ */
+export const classUriOf = (written: string): string =>
+  /^https?:\/\//.test(written) ? written : (CQL2_CLASSES as readonly string[]).includes(written) ? `${CQL2_CLASS_PREFIX}${written}` : stacClassUri(written);
 
 /**
  * Refuses a search the API does not declare it can run: throws StacConformanceError (run-fatal) naming
  * the option and the missing class, and the ways out when the API forgot to declare it (`conforms_to`,
- * `check_conformance: false`). CQL2 text is checked only when the API declares CQL2 classes at all
- * (stac-server declares cql2-json only).
+ * `check_conformance: false`). The filter's language is not refused: search-filter.ts converts it to
+ * the one the API reads.
  */
 export function assertConformance(declaredByApi: readonly string[], params: SearchParameters, apiUrl: string, options: ConformanceOptions = {}): void {
   const assumed = (options.assumed ?? []).map(classUriOf);
@@ -88,15 +92,6 @@ export function assertConformance(declaredByApi: readonly string[], params: Sear
       uri,
       notDeclared + remedy + `It declares: ${summarise(declaredByApi)}${assumed.length ? ` (and conforms_to: ${summarise(assumed)})` : ''}. ` +
         `If the API supports it without declaring it, add \`conforms_to: [${name}]\` to stac_search, or \`check_conformance: false\` to send the search unchecked.`,
-    );
-  }
-  const lang = params['filter-lang'];
-  if (lang && declared.some((uri) => uri.startsWith(CQL2)) && !declared.includes(`${CQL2}${lang}`)) {
-    throw new StacConformanceError(
-      'filter_lang',
-      `${CQL2}${lang}`,
-      `the API at ${apiUrl} does not declare conformance class ${CQL2}${lang}: it does not read ${lang} filters. ` +
-        `Write the filter in ${lang === 'cql2-text' ? 'CQL2 JSON (an object)' : 'CQL2 text (a string)'} instead. It declares: ${summarise(declaredByApi)}.`,
     );
   }
 }

@@ -73,12 +73,39 @@ export class StacConformanceError extends StacflowError {
   }
 }
 
+/**
+ * A search filter names a property the API's queryables do not list, where that list is closed
+ * (`additionalProperties: false`): the server would refuse the search, or match nothing. Run-fatal, before
+ * any search; the message names the property, the option, the queryables read and the closest listed name.
+ */
+export class StacQueryableError extends StacflowError {
+  /** The option holding the filter: `stac_search.filter`. */
+  readonly parameter: string;
+  /** The property name as the filter writes it. */
+  readonly property: string;
+  /** The queryables documents whose union was checked. */
+  readonly queryablesHrefs: readonly string[];
+  /** The closest listed name, when one is close enough to be a likely typo. */
+  readonly suggestion?: string;
+
+  constructor(details: { parameter: string; property: string; queryablesHrefs: readonly string[]; suggestion?: string }, message: string) {
+    super('ERR_STAC_NOT_QUERYABLE', message, { errorClass: 'fatal' });
+    this.parameter = details.parameter;
+    this.property = details.property;
+    this.queryablesHrefs = [...details.queryablesHrefs];
+    this.suggestion = details.suggestion;
+  }
+}
+
 /** A search parameter cannot be normalised (bad bbox, datetime...). The schema reports these at load time. */
 export class StacParameterError extends StacflowError {
   readonly parameter: string;
+  /** Where in the option's text the mistake is (a CQL2 text filter), 1-based. */
+  readonly textAt?: { readonly line: number; readonly column: number };
 
-  constructor(parameter: string, message: string) {
+  constructor(parameter: string, message: string, textAt?: { line: number; column: number }) {
     super('ERR_STAC_PARAMETER', `${parameter}: ${message}`, { errorClass: 'fatal' });
     this.parameter = parameter;
+    if (textAt) this.textAt = textAt;
   }
 }

@@ -1,11 +1,13 @@
 import type { Observable } from 'rxjs';
 import type { Entry, StacItem } from '../entry.js';
-import type { StageContext } from '../engine/stage.js';
+import type { FilterOffer, StageContext } from '../engine/stage.js';
 import { defaultMethod, openStacApi, searchUrl, type StacApi } from './client.js';
-import { assertConformance } from './conformance.js';
+import { assertConformance, classUriOf } from './conformance.js';
+import { decideSearchFilter } from './search-filter.js';
 import { sourceEntry } from './item-guard.js';
 import { pagedSource } from './paged-source.js';
 import { searchPages, type SearchPage } from './paging.js';
+import { assertPlanQueryable } from './queryables.js';
 import { toGetQuery, toPostBody, type SearchPlan, type SearchRequest } from './search-params.js';
 import type { JsonRequest, TransportOptions } from './transport.js';
 
@@ -17,9 +19,9 @@ import type { JsonRequest, TransportOptions } from './transport.js';
  * Counted under `ctx.label`: `requests`, `retries`, `pages`, `items:<collection>`, `expected` (the sum of
  * the searches' `numberMatched`, capped by `max_items`, when the API says it); the engine counts the items out.
  */
-export function itemSearchSource(plan: SearchPlan, ctx: StageContext): Observable<Entry> {
+export function itemSearchSource(plan: SearchPlan, ctx: StageContext, offers: readonly FilterOffer[] = []): Observable<Entry> {
   return pagedSource<PageOfSearch, StacItem, Entry>({
-    pages: (signal) => planPages(plan, ctx, signal),
+    pages: (signal) => planPages(plan, offers, ctx, signal),
     items: (page) => page.items,
     toValue: (item, page) => {
       ctx.stats.count(ctx.label, `items:${item.collection ?? page.search.collection ?? '(none)'}`);
@@ -34,7 +36,7 @@ interface PageOfSearch extends SearchPage {
   readonly search: SearchRequest;
 }
 
-async function* planPages(plan: SearchPlan, ctx: StageContext, signal: AbortSignal): AsyncGenerator<PageOfSearch> {
+async function* planPages(plan: SearchPlan, offers: readonly FilterOffer[], ctx: StageContext, signal: AbortSignal): AsyncGenerator<PageOfSearch> {
   const { label, stats, log } = ctx;
   const withheldFrom = new Set<string>();
   const transport: TransportOptions = {
@@ -68,8 +70,11 @@ async function* planPages(plan: SearchPlan, ctx: StageContext, signal: AbortSign
     );
   }
   log.debug({ stage: label, api: plan.api, id: api.id, searchLinks: api.searchLinks }, `${label}: opened ${api.id ?? plan.api}`);
+  const { searches, pushed } = withSearchFilters(plan, offers, api, ctx);
+  // A property the API's queryables do not list, in the own filter or a pushed one (queryables.ts).
+  if (plan.conformance.check) await assertPlanQueryable(api, plan, transport, ctx, pushed);
 
-  for (const search of plan.searches) {
+  for (const search of searches) {
     const first = firstRequest(api, search);
     const name = search.collection ? `search of ${search.collection}` : 'search';
     for await (const page of searchPages(first, { ...transport, maxItems: search.maxItems, label: `${label}: ${name}` })) {
@@ -84,6 +89,28 @@ async function* planPages(plan: SearchPlan, ctx: StageContext, signal: AbortSign
       yield { ...page, search };
     }
   }
+}
+
+/**
+ * Each search with the filter it sends (search-filter.ts): the own filter in the language the API reads, and
+ * the offered conditions it can evaluate. Says once which offers went with the search and which stay local.
+ */
+function withSearchFilters(plan: SearchPlan, offers: readonly FilterOffer[], api: StacApi, ctx: StageContext): { searches: SearchRequest[]; pushed: readonly FilterOffer[] } {
+  const declared = [...api.conformsTo, ...plan.conformance.assumed.map(classUriOf)];
+  const options = { declared, check: plan.conformance.check };
+  const decisions = plan.searches.map((search) => decideSearchFilter(search.parameters, offers, options));
+  const [first] = decisions;
+  if (first !== undefined) {
+    if (first.converted) ctx.log.info({ stage: ctx.label, api: plan.api }, `${ctx.label}: ${first.converted}`);
+    for (const offer of first.pushed) {
+      ctx.stats.count(offer.from, 'pushed_down');
+      ctx.log.info({ stage: ctx.label, from: offer.from }, `${ctx.label}: ${offer.from}'s condition goes with the search (the API evaluates it); ${offer.from} still tests every item`);
+    }
+    for (const { offer, reason } of first.local) {
+      ctx.log.info({ stage: ctx.label, from: offer.from, reason }, `${ctx.label}: ${offer.from}'s condition is tested here only, not sent with the search: ${reason}`);
+    }
+  }
+  return { searches: plan.searches.map((search, i) => ({ ...search, parameters: decisions[i].parameters })), pushed: first?.pushed ?? [] };
 }
 
 /** The first request of a search: POST body or GET query string, to the advertised search link. */

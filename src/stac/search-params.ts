@@ -1,6 +1,9 @@
 import { formatDatetime, type DatetimeInput } from './datetime.js';
 import { StacParameterError } from './errors.js';
 import { deepFreeze } from '../util/deep-freeze.js';
+import { Cql2Error } from '../fields/cql2/errors.js';
+import { parseCql2Json } from '../fields/cql2/parse-json.js';
+import { parseCql2Text } from '../fields/cql2/parse-text.js';
 
 /**
  * Item search parameters, normalised once (pystac-client's `ItemSearch.__init__` with its `_format_*`
@@ -265,18 +268,35 @@ export function formatFilter(
       try {
         const parsed: unknown = JSON.parse(value);
         if (!isObject(parsed)) throw new Error('not an object');
+        checkCql2(() => parseCql2Json(parsed));
         return { filter: parsed, 'filter-lang': 'cql2-json' };
       } catch {
         throw new StacParameterError('filter', 'filter_lang is cql2-json but the filter is not a JSON object: write it as an object, or use cql2-text');
       }
     }
+    checkCql2(() => parseCql2Text(value));
     return { filter: value, 'filter-lang': 'cql2-text' };
   }
   if (!isObject(value)) throw new StacParameterError('filter', 'must be a CQL2 JSON object or a CQL2 text string');
   if (lang === 'cql2-text') {
     throw new StacParameterError('filter', 'filter_lang is cql2-text but the filter is an object: write CQL2 text as a string, or use cql2-json');
   }
+  checkCql2(() => parseCql2Json(value));
   return { filter: structuredClone(value as Record<string, unknown>), 'filter-lang': 'cql2-json' };
+}
+
+/**
+ * A filter is parsed at load, so a mistake is said before any request, at its line and column: the API would
+ * answer 400, and the filter is converted or combined with a pushed one at run time (search-filter.ts).
+ */
+function checkCql2(parse: () => unknown): void {
+  try {
+    parse();
+  } catch (err) {
+    if (!(err instanceof Cql2Error)) throw err;
+    const at = err.line > 0 ? { line: err.line, column: err.column } : undefined;
+    throw new StacParameterError('filter', `${err.reason}${at ? ` (CQL2 ${at.line}:${at.column})` : err.jsonPath ? ` (at ${err.jsonPath})` : ''}`, at);
+  }
 }
 
 /** `-properties.datetime,+id`, a list of such strings, or a list of `{ field, direction }`. */

@@ -115,8 +115,15 @@ describe('filter options', () => {
     expect(filterOptions.parse(yaml.filter)).toBe('incidence_angle < 80 AND gsd <= 10');
   });
 
-  it('accept { where, keep_failed } with keep_failed true by default', () => {
-    expect(filterOptions.parse({ where: 'gsd < 10' })).toEqual({ where: 'gsd < 10', keep_failed: true });
+  it('accept { where, keep_failed, pushdown } with keep_failed and pushdown true by default', () => {
+    expect(filterOptions.parse({ where: 'gsd < 10' })).toEqual({ where: 'gsd < 10', keep_failed: true, pushdown: true });
+  });
+
+  it('offer their condition as CQL2 JSON to the source before them, unless pushdown is false', () => {
+    const offer = (options: unknown) => filter.offer?.(filterOptions.parse(options));
+    expect(offer("gsd < 10 AND id = 'a'")).toEqual({ op: 'and', args: [{ op: '<', args: [{ property: 'gsd' }, 10] }, { op: '=', args: [{ property: 'id' }, 'a'] }] });
+    expect(offer({ op: '<', args: [{ property: 'gsd' }, 10] })).toEqual({ op: '<', args: [{ property: 'gsd' }, 10] });
+    expect(offer({ where: 'gsd < 10', pushdown: false })).toBeUndefined();
   });
 
   it('report a CQL2 syntax error with its line and column (the file position is computed from them)', () => {

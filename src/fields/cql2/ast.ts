@@ -133,3 +133,37 @@ export function firstCustomFunction(expr: Cql2Expr): string | undefined {
   }
   return undefined;
 }
+
+/** The property names an expression reads (for pushdown and the "never present" warning), each once, in order. */
+export function propertiesOf(expr: Cql2Expr): string[] {
+  const names = new Set<string>();
+  const visit = (e: Cql2Expr | Cql2IntervalBound): void => {
+    if (e.kind === 'property') names.add(e.name);
+    else if (e.kind === 'op') e.args.forEach(visit);
+    else if (e.kind === 'array') e.items.forEach(visit);
+    else if (e.kind === 'interval') [e.start, e.end].forEach(visit);
+  };
+  visit(expr);
+  return [...names];
+}
+
+/** `expr` with each property renamed by `rename` (the same tree where nothing changes). */
+export function renameProperties(expr: Cql2Expr, rename: (name: string) => string): Cql2Expr {
+  const visit = <E extends Cql2Expr | Cql2IntervalBound>(e: E): E => {
+    switch (e.kind) {
+      case 'property': {
+        const name = rename(e.name);
+        return (name === e.name ? e : Object.freeze({ kind: 'property', name })) as E;
+      }
+      case 'op':
+        return operation(e.op, e.args.map(visit)) as E;
+      case 'array':
+        return Object.freeze({ kind: 'array', items: Object.freeze(e.items.map(visit)) }) as E;
+      case 'interval':
+        return Object.freeze({ kind: 'interval', start: visit(e.start), end: visit(e.end) }) as E;
+      default:
+        return e;
+    }
+  };
+  return visit(expr);
+}

@@ -331,15 +331,3 @@ function propertyReader(name: string): FieldReader {
   }
 }
 
-/** The property names an expression reads (for pushdown and the "never present" warning), each once, in order. */
-export function propertiesOf(expr: Cql2Expr): string[] {
-  const names = new Set<string>();
-  const visit = (e: Cql2Expr | Cql2IntervalBound): void => {
-    if (e.kind === 'property') names.add(e.name);
-    else if (e.kind === 'op') e.args.forEach(visit);
-    else if (e.kind === 'array') e.items.forEach(visit);
-    else if (e.kind === 'interval') [e.start, e.end].forEach(visit);
-  };
-  visit(expr);
-  return [...names];
-}

@@ -11,7 +11,8 @@
  * functions) with this module. A caller that only parses may import parse-text.js / parse-json.js alone.
  */
 export type { Cql2Expr, Cql2Interval, Cql2IntervalBound, Cql2Operation, Cql2Property, GeoJsonGeometry } from './ast.js';
-export { compileCql2, propertiesOf } from './compile.js';
+export { propertiesOf, renameProperties } from './ast.js';
+export { compileCql2 } from './compile.js';
 export { Cql2Error, type Cql2ErrorCode } from './errors.js';
 export { parseCql2Json } from './parse-json.js';
 export { parseCql2Text } from './parse-text.js';
