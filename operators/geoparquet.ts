@@ -20,9 +20,13 @@ export const geoparquetOptions = z
       .default(true)
       .describe('Write failed entries too, with a `stacflow:failed` column (stage: message); false leaves them out'),
     collections: z
-      .record(z.string().min(1), z.record(z.string(), z.unknown()))
-      .default({})
-      .describe('STAC Collection JSON by collection id, stored in the `stac-geoparquet` file metadata (default: none)'),
+      .union([z.enum(['fetch', 'none']), z.record(z.string().min(1), z.record(z.string(), z.unknown()))])
+      .default('fetch')
+      .describe(
+        'The `collections` of the `stac-geoparquet` file metadata: `fetch` reads each collection the items link (their collection link, ' +
+          'else parent or root + /collections/{id}) once, at the end, within the `http:` limits (one unreadable is a warning and left out); ' +
+          '`none` writes no collections; or the Collection JSON by collection id, written as given',
+      ),
   })
   .strict()
   .describe('Write one stac-geoparquet 1.1 row per entry');
@@ -49,7 +53,12 @@ const example = `geoparquet:
  * objects such as `proj:projjson` as JSON text of Parquet's JSON type: one column, not hundreds), then `stacflow:<name>` for the scalar fields steps set (`select` names), `file:<asset>` for local
  * copies, `stacflow:failed` for failed entries (with `include_failed`), and `stacflow:spill`.
  * File metadata: `geo` (version 1.1.0, geometry_types as seen, bbox, the covering) and `stac-geoparquet`
- * (version 1.1.0, `collections` from the option).
+ * (version 1.1.0, `collections`). With `collections: fetch` (the default) each written item's collection is
+ * located from its links as rows go by, and at the end each distinct collection's JSON is read once from the
+ * API (src/catalog/geoparquet/collections.ts: the run's retries, deadlines and http.max_page_bytes, all reads
+ * ended by http.give_up_after, four at a time, no credentials sent); a collection that cannot be read, answers
+ * another id, or that no item links is a warning (W_COLLECTION_UNREAD with its href and why,
+ * W_COLLECTION_UNLOCATED) and is left out, never an end of the run. Counted: `collections` (read).
  *
  * Drift rule (items whose properties come and go or change type; never a crash, nothing dropped): the schema is
  * learned from the first `row_group_size` rows; a type conflict among them widens the column (or struct member)
@@ -65,12 +74,17 @@ export const geoparquet: OutputStage<typeof geoparquetOptions> = {
   schema: geoparquetOptions,
   async create(options, ctx) {
     const { GeoParquetWriter } = await import('../src/catalog/geoparquet/writer.js'); // hyparquet-writer: loaded to run
+    const { CollectionLinks, readCollections } = await import('../src/catalog/geoparquet/collections.js');
     const path = options.path === STDOUT_PATH ? STDOUT_PATH : resolve(options.path);
-    // TODO(lead): the collections' JSON from the stac_search source (GET /collections/{id}) once a hook gives it.
+    const links = options.collections === 'fetch' ? new CollectionLinks() : undefined;
+    let collections: Readonly<Record<string, unknown>> = typeof options.collections === 'object' ? options.collections : {};
     const writer = new GeoParquetWriter(path, {
       rowGroupSize: options.row_group_size,
       includeFailed: options.include_failed,
-      collections: options.collections,
+      // A getter: the writer reads it in finish(), after the collections were read below.
+      get collections() {
+        return collections;
+      },
       count: (name) => ctx.stats.count(ctx.label, name),
     });
     return {
@@ -79,9 +93,14 @@ export const geoparquet: OutputStage<typeof geoparquetOptions> = {
           ctx.stats.count(ctx.label, 'failed_left_out');
           return;
         }
+        links?.note(entry.item);
         await writer.write(entry);
       },
       async finish() {
+        if (links) {
+          collections = await readCollections(links, ctx);
+          ctx.stats.count(ctx.label, 'collections', Object.keys(collections).length);
+        }
         const rows = await writer.finish();
         ctx.stats.count(ctx.label, 'rows', rows);
         ctx.log.info({ path, rows }, `${ctx.label}: wrote ${rows} rows to ${path}`);

@@ -21,8 +21,11 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+// These items link the real USGS API: `collections: none` keeps the tests offline (collections.test.ts reads them from the sandbox).
+const offline = (options: Record<string, unknown>) => geoparquetOptions.parse({ collections: 'none', ...options });
+
 async function writeAll(options: Record<string, unknown>, entries: Entry[], ctx = testContext('geoparquet')) {
-  const sink = await geoparquet.create(geoparquetOptions.parse(options), ctx);
+  const sink = await geoparquet.create(offline(options), ctx);
   for (const entry of entries) await sink.write(entry);
   return { result: await sink.finish(), ctx };
 }
@@ -33,7 +36,7 @@ describe('geoparquet options', () => {
       path: 'out/kaguya-tc.parquet',
       row_group_size: 5_000,
       include_failed: true,
-      collections: {},
+      collections: 'fetch',
     });
   });
 
@@ -75,7 +78,7 @@ describe('geoparquet output', () => {
   test('abort removes the temporary file and leaves an earlier file as it was', async () => {
     const path = join(dir, 'kept.parquet');
     writeFileSync(path, 'earlier run');
-    const sink = await geoparquet.create(geoparquetOptions.parse({ path, row_group_size: 1 }), testContext('geoparquet'));
+    const sink = await geoparquet.create(offline({ path, row_group_size: 1 }), testContext('geoparquet'));
     await sink.write(newEntry(ITEMS[0]));
     await sink.write(newEntry(ITEMS[1])); // a row group is on disk by now
     expect(readdirSync(dir).some((f) => f.includes('.tmp-'))).toBe(true);
@@ -91,7 +94,7 @@ describe('geoparquet output', () => {
       import { newEntry } from './src/entry.ts';
       import { testContext } from './test/helpers/context.ts';
       const item = JSON.parse(readFileSync('test/fixtures/usgs/stac/item_kaguya_tc_monoscopic_TC1S2B0_01_07496N087E3020.json', 'utf8'));
-      const sink = await geoparquet.create(geoparquetOptions.parse({ path: '-' }), testContext('geoparquet'));
+      const sink = await geoparquet.create(geoparquetOptions.parse({ path: '-', collections: 'none' }), testContext('geoparquet'));
       await sink.write(newEntry(item));
       await sink.finish();
     `;

@@ -45,7 +45,10 @@ export function geoMetadata(columns: ReadonlyMap<string, GeometryStats>): Record
   return { version: GEOPARQUET_VERSION, primary_column: PRIMARY_COLUMN, columns: described };
 }
 
-/** The `stac-geoparquet` file metadata: its version and the collections (id to Collection JSON). */
+/**
+ * The `stac-geoparquet` file metadata: its version and the collections (id to Collection JSON, each keyed by
+ * its own `id` as the schema asks): read from the API by collections.ts (`collections: fetch`), or as given.
+ */
 export function stacGeoparquetMetadata(collections: Readonly<Record<string, unknown>>): Record<string, unknown> {
   return { version: STAC_GEOPARQUET_VERSION, collections };
 }
