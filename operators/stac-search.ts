@@ -145,14 +145,16 @@ const example = `stac_search:
  * sortby/fields/filter shapes). At run time the landing page is read first, with its `conformsTo` (or
  * `/conformance`); an option the API does not declare (`filter` without `item-search#filter`, `sortby`,
  * `fields`, `query`; or no item search at all) ends the run before any search, naming the option and
- * the class. APIs declare less than they support (Earth Search v1 filters without declaring
- * `item-search#filter`; STAC API 0.9 has no conformance classes at all): `conforms_to: [item-search#filter]` adds the
- * classes the API forgot, `check_conformance: false` sends the search unchecked with one warning (pystac-client's
+ * the class. APIs declare less than they support (STAC API 0.9 has no conformance classes at all; but Earth
+ * Search v1, which does not declare `item-search#filter`, does ignore a filter, as its recorded answers show):
+ * `conforms_to: [item-search#filter]` adds the classes the API forgot, `check_conformance: false` sends the search unchecked with one warning (pystac-client's
  * escape hatches), and a refusal names both. `filter` is parsed at load (a mistake is said at its line and
  * column) and sent in the CQL2 language the API declares: USGS's stac-server reads cql2-json only, so text is
  * converted (pystac-client 0.9 does the same). A `filter` step right after the search offers its condition:
  * it goes with the search when the API can evaluate it with the same meaning (src/stac/search-filter.ts),
- * and the log says which conditions went and why others stay local. Pages follow the API's `next` links (GET or POST, `body`, `merge`, `headers`); the next page
+ * and the log says which conditions went and why others stay local. Where the API's `/queryables` is closed, a
+ * filter property it does not list ends the run before any search, with did-you-mean (src/stac/queryables.ts).
+ * Pages follow the API's `next` links (GET or POST, `body`, `merge`, `headers`); the next page
  * is requested while the current one is processed, never more than one ahead, and items are emitted only
  * when the pipeline has room (src/stac/paged-source.ts). Every request goes through the run's one retry loop
  * (src/http/request.ts) with the `http:` limits (`ctx.limits`): 408/429/5xx (Retry-After honoured), connection

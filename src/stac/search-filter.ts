@@ -9,7 +9,7 @@ import type { FilterLang, SearchParameters } from './search-params.js';
 
 /**
  * The `filter` a search sends, decided once the API's conformance classes are known: the stage's own
- * filter, in the language the API reads, and-ed with the filters later steps offer (the pushdown, DESIGN.md).
+ * filter, in the language the API reads, and-ed with the conditions filter steps offer (the pushdown).
  *
  * Language: USGS runs stac-server, which reads only cql2-json (GET too, JSON in the query string), so a
  * text filter is converted to CQL2 JSON on the client when the API declares cql2-json and not cql2-text
