@@ -29,3 +29,6 @@ export function itemFileFormat(path: string, format?: ItemFileFormat): ItemFileF
   if (path === STDIN_PATH) return 'ndjson';
   return BY_EXTENSION[extname(path).toLowerCase()];
 }
+
+/** Why standard input cannot be stac-geoparquet. */
+export const PARQUET_FROM_STDIN = 'stac-geoparquet cannot be read from standard input (a Parquet file is read from its footer, at its end): give a file path';

@@ -5,7 +5,7 @@ import type { StacItem } from '../entry.js';
 import { errorMessage, RunAbortedError } from '../errors.js';
 import { itemProblem } from '../stac/item-guard.js';
 import { CollectionSyntaxError, FeatureCollectionSplitter, type FeatureText } from './feature-collection-splitter.js';
-import { STDIN_PATH } from './item-file-format.js';
+import { PARQUET_FROM_STDIN, STDIN_PATH } from './item-file-format.js';
 
 /** One item read from the file, or why the line or feature at `where` gives none. */
 export type ItemRecord =
@@ -17,8 +17,8 @@ export interface ItemFileOptions {
   readonly path: string;
   /** The path to open (resolved), or `-`. */
   readonly file: string;
-  readonly format: 'ndjson' | 'geojson';
-  /** A longer line or feature is read past, never held: that item fails. */
+  readonly format: 'ndjson' | 'geojson' | 'parquet';
+  /** A longer line or feature is read past, never held: that item fails (JSON formats; a Parquet row is bounded by its row group). */
   readonly maxItemBytes: number;
   readonly signal?: AbortSignal;
 }
@@ -38,17 +38,21 @@ const NEWLINE = 0x0a;
  *   to its end, not held) gives a failure record naming `path:line: features[n]`; a file whose own structure
  *   is broken (not JSON there, cut short) or that is not a FeatureCollection cannot be read past that point:
  *   the run ends (RunAbortedError ERR_ITEMS_FILE, with line and column).
+ * - Parquet: a stac-geoparquet file, row group by row group (src/catalog/item-file-parquet.ts, loaded only for
+ *   it); a row that gives no item fails naming `path:row N`. Not from standard input: its footer is at the end.
  * A file that cannot be opened or read ends the run too.
  */
 export async function* readItemFile(options: ItemFileOptions): AsyncGenerator<ItemRecord[], void, undefined> {
-  const input = openInput(options);
+  if (options.format === 'parquet' && options.file === STDIN_PATH) throw itemsFileError(options.path, PARQUET_FROM_STDIN);
+  const input = options.format === 'parquet' ? undefined : openInput(options); // Parquet: opened by its reader
   try {
-    yield* options.format === 'ndjson' ? ndjsonRecords(input, options) : featureRecords(input, options);
+    if (input === undefined) yield* (await import('./item-file-parquet.js')).parquetRecords(options);
+    else yield* options.format === 'ndjson' ? ndjsonRecords(input, options) : featureRecords(input, options);
   } catch (err) {
     if (err instanceof RunAbortedError || (err as { name?: string } | null)?.name === 'AbortError') throw err;
     throw itemsFileError(options.path, errorMessage(err), err);
   } finally {
-    if (options.file !== STDIN_PATH) input.destroy();
+    if (input !== undefined && options.file !== STDIN_PATH) input.destroy();
   }
 }
 

@@ -24,12 +24,8 @@ export async function runCql2(args: Cql2Args): Promise<number> {
     process.stdout.write(args.to === 'text' ? `${toCql2Text(ast)}\n` : `${JSON.stringify(toCql2Json(ast))}\n`);
     return EXIT.done;
   }
-  // The file is read as the `items` source reads it: its format by extension, its size limit.
+  // The file is read as the `items` source reads it: its format by extension (stac-geoparquet too), its size limit.
   const format = itemFileFormat(args.items) ?? 'ndjson';
-  if (format === 'parquet') {
-    process.stderr.write(`${terminalText(`${args.items}: reading stac-geoparquet is not yet supported; give an NDJSON file or a FeatureCollection`)}\n`);
-    return EXIT.invalid;
-  }
   const matches = compileCql2(ast);
   const file = args.items === STDIN_PATH ? STDIN_PATH : path.resolve(args.items);
   let skipped = 0;
@@ -38,7 +34,7 @@ export async function runCql2(args: Cql2Args): Promise<number> {
     for (const record of batch) {
       if (!('item' in record)) {
         skipped += 1;
-        process.stderr.write(`${terminalText(`${record.where}: ${record.failure.message}`)}\n`);
+        process.stderr.write(`${terminalText(record.failure.message)}\n`); // the message names file and line (or row)
       } else if (matches(newEntry(record.item))) lines.push(record.item.id);
     }
     if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);

@@ -31,10 +31,11 @@ describe('items options', () => {
     expect(itemsOptions.parse((parseYaml(items.example) as { items: unknown }).items)).toEqual({ path: 'out/kaguya-tc.ndjson', max_item_bytes: 16 * 1024 * 1024 });
   });
 
-  it('refuse stac-geoparquet for now, and a path whose format they cannot tell, at load with the place', () => {
+  it('refuse stac-geoparquet from standard input, and a path whose format they cannot tell, at load with the place', () => {
     const outputs = 'outputs:\n  - ndjson: { path: out.ndjson }\n';
-    expect(loadIssues(`name: p\nsource:\n  items: { path: saved.parquet }\n${outputs}`)).toEqual([
-      'p.yaml:3:18 source.items.path: reading stac-geoparquet is not yet supported: write the catalog with the ndjson output too and read that file',
+    expect(loadIssues(`name: p\nsource:\n  items: { path: saved.parquet }\n${outputs}`)).toEqual([]);
+    expect(loadIssues(`name: p\nsource:\n  items: { path: "-", format: parquet }\n${outputs}`)).toEqual([
+      'p.yaml:3:18 source.items.path: stac-geoparquet cannot be read from standard input (a Parquet file is read from its footer, at its end): give a file path',
     ]);
     expect(loadIssues(`name: p\nsource:\n  items: { path: saved.txt }\n${outputs}`)).toEqual([
       'p.yaml:3:18 source.items.path: cannot tell the format of saved.txt from its extension: add format: ndjson or format: geojson',

@@ -22,7 +22,7 @@ export const cql2Command: CommandModule<object, Cql2Args> = {
     yargs
       .positional('expression', { type: 'string', demandOption: true, describe: 'a CQL2 text expression, or CQL2 JSON (starting with {)' })
       .option('to', { choices: ['json', 'text'] as const, default: 'json' as const, describe: 'the form to print' })
-      .option('items', { type: 'string', describe: 'an NDJSON file or a GeoJSON FeatureCollection of items (- for stdin): print the ids that match' }),
+      .option('items', { type: 'string', describe: 'an NDJSON file, a GeoJSON FeatureCollection or a stac-geoparquet file of items (- for stdin, not stac-geoparquet): print the ids that match' }),
   handler: async (args) => {
     const { runCql2 } = await import('../cql2-command.js');
     process.exitCode = await runCql2(args);
