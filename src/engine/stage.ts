@@ -126,9 +126,24 @@ export interface OutputStage<S extends z.ZodType = z.ZodType> extends StageBase<
 export type Stage = SourceStage | StepStage | OutputStage;
 export type StageKind = Stage['kind'];
 
+/**
+ * What a source gets for an incremental run (a pipeline with `state:`, issue 12): the cursor the last complete
+ * run left, and a way to propose the next one. A source that can ask its server for what changed since the
+ * cursor does (stac_search: `updated` ≥ cursor − lookback); one that cannot reads everything, and the state
+ * skips what is done.
+ */
+export interface IncrementalRun {
+  /** The cursor saved by the last complete run (an ISO instant of the items' `updated`), undefined on a first run, with --full-refresh or --reconcile. */
+  readonly cursor?: string;
+  /** The cursor for the next run; the engine saves the last value given only when this run completes. */
+  setNextCursor(value: string): void;
+}
+
 /** The run context seen by one stage instance: `label` names it in logs, stats and failures (`filter#2`). */
 export interface StageContext extends RunContext {
   readonly label: string;
+  /** Set for the source of a pipeline with `state:` (incremental runs); undefined otherwise. */
+  readonly incremental?: IncrementalRun;
   /**
    * Drops `entry` on purpose (a filter that said no): returns `undefined`, what the work then returns. The
    * engine counts the drop and frees the entry's flow slot; `reason` goes to the debug log.
