@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { STDOUT_PATH } from '../src/util/temp-output-file.js';
 import { z } from 'zod';
-import { outputPathOption } from '../src/catalog/output-options.js';
+import { outputModeOption, outputPathOption } from '../src/catalog/output-options.js';
 import { hasFailed, type Entry } from '../src/entry.js';
 import { columnsFromSpecs, columnsSchema, defaultColumns, FAILED_COLUMN, GIS_COLUMNS, type Column } from '../src/catalog/columns.js';
 
@@ -20,6 +20,7 @@ export const csvOptions = z
       .boolean()
       .default(true)
       .describe('Write failed entries too, with a `failed` column (stage: message); false leaves them out'),
+    mode: outputModeOption,
     escape_formulas: z
       .boolean()
       .default(true)
@@ -126,6 +127,7 @@ export const csv: OutputStage<typeof csvOptions> = {
     };
 
     return {
+      mode: options.mode,
       async write(entry) {
         if (hasFailed(entry)) {
           if (!includeFailed) {

@@ -30,6 +30,6 @@ export const geojson: OutputStage<typeof geojsonOptions> = {
   async create(options, ctx) {
     const { itemCatalogSink, FEATURE_COLLECTION_FRAMING } = await import('../src/catalog/item-catalog-sink.js');
     const path = options.path === STDOUT_PATH ? STDOUT_PATH : resolve(options.path);
-    return itemCatalogSink({ path, includeFailed: options.include_failed }, FEATURE_COLLECTION_FRAMING, ctx);
+    return itemCatalogSink({ path, includeFailed: options.include_failed, mode: options.mode }, FEATURE_COLLECTION_FRAMING, ctx);
   },
 };

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { hasFailed } from '../src/entry.js';
 import type { OutputStage } from '../src/engine/stage.js';
-import { outputPathOption } from '../src/catalog/output-options.js';
+import { outputModeOption, outputPathOption } from '../src/catalog/output-options.js';
 import { STDOUT_PATH } from '../src/util/temp-output-file.js';
 
 export const geoparquetOptions = z
@@ -19,6 +19,7 @@ export const geoparquetOptions = z
       .boolean()
       .default(true)
       .describe('Write failed entries too, with a `stacflow:failed` column (stage: message); false leaves them out'),
+    mode: outputModeOption,
     collections: z
       .union([z.enum(['fetch', 'none']), z.record(z.string().min(1), z.record(z.string(), z.unknown()))])
       .default('fetch')
@@ -88,6 +89,7 @@ export const geoparquet: OutputStage<typeof geoparquetOptions> = {
       count: (name) => ctx.stats.count(ctx.label, name),
     });
     return {
+      mode: options.mode,
       async write(entry) {
         if (hasFailed(entry) && !options.include_failed) {
           ctx.stats.count(ctx.label, 'failed_left_out');

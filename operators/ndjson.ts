@@ -34,6 +34,6 @@ export const ndjson: OutputStage<typeof ndjsonOptions> = {
   async create(options, ctx) {
     const { itemCatalogSink, NDJSON_FRAMING } = await import('../src/catalog/item-catalog-sink.js');
     const path = options.path === STDOUT_PATH ? STDOUT_PATH : resolve(options.path);
-    return itemCatalogSink({ path, includeFailed: options.include_failed }, NDJSON_FRAMING, ctx);
+    return itemCatalogSink({ path, includeFailed: options.include_failed, mode: options.mode }, NDJSON_FRAMING, ctx);
   },
 };

@@ -20,6 +20,7 @@ export interface ItemCatalogOptions {
   /** A path, or `-` for standard output (src/util/temp-output-file.ts). */
   readonly path: string;
   readonly includeFailed: boolean;
+  readonly mode: 'snapshot' | 'append';
 }
 
 /**
@@ -43,6 +44,7 @@ export function itemCatalogSink(options: ItemCatalogOptions, framing: ItemFramin
     }
   };
   return {
+    mode: options.mode,
     async write(entry) {
       if (hasFailed(entry) && !options.includeFailed) {
         ctx.stats.count(ctx.label, 'failed_left_out');

@@ -6,6 +6,15 @@ export const outputPathOption = z
   .min(1)
   .describe('File to write (directories are created), replaced only when the run completes; `-` is standard output; an existing FIFO or device (/dev/stdout) is written in place');
 
+/** Every catalog output's `mode`: what it holds in an incremental run (a pipeline with `state:`). */
+export const outputModeOption = z
+  .enum(['snapshot', 'append'])
+  .default('snapshot')
+  .describe(
+    'With state: (incremental runs) snapshot writes the whole catalog, the items unchanged since an earlier run as the state stored them; ' +
+      'append writes only the items worked in this run (new, changed, retried). Without state: the same',
+  );
+
 /** The options of an output whose rows are STAC Items (ndjson, geojson). */
 export const itemCatalogOptions = (what: string) =>
   z
@@ -15,6 +24,7 @@ export const itemCatalogOptions = (what: string) =>
         .boolean()
         .default(true)
         .describe('Write failed entries too, with their failures under properties["stacflow:failures"]; false leaves them out'),
+      mode: outputModeOption,
     })
     .strict()
     .describe(what);

@@ -1,4 +1,5 @@
 import type { Got } from 'got';
+import type { Entry } from '../entry.js';
 import type { Logger } from 'pino';
 import type { HttpLimits } from '../http/limits.js';
 import type { S3Settings } from '../s3/settings.js';
@@ -22,4 +23,9 @@ export interface RunContext {
    * written or dropped (per-entry.ts): steps never touch it.
    */
   readonly demand: Demand;
+  /**
+   * Told of every entry a step drops (a filter said no, or it failed where failed entries are dropped), so an
+   * incremental run records how the item ended (incremental.ts). Undefined without `state:`.
+   */
+  readonly onDropped?: (entry: Entry) => void;
 }

@@ -109,6 +109,7 @@ class Protocol {
 
   dropped(entry: Entry, reason: string): undefined {
     this.ctx.stats.dropped(this.ctx.label);
+    this.ctx.onDropped?.(entry);
     this.ctx.demand.release();
     if (reason !== DROPPED_BY_WORK) this.ctx.log.debug({ stage: this.ctx.label, item: entry.item.id, reason }, `${this.ctx.label}: dropped ${entry.item.id}: ${reason}`);
     return undefined;

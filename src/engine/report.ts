@@ -2,7 +2,10 @@ import path from 'node:path';
 import { errorCode, errorMessage } from '../errors.js';
 import { TempOutputFile } from '../util/temp-output-file.js';
 import { VERSION } from '../version.js';
+import type { Failure } from '../entry.js';
+import type { IncrementalRunner } from './incremental.js';
 import type { LoadedPipeline } from './pipeline.js';
+import { STATE_LABEL, type RunStateStore } from './run-state.js';
 import type { OutputResult } from './stage.js';
 import type { ReportedFailure, ReportedWarning, RunStats } from './stats.js';
 
@@ -32,6 +35,15 @@ export interface RunReport {
   failures_not_listed: number;
   /** What the run found that no failure says (a field no entry ever had). */
   warnings: ReportedWarning[];
+  /** An incremental run (`state:`): where the state is, this run's place in its history, what it decided. */
+  state?: {
+    location: string;
+    run: number;
+    /** new, changed, retried, unchanged (carried), given_up, duplicates, rest (from the state into snapshots), removed, recorded_<status>. */
+    counts: Record<string, number>;
+    /** Items failed max_attempts runs in a row and unchanged since: not tried again, with their last failures. */
+    given_up: Array<{ item: string; collection?: string; failures: Failure[] }>;
+  };
   error?: { code: string; message: string };
 }
 
@@ -41,6 +53,7 @@ export function buildRunReport(input: {
   outputs: Record<string, OutputResult>;
   error: unknown;
   exitCode: number;
+  state?: { store: RunStateStore; runner: IncrementalRunner };
 }): RunReport {
   const { plan, stats, error } = input;
   const ended = Date.now();
@@ -83,6 +96,15 @@ export function buildRunReport(input: {
     failures_not_listed: stats.failuresNotKept,
     warnings: stats.warnings,
   };
+  if (input.state) {
+    const { store, runner } = input.state;
+    report.state = {
+      location: store.location,
+      run: runner.runId,
+      counts: { ...stats.stage(STATE_LABEL).counters },
+      given_up: runner.givenUp.map((entry) => ({ item: entry.item.id, ...(entry.item.collection ? { collection: entry.item.collection } : {}), failures: [...entry.failures] })),
+    };
+  }
   if (error !== undefined) {
     report.error = { code: errorCode(error), message: errorMessage(error) };
   }

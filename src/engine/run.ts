@@ -1,4 +1,5 @@
-import { concatMap, defaultIfEmpty, fromEvent, lastValueFrom, takeUntil, type OperatorFunction } from 'rxjs';
+import { createHash } from 'node:crypto';
+import { concat, concatMap, defaultIfEmpty, defer, EMPTY, from, fromEvent, lastValueFrom, merge, Subject, takeUntil, type OperatorFunction } from 'rxjs';
 import type { Got } from 'got';
 import type { Logger } from 'pino';
 import type { Entry } from '../entry.js';
@@ -7,6 +8,8 @@ import { createHttpClient } from '../http/client.js';
 import { DEFAULT_LIMITS } from '../http/limits.js';
 import type { RunContext } from './context.js';
 import { Demand } from './demand.js';
+import { IncrementalRunner } from './incremental.js';
+import { STATE_LABEL, type RunStateStore } from './run-state.js';
 import { buildRunReport, defaultReportPath, writeRunReport, type RunReport } from './report.js';
 import { countedSource, stageContext, stepOperator } from './per-entry.js';
 import type { LoadedPipeline } from './pipeline.js';
@@ -23,6 +26,12 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Where the report goes; default: the pipeline's `report`, else beside the first output. */
   reportPath?: string;
+  /** The incremental state (the pipeline's `state:`, opened by the caller, who closes it). */
+  state?: RunStateStore;
+  /** With `state`: work every item again (the state is still written). */
+  fullRefresh?: boolean;
+  /** With `state`: search everything and mark the items no longer returned removed. */
+  reconcile?: boolean;
 }
 
 export interface RunResult {
@@ -61,6 +70,9 @@ export async function runPipeline(plan: LoadedPipeline, options: RunOptions): Pr
         options.log.info({ ...info }, `retrying ${info.method} ${info.url} in ${info.delayMs} ms (retry ${info.attempt}): ${info.reason}`);
       },
     });
+  const runner = options.state
+    ? new IncrementalRunner(options.state, { fullRefresh: options.fullRefresh ?? false, reconcile: options.reconcile ?? false }, { log: options.log, stats, demand, fingerprint: pipelineFingerprint(plan) })
+    : undefined;
   const ctx: RunContext = {
     http,
     limits,
@@ -70,6 +82,7 @@ export async function runPipeline(plan: LoadedPipeline, options: RunOptions): Pr
     signal: controller.signal,
     pipelineName: plan.name,
     demand,
+    ...(runner ? { onDropped: (entry: Entry) => runner.settled(entry, 'dropped') } : {}),
   };
   const reportPath = options.reportPath ?? plan.report ?? defaultReportPath(plan);
   const sinks: Array<{ label: string; sink: OutputSink }> = [];
@@ -82,17 +95,25 @@ export async function runPipeline(plan: LoadedPipeline, options: RunOptions): Pr
       sinks.push({ label, sink: await stage.create(stageOptions, stageContext(ctx, label)) });
     }
     const { source } = plan;
-    const sourceCtx = stageContext(ctx, source.label);
+    const sourceCtx = runner ? { ...stageContext(ctx, source.label), incremental: runner.incremental } : stageContext(ctx, source.label);
     let stream$ = countedSource(await source.stage.create(source.options, sourceCtx, filterOffers(plan)), sourceCtx);
+    // With state: items done and unchanged go around the steps, straight to the outputs (incremental.ts).
+    const carried$ = new Subject<Entry>();
+    if (runner) stream$ = stream$.pipe(runner.gate(carried$));
     for (const { stage, options: stageOptions, label } of plan.steps) {
       const stepCtx = stageContext(ctx, label);
       const created = await stage.create(stageOptions, stepCtx);
       if (typeof created !== 'function' && (created.finish || created.abort || created.end)) finishingSteps.push({ label, step: created });
       stream$ = stream$.pipe(stepOperator(created, stepCtx));
     }
-    const run$ = stream$.pipe(writeTo(sinks, stats, demand), takeUntil(fromEvent(controller.signal, 'abort')), defaultIfEmpty(undefined));
+    if (runner) stream$ = merge(stream$, carried$);
+    const written$ = stream$.pipe(writeTo(sinks, stats, demand, runner));
+    // Then, for the outputs that hold the whole catalog, the done items this run did not see (they hold no flow slot).
+    const rest$ = runner ? defer(() => from(runner.rest())).pipe(writeTo(sinks, stats, undefined, runner)) : EMPTY;
+    const run$ = concat(written$, rest$).pipe(takeUntil(fromEvent(controller.signal, 'abort')), defaultIfEmpty(undefined));
     await lastValueFrom(run$);
     if (controller.signal.aborted) throw new RunAbortedError('ERR_CANCELLED', `run cancelled (${String(controller.signal.reason ?? 'signal')})`);
+    runner?.reconcile();
     for (const { step } of finishingSteps) await step.end?.();
     for (const { label, step } of finishingSteps) if (step.finish) outputs[label] = await step.finish();
     for (const { label, sink } of sinks) outputs[label] = await sink.finish();
@@ -105,7 +126,8 @@ export async function runPipeline(plan: LoadedPipeline, options: RunOptions): Pr
   }
 
   const exitCode: RunResult['exitCode'] = error !== undefined ? 1 : stats.failedItems() > 0 ? 3 : 0;
-  const report = buildRunReport({ plan, stats, outputs, error, exitCode });
+  if (runner && options.state) endIncrementalRun(runner, options.state, stats, exitCode, error === undefined, options.log);
+  const report = buildRunReport({ plan, stats, outputs, error, exitCode, ...(runner && options.state ? { state: { store: options.state, runner } } : {}) });
   if (error !== undefined) options.log.error({ err: error }, `run aborted: ${errorMessage(error)}`);
   await writeRunReport(reportPath, report);
   // A bug (a TypeError...) is not a way a run ends but a fault of stacflow: once the report is written, it
@@ -128,10 +150,16 @@ function filterOffers(plan: LoadedPipeline): FilterOffer[] {
   return offers;
 }
 
-/** The end of the stream: every output gets each entry in order, then the entry's flow slot is freed. */
-function writeTo(sinks: ReadonlyArray<{ label: string; sink: OutputSink }>, stats: RunStats, demand: Demand): OperatorFunction<Entry, Entry> {
+/**
+ * The end of the stream: every output gets each entry in order (an `append` output only the entries worked in
+ * this run), then an incremental run records the item, and the entry's flow slot is freed (`demand`: none for
+ * the entries a snapshot gets from the state at the end).
+ */
+function writeTo(sinks: ReadonlyArray<{ label: string; sink: OutputSink }>, stats: RunStats, demand: Demand | undefined, runner?: IncrementalRunner): OperatorFunction<Entry, Entry> {
   return concatMap(async (entry: Entry) => {
+    const carried = runner?.carriedReason(entry) !== undefined;
     for (const { label, sink } of sinks) {
+      if (carried && sink.mode === 'append') continue;
       stats.entered(label);
       try {
         await sink.write(entry);
@@ -141,7 +169,32 @@ function writeTo(sinks: ReadonlyArray<{ label: string; sink: OutputSink }>, stat
       }
       stats.passed(label);
     }
-    demand.release();
+    runner?.settled(entry);
+    demand?.release();
     return entry;
   });
+}
+
+/** Closes the state's run: the cursor is saved only when the run completed; given-up items are said loudly. */
+function endIncrementalRun(runner: IncrementalRunner, store: RunStateStore, stats: RunStats, exitCode: number, completed: boolean, log: Logger): void {
+  const counts = stats.stage(STATE_LABEL).counters;
+  if (runner.givenUp.length > 0) {
+    const message = `${runner.givenUp.length} items given up after ${store.maxAttempts} failed runs (not tried again until they change): listed in the report's state.given_up`;
+    stats.warn({ stage: STATE_LABEL, code: 'W_GIVEN_UP', message });
+    log.warn({ state: store.location, given_up: runner.givenUp.length }, `state: ${message}`);
+  }
+  store.endRun(runner.runId, {
+    endedAt: new Date().toISOString(),
+    status: !completed ? 'aborted' : exitCode === 3 ? 'done_with_failures' : 'done',
+    exitCode,
+    counts,
+    ...(completed && runner.nextCursor !== undefined ? { cursor: runner.nextCursor } : {}),
+  });
+  store.flush();
+}
+
+/** What makes the state's memory valid: the source and the steps as configured (outputs may change freely). */
+function pipelineFingerprint(plan: LoadedPipeline): string {
+  const described = [plan.source, ...plan.steps].map(({ stage, options }) => [stage.name, options]);
+  return createHash('sha256').update(JSON.stringify(described)).digest('hex').slice(0, 32);
 }

@@ -106,6 +106,12 @@ export interface OperatorStep extends StepHooks {
 
 /** Writes a catalog. `write` is called in stream order; `finish` makes the result visible (atomic rename). */
 export interface OutputSink {
+  /**
+   * In an incremental run (`state:`): `snapshot` (the default) gets every item of the catalog, also those the
+   * state carried past the steps unchanged, so the output is the whole catalog; `append` gets only the items
+   * worked in this run (new, changed, retried).
+   */
+  readonly mode?: 'snapshot' | 'append';
   write(entry: Entry): void | Promise<void>;
   finish(): Promise<OutputResult>;
   /** The run failed: remove temporary files, leave any earlier complete output in place. */

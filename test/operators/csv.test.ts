@@ -135,6 +135,7 @@ describe('csv options', () => {
       path: 'out/kaguya-tc.csv',
       columns: ['id', 'datetime', { incidence: 'incidence_angle' }, 'gsd', 'assets.image.href'],
       include_failed: true,
+      mode: 'snapshot',
       escape_formulas: true,
     });
   });

@@ -16,7 +16,7 @@ const CTX_COLLECTION = new URL('../fixtures/usgs/stac/item_collection_ctx_dtm_P0
 
 describe('geojson options', () => {
   it('parse the documented example', () => {
-    expect(geojsonOptions.parse((parseYaml(geojson.example) as { geojson: unknown }).geojson)).toEqual({ path: 'out/kaguya-tc.geojson', include_failed: true });
+    expect(geojsonOptions.parse((parseYaml(geojson.example) as { geojson: unknown }).geojson)).toEqual({ path: 'out/kaguya-tc.geojson', include_failed: true, mode: 'snapshot' });
   });
 });
 

@@ -36,6 +36,7 @@ describe('geoparquet options', () => {
       path: 'out/kaguya-tc.parquet',
       row_group_size: 5_000,
       include_failed: true,
+      mode: 'snapshot',
       collections: 'fetch',
     });
   });

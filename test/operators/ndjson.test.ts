@@ -16,7 +16,7 @@ afterEach(() => rm(dir, { recursive: true, force: true }));
 
 describe('ndjson options', () => {
   it('parse the documented example', () => {
-    expect(ndjsonOptions.parse((parseYaml(ndjson.example) as { ndjson: unknown }).ndjson)).toEqual({ path: 'out/kaguya-tc.ndjson', include_failed: true });
+    expect(ndjsonOptions.parse((parseYaml(ndjson.example) as { ndjson: unknown }).ndjson)).toEqual({ path: 'out/kaguya-tc.ndjson', include_failed: true, mode: 'snapshot' });
   });
 });
 

@@ -1,0 +1,66 @@
+import type { Entry } from '../entry.js';
+
+/**
+ * What the engine needs of an incremental state (a pipeline with `state:`, issue 12), whatever stores it: the
+ * CLI opens the SQLite store (src/state) and hands it in; tests may give another. The engine never reads a
+ * file itself: it asks what each item was when last seen, and tells how each item ended.
+ */
+
+/** How an item ended in a run: written done, written failed, or dropped on purpose (a filter said no). */
+export type ItemOutcome = 'done' | 'failed' | 'dropped';
+
+/** What the state remembers of one item. `given_up`: failed `max_attempts` times; `removed`: gone from the source. */
+export interface ItemMemory {
+  /** The version the item had when last worked: its `updated`, or a hash of the item when it has none. */
+  readonly version: string;
+  readonly status: ItemOutcome | 'given_up' | 'removed';
+  /** Runs that ended with the item failed, in a row. */
+  readonly attempts: number;
+}
+
+/** A run as the state records it. */
+export interface StateRunStart {
+  readonly startedAt: string;
+  /** Hash of the source and steps as the pipeline configures them: a change works every item again. */
+  readonly fingerprint: string;
+  readonly fullRefresh: boolean;
+  readonly reconcile: boolean;
+}
+
+export interface StateRunEnd {
+  readonly endedAt: string;
+  readonly status: 'done' | 'done_with_failures' | 'aborted';
+  readonly exitCode: number;
+  readonly counts: Readonly<Record<string, number>>;
+  /** Saved only for a run that completed. */
+  readonly cursor?: string;
+}
+
+export interface RunStateStore {
+  /** Where the state is, for messages and the report. */
+  readonly location: string;
+  /** Runs an item may fail before it is given up (reported, not tried again until it changes). */
+  readonly maxAttempts: number;
+  /** The fingerprint and cursor the last complete run left, if any. */
+  last(): { readonly fingerprint?: string; readonly cursor?: string; readonly runs: number };
+  beginRun(start: StateRunStart): number;
+  /** What the state knows of each item, by `itemKey`, read once at the start of a run. */
+  memory(): ReadonlyMap<string, ItemMemory>;
+  /** The entry an item had when it was last written (for outputs that rebuild the whole catalog). */
+  storedEntry(key: string): Entry | undefined;
+  /** Records how an item ended in this run, as soon as it did (kept across a kill -9 once `flush`ed). */
+  record(runId: number, key: string, version: string, entry: Entry, outcome: ItemOutcome): ItemMemory['status'];
+  /** The stored entries of the items written done (and given up) that are not in `seen`: the rest of a snapshot. */
+  rest(seen: ReadonlySet<string>): Iterable<Entry>;
+  /** Marks items removed (a reconcile found them gone from the source). */
+  markRemoved(runId: number, keys: readonly string[]): void;
+  endRun(runId: number, end: StateRunEnd): void;
+  flush(): void;
+  close(): void;
+}
+
+/** The key of an item in the state: `collection/id` (an item without a collection: `/id`). */
+export const itemKey = (entry: Entry): string => `${entry.item.collection ?? ''}/${entry.item.id}`;
+
+/** The stats label under which an incremental run counts what the state decided (the report's `state.counts`). */
+export const STATE_LABEL = 'state';
