@@ -2,12 +2,45 @@ import { z } from 'zod';
 import type { SourceStage } from '../src/engine/stage.js';
 import { StacParameterError } from '../src/stac/errors.js';
 import { MAX_LIMIT, planSearch } from '../src/stac/search-params.js';
+import { parseDuration } from '../src/http/limits.js';
+import { DEFAULT_INCREMENTAL, type IncrementalSettings } from '../src/stac/incremental-window.js';
 
 /** A YAML 1.1 timestamp arrives as a Date: read it as the instant it is. */
 const asDatetimeText = (value: unknown): unknown =>
   value instanceof Date ? value.toISOString() : Array.isArray(value) ? value.map(asDatetimeText) : value;
 
 const stringOrList = z.union([z.string(), z.array(z.string())]);
+
+/** A duration as the `http:` block writes them (`1h`, `5m`, `90s`; a bare number is seconds), in ms. */
+const duration = (what: string, fallback: string) =>
+  z
+    .union([z.number(), z.string()])
+    .default(fallback)
+    .transform((value, ctx) => {
+      const ms = parseDuration(value);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: `expected a duration such as 1h, 5m or 90s (a bare number is seconds), got ${JSON.stringify(value)}` });
+        return z.NEVER;
+      }
+      return ms;
+    })
+    .describe(`${what} (default ${fallback})`);
+
+const incrementalOptions = z
+  .union([
+    z.literal(false),
+    z
+      .object({
+        lookback: duration('Re-read this long before the saved cursor: items stamped `updated` before the last run but indexed after it', '1h'),
+        safety_margin: duration('Leave out items updated this close to now: ingests still under way, and a server clock behind ours', '5m'),
+      })
+      .strict(),
+  ])
+  .optional()
+  .describe(
+    'With `state:` only: ask the API for items whose `updated` is at least the last cursor minus `lookback` and at most now minus ' +
+      '`safety_margin` (when it declares the filter and sort extensions); false: search everything every run and let the state skip',
+  );
 
 export const stacSearchOptions = z
   .object({
@@ -98,6 +131,7 @@ export const stacSearchOptions = z
       .boolean()
       .default(true)
       .describe('false: send the search as written without checking what the API declares (one warning); for APIs that declare too little'),
+    incremental: incrementalOptions,
   })
   .strict()
   .superRefine((options, ctx) => {
@@ -166,6 +200,30 @@ const example = `stac_search:
  * `limit` is sent only when set: like pystac-client ≥ 0.7, the API's default page size applies otherwise
  * (stac-server: 10). Items are never modified. Counted under the stage label: `requests`, `retries`,
  * `pages`, `items:<collection>`, `expected` (from `numberMatched`) and one `out` per item.
+ *
+ * Incremental runs (a pipeline with `state:`; src/stac/incremental-window.ts), as dlt's `incremental(lag=...)`
+ * and Airbyte's lookback window: when the API declares the filter extension with Basic CQL2 and a CQL2
+ * language, and the sort extension (stac-server does), every search also asks for
+ * `updated >= cursor − lookback AND updated <= now − safety_margin` (no lower bound on a first run), and-ed
+ * with its own filter and any pushed one, sorted `+properties.updated,+id`. A `sortby` of your own is kept (one
+ * log line says so): the window alone decides which items come. Defaults: `lookback: 1h`, `safety_margin: 5m`
+ * (durations as in `http:`); a larger value only re-reads items, which the state skips.
+ *
+ * ```yaml
+ * stac_search:
+ *   api: "${STAC_API_URL:-https://stac.astrogeology.usgs.gov/api/}"
+ *   collections: [kaguya_terrain_camera_monoscopic_uncontrolled_observations]
+ *   incremental: { lookback: 2h, safety_margin: 10m }
+ * ```
+ *
+ * The next cursor proposed is the window's upper bound (now − safety_margin), saved by the engine only when
+ * the run completes; it is held (warning W_CURSOR_HELD) when `max_items` stopped a search before its end. An
+ * API that cannot filter or sort on `updated` (or `check_conformance: false`) gets the full search, one info
+ * line says the state does the skipping, and the cursor still moves: a completed full search read every item
+ * up to then. `incremental: false` runs the full search every time and leaves the cursor as it is. Within a
+ * run, items are emitted once per (collection, id, updated): a page shifted by ingests may repeat one
+ * (`duplicates`). Counters: `cursor_windows` or `cursor_full_searches`, `duplicates`; info lines give the
+ * window asked and the next cursor. Without `state:` none of this applies.
  */
 export const stacSearch: SourceStage<typeof stacSearchOptions> = {
   kind: 'source',
@@ -175,6 +233,12 @@ export const stacSearch: SourceStage<typeof stacSearchOptions> = {
   schema: stacSearchOptions,
   async create(options, ctx, offers) {
     const { itemSearchSource } = await import('../src/stac/item-search.js'); // the HTTP client: only to run
-    return itemSearchSource(planSearch(options), ctx, offers);
+    return itemSearchSource(planSearch(options), ctx, offers, incrementalSettings(options.incremental));
   },
 };
+
+/** The `incremental:` option as settings: absent, the defaults (lookback 1 h, safety margin 5 min). */
+function incrementalSettings(option: StacSearchOptions['incremental']): IncrementalSettings {
+  if (option === false) return { ...DEFAULT_INCREMENTAL, enabled: false };
+  return option === undefined ? DEFAULT_INCREMENTAL : { enabled: true, lookbackMs: option.lookback, safetyMarginMs: option.safety_margin };
+}

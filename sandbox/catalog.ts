@@ -36,19 +36,28 @@ const ID_PATTERN = /^TC[12][SW]2B0_01_(\d{5,})[NS]\d{3}E\d{4}$/;
  */
 export class SandboxCatalog {
   readonly seed: number;
-  readonly collections: readonly CollectionSpec[];
-  /** Number of items over all collections. */
-  readonly size: number;
-  readonly west: Float64Array;
-  readonly south: Float64Array;
-  readonly east: Float64Array;
-  readonly north: Float64Array;
+  /** The collections and how many items each serves now (ingests and removals change the counts). */
+  collections: readonly CollectionSpec[];
+  /** Number of items numbered so far (removed ones included: `g` is never reused). Grows only through `ingest`. */
+  size: number;
+  // The index arrays are replaced, never resized in place, when items are ingested: read them through the catalog.
+  west: Float64Array;
+  south: Float64Array;
+  east: Float64Array;
+  north: Float64Array;
   /** Start time (= `datetime`) in microseconds since the epoch; strictly increasing with `g`. */
-  readonly start: Float64Array;
+  start: Float64Array;
   /** Index into `collections` of each item. */
-  readonly collectionOf: Uint16Array;
+  collectionOf: Uint16Array;
+  /** Changes applied so far (catalog-changes.ts): each draws its items from its own stream. */
+  changeSerial = 0;
   private readonly ordinals: ReadonlyMap<string, number>;
   private readonly kinds: readonly ObservationKind[];
+  /** Items numbered at construction: later items continue the time slots after them. */
+  private readonly initialSize: number;
+  /** Items ingested again (touched) or ingested after startup: their `updated` stamp and revision. */
+  private readonly edits = new Map<number, ItemEdit>();
+  private readonly removed = new Set<number>();
 
   constructor(seed: number, collections: readonly CollectionSpec[]) {
     if (collections.length === 0 || collections.length > 65535) throw new RangeError('sandbox: give 1 to 65535 collections');
@@ -58,6 +67,7 @@ export class SandboxCatalog {
     if (this.ordinals.size !== this.collections.length) throw new RangeError('sandbox: collection ids must be unique');
     this.kinds = this.collections.map((c) => kindOf(c.id));
     this.size = this.collections.reduce((sum, c) => sum + c.items, 0);
+    this.initialSize = this.size;
     this.collectionOf = interleave(this.collections.map((c) => c.items), this.size);
     this.west = new Float64Array(this.size);
     this.south = new Float64Array(this.size);
@@ -99,12 +109,12 @@ export class SandboxCatalog {
     return `TC${camera}${mode}2B0_01_${orbit}${latText}${lonText}`;
   }
 
-  /** `g` of the item with this id (in this collection, when given), or -1. */
+  /** `g` of the item with this id (in this collection, when given), or -1 (also for a removed item). */
   find(id: string, collectionId?: string): number {
     const match = ID_PATTERN.exec(id);
     if (!match) return -1;
     const g = Number(match[1]) - 1;
-    if (!(g >= 0 && g < this.size) || this.id(g) !== id) return -1;
+    if (!(g >= 0 && g < this.size) || this.removed.has(g) || this.id(g) !== id) return -1;
     if (collectionId !== undefined && this.collectionId(g) !== collectionId) return -1;
     return g;
   }
@@ -129,12 +139,103 @@ export class SandboxCatalog {
     return g < 0 ? undefined : materialiseItem(this, g, endpoint);
   }
 
-  /** Every item as the index knows it (cheap: no item JSON is built). For tests computing expectations. */
+  /** Every item served (removed ones left out), as the index knows it (cheap: no item JSON is built). For tests computing expectations. */
   *entries(): Generator<{ g: number; collection: string; id: string; bbox: [number, number, number, number]; datetime: string }> {
     for (let g = 0; g < this.size; g += 1) {
+      if (this.removed.has(g)) continue;
       yield { g, collection: this.collectionId(g), id: this.id(g), bbox: [this.west[g], this.south[g], this.east[g], this.north[g]], datetime: this.datetime(g) };
     }
   }
+
+  /** Whether item `g` was removed (no longer served, found or searched). */
+  isRemoved(g: number): boolean {
+    return this.removed.has(g);
+  }
+
+  /** Whether any item was removed (searches skip the test otherwise). */
+  hasRemovals(): boolean {
+    return this.removed.size > 0;
+  }
+
+  /** How item `g` was changed since startup (its ingest stamp and revision), or undefined: as generated. */
+  edit(g: number): ItemEdit | undefined {
+    return this.edits.get(g);
+  }
+
+  /** Content revision of item `g`: 0 as generated, +1 on every touch (drawn values, label and image bytes change). */
+  revision(g: number): number {
+    return this.edits.get(g)?.revision ?? 0;
+  }
+
+  /**
+   * Numbers `count` new items of `collectionId`, stamped `updated` = `created` = `atMicros` (stac-server stamps
+   * every ingest). They take the time slots after the last item, so `g` order stays time order and ids stay
+   * unique. Returns their `g`.
+   */
+  ingest(collectionId: string, count: number, atMicros: number): number[] {
+    const c = this.ordinal(collectionId);
+    if (c < 0) throw new RangeError(`sandbox: no collection ${collectionId} (have ${this.collections.map((x) => x.id).join(', ')})`);
+    if (!(Number.isSafeInteger(count) && count >= 0)) throw new RangeError(`sandbox: add a whole number of items >= 0, got ${count}`);
+    const from = this.size;
+    const to = from + count;
+    const grow = <T extends Float64Array | Uint16Array>(old: T, make: (n: number) => T): T => {
+      const next = make(to);
+      next.set(old);
+      return next;
+    };
+    this.west = grow(this.west, (n) => new Float64Array(n));
+    this.south = grow(this.south, (n) => new Float64Array(n));
+    this.east = grow(this.east, (n) => new Float64Array(n));
+    this.north = grow(this.north, (n) => new Float64Array(n));
+    this.start = grow(this.start, (n) => new Float64Array(n));
+    this.collectionOf = grow(this.collectionOf, (n) => new Uint16Array(n));
+    const added: number[] = [];
+    for (let g = from; g < to; g += 1) {
+      const box = drawFootprint(this.seed, g);
+      this.west[g] = box.west;
+      this.south[g] = box.south;
+      this.east[g] = box.east;
+      this.north[g] = box.north;
+      this.start[g] = drawStartMicros(this.seed, g, this.initialSize); // the slots after the mission's last
+      this.collectionOf[g] = c;
+      this.edits.set(g, { updatedMicros: atMicros, createdMicros: atMicros, revision: 0 });
+      added.push(g);
+    }
+    this.size = to;
+    this.recount();
+    return added;
+  }
+
+  /** Ingests item `g` again: `updated` = `atMicros`, and its content's next revision. */
+  touch(g: number, atMicros: number): void {
+    if (!(g >= 0 && g < this.size) || this.removed.has(g)) throw new RangeError(`sandbox: no item number ${g} to touch`);
+    const edit = this.edits.get(g);
+    this.edits.set(g, { ...edit, updatedMicros: atMicros, revision: (edit?.revision ?? 0) + 1 });
+  }
+
+  /** Removes items: no longer served, found or searched. Their numbers are not reused. */
+  remove(gs: readonly number[]): void {
+    for (const g of gs) if (!(g >= 0 && g < this.size) || this.removed.has(g)) throw new RangeError(`sandbox: no item number ${g} to remove`);
+    for (const g of gs) this.removed.add(g);
+    this.recount(); // once a change: a count over the whole index
+  }
+
+  /** `collections[].items` as served now. */
+  private recount(): void {
+    const counts = this.collections.map(() => 0);
+    for (let g = 0; g < this.size; g += 1) if (!this.removed.has(g)) counts[this.collectionOf[g]] += 1;
+    this.collections = Object.freeze(this.collections.map((c, i) => Object.freeze({ id: c.id, items: counts[i] })));
+  }
+}
+
+/** What changed about an item since startup. Undefined fields keep the generated value. */
+export interface ItemEdit {
+  /** The last ingest's stamp (`updated`), microseconds since the epoch. */
+  readonly updatedMicros: number;
+  /** Set for items ingested after startup: `created` = their ingest. */
+  readonly createdMicros?: number;
+  /** 0 as generated; each touch adds 1. */
+  readonly revision: number;
 }
 
 /**

@@ -88,6 +88,7 @@ export async function serveSandbox(args: SandboxArgs): Promise<void> {
     `sandbox STAC API on ${sandbox.url} (${sandbox.catalog.size} items in ${sandbox.catalog.collections.length} collections, seed ${args.seed})\n`
     + (sandbox.s3 ? `sandbox S3 on ${sandbox.s3Endpoint} (bucket ${sandbox.s3.bucket}: caminfo_pvl and image objects, ${sandbox.s3.imageBytes} bytes an image)\n` : '')
     + (faulty ? `faults: ${args['fault-rate'] ?? args['failure-rate']} of requests (${args['fault-rate'] !== undefined ? args['fault-kinds'] : '503'}), per request and attempt from seed ${args.seed}\n` : '')
+    + `catalog changes between runs: curl -X POST ${sandbox.url}_sandbox/changes -H 'content-type: application/json' -d '{"add": {"${sandbox.catalog.collections[0].id}": 10}, "touch": 5, "remove": 2}'\n`
     + `export STAC_API_URL=${sandbox.url}\n`
     + (sandbox.s3 ? `export S3_ENDPOINT=${sandbox.s3Endpoint}\n` : ''),
   );

@@ -20,7 +20,15 @@ export interface ServerSettings {
   context: Omit<ApiContext, 'endpoint'>;
   /** Build links as `<root>/` + `/collections` (`api//collections`), as the USGS deployment does. */
   doubleSlashLinks: boolean;
+  /**
+   * `POST /_sandbox/changes` (the sandbox's control route, not stac-server's): changes the catalog with the
+   * JSON body and answers what changed. Never meets faults or latency: it drives the test, it is not under it.
+   */
+  changeCatalog?: (body: unknown) => Promise<unknown>;
 }
+
+/** The control route's path. */
+export const CHANGES_PATH = '/_sandbox/changes';
 
 export interface RunningServer {
   /** API root, ending with '/'. */
@@ -72,6 +80,14 @@ async function handle(
   const raw = await readBody(req);
   const parsed = raw === '' ? undefined : parseJson(raw);
   if (raw !== '') entry.body = parsed instanceof Error ? raw : parsed;
+  if (path === CHANGES_PATH && method === 'POST' && settings.changeCatalog) {
+    const change = await settings.changeCatalog(parsed ?? {}).then((body) => ({ status: 200, body }), (err: unknown) => ({
+      status: 400, body: { code: 'BadRequest', description: err instanceof Error ? err.message : String(err) },
+    }));
+    entry.status = change.status;
+    send(res, change.status, 'application/json', change.body, false);
+    return;
+  }
 
   const met = settings.faults.meet(method, path, target, raw);
   const rule = met?.rule;

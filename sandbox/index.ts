@@ -2,6 +2,7 @@
 // demo, the tests and the benchmarks. It may import the product's modules (item types, errors, S3 hrefs); the
 // product reaches it only through src/cli/load-sandbox.ts, when `stacflow demo` or `stacflow sandbox` runs.
 import { KAGUYA_TC_COLLECTIONS, SandboxCatalog } from './catalog.js';
+import { applyCatalogChanges, type CatalogChangeResult, type CatalogChanges } from './catalog-changes.js';
 import { DEFAULT_MAX_STALL_MS, StallKeeper } from './body-faults.js';
 import { FaultBook, type FaultRule } from './faults.js';
 import { startServer } from './http-server.js';
@@ -11,6 +12,7 @@ import { startSandboxS3, type SandboxS3, type SandboxS3Options } from './s3/inde
 import { templates } from './templates.js';
 
 export { KAGUYA_TC_COLLECTIONS, SandboxCatalog } from './catalog.js';
+export type { CatalogChangeResult, CatalogChanges, ItemRef } from './catalog-changes.js';
 export type { FaultRule } from './faults.js';
 export { FAULT_KINDS, MAX_CONSECUTIVE_FAULTS, parseFaultKinds, type FaultKind } from './random-faults.js';
 export { DEFAULT_MAX_STALL_MS } from './body-faults.js';
@@ -83,6 +85,18 @@ export interface Sandbox {
   s3Endpoint: string;
   /** The S3 endpoint: its request log, faults, and the exact caminfo text and image bytes it serves. */
   s3?: SandboxS3;
+  /**
+   * Changes the catalog as a night at the USGS would (catalog-changes.ts): adds new items, ingests some again
+   * (`updated` stamped, content and objects changed) and deletes some, drawn from the seed. Resolves once the
+   * API and S3 serve the new state. Also `POST /_sandbox/changes` with the same fields as JSON.
+   */
+  changeCatalog(changes: CatalogChanges): Promise<CatalogChangeResult>;
+  /** `count` new items in `collection`, stamped `updated` now (or `at`); resolves to them. */
+  addItems(collection: string, count: number, at?: CatalogChanges['at']): Promise<CatalogChangeResult['added']>;
+  /** Ingests items again: `count` drawn from the seed, or these ids; resolves to them. */
+  touchItems(items: number | readonly string[], at?: CatalogChanges['at']): Promise<CatalogChangeResult['touched']>;
+  /** Deletes items: `count` drawn from the seed, or these ids; resolves to them. */
+  removeItems(items: number | readonly string[]): Promise<CatalogChangeResult['removed']>;
 }
 
 export const DEFAULT_ITEMS_PER_COLLECTION = 2000;
@@ -111,7 +125,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const requests: RequestLogEntry[] = [];
   const host = options.host ?? '127.0.0.1';
   const s3 = options.s3?.enabled === false ? undefined : await startSandboxS3(catalog, host, options.s3, { random, stalls });
+  const changeCatalog = async (changes: CatalogChanges): Promise<CatalogChangeResult> => {
+    const applied = applyCatalogChanges(catalog, changes);
+    if (s3) {
+      for (const g of applied.ingested) await s3.ingested(g);
+      for (const g of applied.removed) await s3.removed(g);
+    }
+    return applied.result;
+  };
   const server = await startServer({
+    changeCatalog: (body) => changeCatalog(controlChanges(body)),
     host,
     port: options.port ?? 0,
     latencyMs: options.latencyMs ?? 0,
@@ -137,7 +160,30 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     catalog,
     s3Endpoint: s3?.endpoint ?? '',
     s3,
+    changeCatalog,
+    addItems: async (collection, count, at) => (await changeCatalog({ add: { [collection]: count }, at })).added,
+    touchItems: async (items, at) => (await changeCatalog({ touch: items, at })).touched,
+    removeItems: async (items) => (await changeCatalog({ remove: items })).removed,
   };
+}
+
+/** The control route's JSON body as changes: the fields of CatalogChanges, checked (a wrong one is a 400). */
+function controlChanges(body: unknown): CatalogChanges {
+  if (typeof body !== 'object' || body === null || Array.isArray(body) || body instanceof Error) {
+    throw new RangeError('expected a JSON object such as {"add": {"<collection>": 10}, "touch": 5, "remove": 2}');
+  }
+  const known = new Set(['add', 'touch', 'remove', 'collection', 'at']);
+  const unknown = Object.keys(body).filter((key) => !known.has(key));
+  if (unknown.length > 0) throw new RangeError(`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (known: ${[...known].join(', ')})`);
+  const { add, touch, remove, collection, at } = body as Record<string, unknown>;
+  const items = (name: string, value: unknown) => {
+    if (value === undefined || typeof value === 'number' || (Array.isArray(value) && value.every((v) => typeof v === 'string'))) return value as number | string[] | undefined;
+    throw new RangeError(`${name}: expected a number of items or a list of ids`);
+  };
+  if (add !== undefined && (typeof add !== 'object' || add === null || Array.isArray(add))) throw new RangeError('add: expected {"<collection>": count}');
+  if (collection !== undefined && typeof collection !== 'string') throw new RangeError('collection: expected a collection id');
+  if (at !== undefined && typeof at !== 'string' && typeof at !== 'number') throw new RangeError('at: expected RFC 3339 text or epoch milliseconds');
+  return { add: add as Record<string, number> | undefined, touch: items('touch', touch), remove: items('remove', remove), collection, at };
 }
 
 /** The random faults asked for (`faultRate` + `faultKinds`, or the older `failureRate`: 503s), or none. */

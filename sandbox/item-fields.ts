@@ -1,6 +1,6 @@
 import type { SandboxCatalog } from './catalog.js';
 import { parseMicros } from './datetime.js';
-import { propertyValue } from './item-properties.js';
+import { propertyValue, updatedMicros } from './item-properties.js';
 
 /** Reads one field of item `g` without building the item JSON. */
 export type Accessor = (g: number) => unknown;
@@ -43,6 +43,7 @@ export function comparable(catalog: SandboxCatalog, field: string, literal: unkn
   if (micros === undefined) return { get: fieldAccessor(catalog, field), literal };
   const name = propertyName(field);
   if (name !== undefined && START_FIELDS.has(name)) return { get: (g) => catalog.start[g], literal: micros };
+  if (name === 'updated') return { get: (g) => updatedMicros(catalog, g), literal: micros }; // incremental windows: no string per item
   const read = fieldAccessor(catalog, field);
   return { get: (g) => toMicros(read(g)), literal: micros };
 }

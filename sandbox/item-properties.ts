@@ -24,16 +24,25 @@ export interface ItemDraws {
 
 /** The k-th draw of item `g`, in [0, 1). */
 const unit = (catalog: SandboxCatalog, g: number, k: number): number => hash32(catalog.seed, g, 4, k) / 4294967296;
+/** A draw that a touch redraws: revision 0 is the generated value, each later revision its own. */
+const revised = (catalog: SandboxCatalog, g: number, k: number): number => {
+  const revision = catalog.revision(g);
+  return revision === 0 ? unit(catalog, g, k) : hash32(catalog.seed, g, 4, k, revision) / 4294967296;
+};
 
 const DRAWN = {
   gsd: (c: SandboxCatalog, g: number) => round(between(unit(c, g, 0), 7.4, 10.6), 10),
   offNadir: (c: SandboxCatalog, g: number) => round(between(unit(c, g, 1), 0.5, 20), 12),
   azimuth: (c: SandboxCatalog, g: number) => round((unit(c, g, 2) < 0.5 ? 89 : 269) + 2 * unit(c, g, 3), 11),
   sunAzimuth: (c: SandboxCatalog, g: number) => round(between(unit(c, g, 4), 60, 300), 12),
-  sunElevation: (c: SandboxCatalog, g: number) => round(between(unit(c, g, 5), 3, 80), 13),
-  createdMicros: (c: SandboxCatalog, g: number) => CREATED_FROM + Math.floor(unit(c, g, 6) * 3.6e9),
-  updatedMicros: (c: SandboxCatalog, g: number) => UPDATED_FROM + Math.floor(unit(c, g, 7) * 3.6e9),
+  // A re-ingest reprocesses the observation: its sun elevation (the label's LocalTime) comes out changed.
+  sunElevation: (c: SandboxCatalog, g: number) => round(between(revised(c, g, 5), 3, 80), 13),
+  createdMicros: (c: SandboxCatalog, g: number) => c.edit(g)?.createdMicros ?? CREATED_FROM + Math.floor(unit(c, g, 6) * 3.6e9),
+  updatedMicros: (c: SandboxCatalog, g: number) => c.edit(g)?.updatedMicros ?? UPDATED_FROM + Math.floor(unit(c, g, 7) * 3.6e9),
 };
+
+/** `updated` of item `g` in microseconds: its last ingest's stamp (catalog-changes.ts), else the generated one. */
+export const updatedMicros = DRAWN.updatedMicros;
 
 export function itemDraws(catalog: SandboxCatalog, g: number): ItemDraws {
   const draw = prng(hash32(catalog.seed, g, 5));

@@ -2,6 +2,7 @@ import type { SandboxCatalog } from './catalog.js';
 import { compileCql2 } from './cql2.js';
 import type { Box } from './geometry-box.js';
 import { compareValues, fieldAccessor, propertyName, type Accessor } from './item-fields.js';
+import { updatedMicros } from './item-properties.js';
 import { decodeToken, encodeToken, type PagePosition } from './paging-token.js';
 import type { SearchRequest, SortRule } from './search-params.js';
 import { compileQuery, type ItemPredicate } from './stac-query.js';
@@ -40,6 +41,7 @@ export function searchAll(catalog: SandboxCatalog, request: SearchRequest, optio
 
 function compileMatcher(catalog: SandboxCatalog, request: SearchRequest, options: SearchOptions): ItemPredicate {
   const tests: ItemPredicate[] = [];
+  if (catalog.hasRemovals()) tests.push((g) => !catalog.isRemoved(g));
   if (request.collections) {
     const wanted = new Uint8Array(catalog.collections.length);
     for (const id of request.collections) if (catalog.ordinal(id) >= 0) wanted[catalog.ordinal(id)] = 1;
@@ -133,6 +135,7 @@ function pageSorted(catalog: SandboxCatalog, request: SearchRequest, matches: It
 function sortKeyReader(catalog: SandboxCatalog, field: string): Accessor {
   const name = propertyName(field);
   if (name === 'datetime' || name === 'start_datetime') return (g) => catalog.start[g];
+  if (name === 'updated') return (g) => updatedMicros(catalog, g); // `updated` orders by instant (ms stamps, as stac-server's)
   const read = fieldAccessor(catalog, field);
   return (g) => {
     const value = read(g);

@@ -115,7 +115,9 @@ export function caminfoFor(catalog: SandboxCatalog, g: number, options: CaminfoO
 function caminfoValues(catalog: SandboxCatalog, g: number): Record<string, SlotValue> {
   const real = templates().real;
   const r = (path: string) => Number(real[`Caminfo.${path}`]);
-  const u = (k: number) => hash32(catalog.seed, g, 22, k) / 4294967296;
+  // A touched item is reprocessed: its drawn values (incidence angle included) are drawn again.
+  const revision = catalog.revision(g);
+  const u = (k: number) => (revision === 0 ? hash32(catalog.seed, g, 22, k) : hash32(catalog.seed, g, 22, k, revision)) / 4294967296;
   const property = (name: string) => propertyValue(catalog, g, name);
   const num = isisNumber;
 

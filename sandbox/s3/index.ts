@@ -17,7 +17,8 @@
  *
  * Failures for tests: `missing` (NoSuchKey), `forbidden` (403 AccessDenied), `faults` / `addFault` (any
  * status, N times, with Retry-After; a body cut after N bytes, `cutAfterBytes`; a body or head that stalls,
- * `stallAfterBytes` / `stallHead`), `replaceImage` (the object changes: new bytes, new ETag), `latencyMs`, and
+ * `stallAfterBytes` / `stallHead`), `replaceImage` (the object changes: new bytes, new ETag), the sandbox's
+ * `changeCatalog` (a touched item's label and image follow its revision, a removed item's objects are deleted), `latencyMs`, and
  * the sandbox's random faults (`faultRate`, drawn per request and attempt: see random-faults.ts). Every request
  * is logged with its headers and the fault it met (`requests`).
  *
@@ -110,6 +111,10 @@ export interface SandboxS3 {
   replaceImage(id: string, bytes: Uint8Array): Promise<void>;
   /** The object key of an item's asset (as its href names it). */
   key(id: string, asset: ServedAsset): string;
+  /** Item `g` was ingested, new or again (the sandbox's `changeCatalog` calls this): its objects follow its revision. */
+  ingested(g: number): Promise<void>;
+  /** Item `g` was removed (the sandbox's `changeCatalog` calls this): its objects are deleted. */
+  removed(g: number): Promise<void>;
   /** Image size in bytes. */
   imageBytes: number;
   /** s3rver's storage: a temp folder, removed by close(). */
@@ -164,9 +169,11 @@ export async function startSandboxS3(catalog: SandboxCatalog, host: string, opti
     },
     addFault: (rule) => rules.addFault(rule),
     caminfo: (id) => caminfoFor(catalog, find(id), caminfo),
-    image: (id) => server.replacement(find(id), 'image') ?? imageBytes(catalog.seed, find(id), size),
+    image: (id) => server.replacement(find(id), 'image') ?? imageBytes(catalog.seed, find(id), size, catalog.revision(find(id))),
     replaceImage: (id, bytes) => server.replace(find(id), 'image', bytes),
     key: (id, asset) => objectKey(catalog, find(id), asset),
+    ingested: server.ingested,
+    removed: server.removed,
     imageBytes: size,
     directory: server.directory,
     close: server.close,

@@ -61,6 +61,14 @@ export interface RunningS3Server {
   replace(g: number, asset: ServedAsset, content: Uint8Array): Promise<void>;
   /** The content `replace` gave item `g`'s asset, if any. */
   replacement(g: number, asset: ServedAsset): Uint8Array | undefined;
+  /**
+   * Item `g` was ingested (new or touched: catalog-changes.ts): its objects are written again from its current
+   * revision (new bytes, new ETag), now when they had been written or nothing is made on read (`lazy: false`),
+   * else on their first read. A `replace` before is forgotten: the ingest wrote the object anew.
+   */
+  ingested(g: number): Promise<void>;
+  /** Item `g` was removed from the catalog: its objects are deleted (NoSuchKey from now on). */
+  removed(g: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -100,7 +108,7 @@ export async function startS3Server(settings: S3ServerSettings): Promise<Running
   const contentOf = (g: number, asset: ServedAsset, key: string): Uint8Array | Iterable<Uint8Array> =>
     replaced.get(key) ?? (asset === 'caminfo_pvl'
       ? new TextEncoder().encode(caminfoFor(catalog, g, settings.caminfo).text)
-      : imageChunks(catalog.seed, g, settings.imageBytes));
+      : imageChunks(catalog.seed, g, settings.imageBytes, catalog.revision(g)));
   /** memoryReads: the objects read so far, as s3rver would answer them. */
   const inMemory = new Map<string, { bytes: Buffer; headers: Record<string, string> }>();
 
@@ -114,6 +122,16 @@ export async function startS3Server(settings: S3ServerSettings): Promise<Running
       done.catch(() => written.delete(key));
     }
     return done;
+  };
+
+  /** Forgets what was written or kept for `key` (after its pending write ends); says whether it had been written. */
+  const settle = async (key: string): Promise<boolean> => {
+    const pending = written.get(key);
+    await pending?.catch(() => undefined);
+    written.delete(key);
+    inMemory.delete(key);
+    replaced.delete(key);
+    return pending !== undefined;
   };
 
   try {
@@ -296,6 +314,20 @@ export async function startS3Server(settings: S3ServerSettings): Promise<Running
       await ensure(g, asset);
     },
     replacement: (g, asset) => replaced.get(objectKey(catalog, g, asset)),
+    ingested: async (g) => {
+      for (const asset of ['caminfo_pvl', 'image'] as const) {
+        const key = objectKey(catalog, g, asset);
+        const wasWritten = await settle(key);
+        if ((wasWritten || !settings.lazy) && !settings.rules.isMissing(catalog, g, asset)) await ensure(g, asset);
+      }
+    },
+    removed: async (g) => {
+      for (const asset of ['caminfo_pvl', 'image'] as const) {
+        const key = objectKey(catalog, g, asset);
+        await settle(key);
+        await Promise.all(['object', 'object.md5', 'metadata.json'].map((part) => rm(store.getResourcePath(SANDBOX_BUCKET, key, part), { force: true })));
+      }
+    },
     close: async () => {
       wakeAll();
       settings.stalls.releaseAll();

@@ -4,6 +4,8 @@ import type { FilterOffer, StageContext } from '../engine/stage.js';
 import { defaultMethod, openStacApi, searchUrl, type StacApi } from './client.js';
 import { assertConformance, classUriOf } from './conformance.js';
 import { decideSearchFilter } from './search-filter.js';
+import { CURSOR_SORT, decideCursorWindow, DEFAULT_INCREMENTAL, describeWindow, type CursorWindow, type IncrementalSettings } from './incremental-window.js';
+import { SeenItems } from './incremental-seen.js';
 import { sourceEntry } from './item-guard.js';
 import { pagedSource } from './paged-source.js';
 import { searchPages, type SearchPage } from './paging.js';
@@ -18,11 +20,18 @@ import type { JsonRequest, TransportOptions } from './transport.js';
  *
  * Counted under `ctx.label`: `requests`, `retries`, `pages`, `items:<collection>`, `expected` (the sum of
  * the searches' `numberMatched`, capped by `max_items`, when the API says it); the engine counts the items out.
+ *
+ * With `ctx.incremental` (a pipeline with `state:`), the searches ask for the `updated` window of this run
+ * (incremental-window.ts), items are emitted once per (collection, id, updated) (`duplicates` counts the
+ * others), and the next cursor is proposed when the last search ends.
  */
-export function itemSearchSource(plan: SearchPlan, ctx: StageContext, offers: readonly FilterOffer[] = []): Observable<Entry> {
+export function itemSearchSource(
+  plan: SearchPlan, ctx: StageContext, offers: readonly FilterOffer[] = [], incremental: IncrementalSettings = DEFAULT_INCREMENTAL,
+): Observable<Entry> {
+  const seen = ctx.incremental ? new SeenItems() : undefined;
   return pagedSource<PageOfSearch, StacItem, Entry>({
-    pages: (signal) => planPages(plan, offers, ctx, signal),
-    items: (page) => page.items,
+    pages: (signal) => planPages(plan, offers, ctx, signal, incremental),
+    items: (page) => (seen ? firstTimeOnly(page, seen, ctx) : page.items),
     toValue: (item, page) => {
       ctx.stats.count(ctx.label, `items:${item.collection ?? page.search.collection ?? '(none)'}`);
       return sourceEntry(item, ctx); // an item too deep to flow fails alone (item-guard.ts)
@@ -36,7 +45,17 @@ interface PageOfSearch extends SearchPage {
   readonly search: SearchRequest;
 }
 
-async function* planPages(plan: SearchPlan, offers: readonly FilterOffer[], ctx: StageContext, signal: AbortSignal): AsyncGenerator<PageOfSearch> {
+/** A page's items less those this run already emitted (a shifted page repeats them), counted as `duplicates`. */
+function* firstTimeOnly(page: PageOfSearch, seen: SeenItems, ctx: StageContext): Generator<StacItem> {
+  for (const item of page.items) {
+    if (seen.firstTime(item, page.search.collection)) yield item;
+    else ctx.stats.count(ctx.label, 'duplicates');
+  }
+}
+
+async function* planPages(
+  plan: SearchPlan, offers: readonly FilterOffer[], ctx: StageContext, signal: AbortSignal, incremental: IncrementalSettings,
+): AsyncGenerator<PageOfSearch> {
   const { label, stats, log } = ctx;
   const withheldFrom = new Set<string>();
   const transport: TransportOptions = {
@@ -70,14 +89,20 @@ async function* planPages(plan: SearchPlan, offers: readonly FilterOffer[], ctx:
     );
   }
   log.debug({ stage: label, api: plan.api, id: api.id, searchLinks: api.searchLinks }, `${label}: opened ${api.id ?? plan.api}`);
-  const { searches, pushed } = withSearchFilters(plan, offers, api, ctx);
+  const window = ctx.incremental && incremental.enabled ? cursorWindow(plan, api, incremental, ctx) : undefined;
+  const filtered = withSearchFilters(plan, offers, api, ctx, window);
+  const searches = window?.kind === 'window' ? filtered.searches.map((search) => withCursorSort(search)) : filtered.searches;
   // A property the API's queryables do not list, in the own filter or a pushed one (queryables.ts).
-  if (plan.conformance.check) await assertPlanQueryable(api, plan, transport, ctx, pushed);
+  if (plan.conformance.check) await assertPlanQueryable(api, plan, transport, ctx, filtered.pushed);
 
+  let cutShort: SearchRequest | undefined; // a search that max_items stopped: the items after it were not read
   for (const search of searches) {
     const first = firstRequest(api, search);
     const name = search.collection ? `search of ${search.collection}` : 'search';
+    let received = 0;
     for await (const page of searchPages(first, { ...transport, maxItems: search.maxItems, label: `${label}: ${name}` })) {
+      received += page.items.length;
+      if (search.maxItems !== undefined && received >= search.maxItems) cutShort ??= search;
       stats.count(label, 'pages');
       if (page.number === 1 && page.numberMatched !== undefined) {
         stats.count(label, 'expected', Math.min(page.numberMatched, search.maxItems ?? Number.POSITIVE_INFINITY));
@@ -89,15 +114,58 @@ async function* planPages(plan: SearchPlan, offers: readonly FilterOffer[], ctx:
       yield { ...page, search };
     }
   }
+  if (window && ctx.incremental) proposeCursor(window, cutShort, ctx);
+}
+
+/** This run's window (or why there is none), said in the log once. */
+function cursorWindow(plan: SearchPlan, api: StacApi, settings: IncrementalSettings, ctx: StageContext): CursorWindow {
+  const cursor = ctx.incremental?.cursor;
+  const declared = [...api.conformsTo, ...plan.conformance.assumed.map(classUriOf)];
+  const window = decideCursorWindow(declared, plan.conformance.check, settings, cursor);
+  const fields = { stage: ctx.label, cursor, until: window.until, ...(window.kind === 'window' ? { since: window.since } : { reason: window.reason }) };
+  if (window.kind === 'window') {
+    ctx.stats.count(ctx.label, 'cursor_windows');
+    ctx.log.info(fields, `${ctx.label}: incremental: asking for items ${describeWindow(window, settings, cursor)}, sorted by updated then id`);
+    const sorted = plan.searches.find((search) => search.parameters.sortby !== undefined);
+    if (sorted) {
+      ctx.log.info({ stage: ctx.label, sortby: sorted.parameters.sortby }, `${ctx.label}: incremental: sortby is kept as written, not updated then id; the window applies all the same, and duplicates are dropped`);
+    }
+  } else {
+    ctx.stats.count(ctx.label, 'cursor_full_searches');
+    ctx.log.info(fields, `${ctx.label}: incremental: ${plan.api} cannot be asked for what changed (${window.reason}): the full search runs and the state skips what is done; the cursor moves to ${window.until}`);
+  }
+  return window;
+}
+
+/** `+properties.updated,+id` unless the user sorts (their order is kept: the window is what makes the run incremental). */
+const withCursorSort = (search: SearchRequest): SearchRequest =>
+  search.parameters.sortby !== undefined ? search : { ...search, parameters: { ...search.parameters, sortby: CURSOR_SORT } };
+
+/**
+ * The next cursor, once every search ended: the window's upper bound. Not when `max_items` stopped a search:
+ * the items after it are unread, and a cursor past them would skip them for good.
+ */
+function proposeCursor(window: CursorWindow, cutShort: SearchRequest | undefined, ctx: StageContext): void {
+  const incremental = ctx.incremental;
+  if (!incremental) return;
+  if (cutShort !== undefined) {
+    const held = incremental.cursor === undefined ? 'no cursor is saved' : `the cursor stays at ${incremental.cursor}`;
+    ctx.warn('W_CURSOR_HELD', `max_items (${cutShort.maxItems}) stopped ${cutShort.collection ? `the search of ${cutShort.collection}` : 'the search'} before its end: ${held}, so the next run reads the items this one did not`, { maxItems: cutShort.maxItems });
+    return;
+  }
+  incremental.setNextCursor(window.until);
+  ctx.log.info({ stage: ctx.label, nextCursor: window.until }, `${ctx.label}: incremental: next cursor ${window.until} (saved when the run completes)`);
 }
 
 /**
- * Each search with the filter it sends (search-filter.ts): the own filter in the language the API reads, and
- * the offered conditions it can evaluate. Says once which offers went with the search and which stay local.
+ * Each search with the filter it sends (search-filter.ts): the own filter in the language the API reads, the
+ * offered conditions it can evaluate, and the incremental window when there is one. Says once which offers went with the search and which stay local.
  */
-function withSearchFilters(plan: SearchPlan, offers: readonly FilterOffer[], api: StacApi, ctx: StageContext): { searches: SearchRequest[]; pushed: readonly FilterOffer[] } {
+function withSearchFilters(
+  plan: SearchPlan, offers: readonly FilterOffer[], api: StacApi, ctx: StageContext, window?: CursorWindow,
+): { searches: SearchRequest[]; pushed: readonly FilterOffer[] } {
   const declared = [...api.conformsTo, ...plan.conformance.assumed.map(classUriOf)];
-  const options = { declared, check: plan.conformance.check };
+  const options = { declared, check: plan.conformance.check, always: window?.kind === 'window' ? [window.condition] : [] };
   const decisions = plan.searches.map((search) => decideSearchFilter(search.parameters, offers, options));
   const [first] = decisions;
   if (first !== undefined) {

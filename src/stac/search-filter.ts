@@ -39,6 +39,11 @@ interface DecideOptions {
   readonly declared: readonly string[];
   /** false (`check_conformance: false`): nothing is converted or pushed, the search goes as written. */
   readonly check: boolean;
+  /**
+   * Conditions (CQL2 JSON, server names) every search sends, and-ed after the own filter and the pushed ones:
+   * the incremental window (incremental-window.ts), which the caller sends only to an API it knows evaluates it.
+   */
+  readonly always?: ReadonlyArray<Readonly<Record<string, unknown>>>;
 }
 
 /** Item members a server filters on by these names; other names are looked up in properties. */
@@ -64,9 +69,10 @@ export function decideSearchFilter(parameters: SearchParameters, offers: readonl
   const own = parameters.filter === undefined ? undefined : ownExpression(parameters.filter);
   const asked: FilterLang | undefined = parameters['filter-lang'];
   const lang = languageFor(options.declared, asked ?? 'cql2-json');
-  if (pushed.length === 0 && (own === undefined || lang === asked)) return { parameters, pushed: [], local };
+  const always = (options.always ?? []).map((cql2) => parseCql2Json(cql2, 'incremental window'));
+  if (pushed.length === 0 && always.length === 0 && (own === undefined || lang === asked)) return { parameters, pushed: [], local };
 
-  const parts = [...(own ? [own] : []), ...pushed.map((p) => p.expr)];
+  const parts = [...(own ? [own] : []), ...pushed.map((p) => p.expr), ...always];
   const combined = parts.length === 1 ? parts[0] : operation('and', parts);
   const filter = lang === 'cql2-json' ? (toCql2Json(combined) as Record<string, unknown>) : toCql2Text(combined);
   const converted = own !== undefined && lang !== asked ? `the API reads ${lang} only: the filter is sent as ${lang === 'cql2-json' ? 'CQL2 JSON' : 'CQL2 text'}` : undefined;

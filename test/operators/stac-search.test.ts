@@ -26,7 +26,7 @@ describe('stac_search options', () => {
     expect(schema.required).toEqual(['api']);
     for (const [name, property] of Object.entries(schema.properties)) expect([name, typeof property.description]).toEqual([name, 'string']);
     expect(Object.keys(schema.properties).sort()).toEqual(
-      ['api', 'bbox', 'check_conformance', 'collections', 'conforms_to', 'datetime', 'fields', 'filter', 'filter_lang', 'headers', 'ids', 'intersects', 'limit', 'max_items', 'method', 'per_collection', 'query', 'sortby'],
+      ['api', 'bbox', 'check_conformance', 'collections', 'conforms_to', 'datetime', 'fields', 'filter', 'filter_lang', 'headers', 'ids', 'incremental', 'intersects', 'limit', 'max_items', 'method', 'per_collection', 'query', 'sortby'],
     );
   });
 
