@@ -3,7 +3,7 @@ import { TempOutputFile } from '../../util/temp-output-file.js';
 
 /**
  * hyparquet-writer's byte writer, emptied into an output file after each row group (its `flush`, awaited by
- * the Parquet writer before it encodes the next group): memory holds one encoded row group at most.
+ * writer.ts before it encodes the next group): memory holds one encoded row group at most.
  */
 export class FileSink extends ByteWriter {
   readonly file: TempOutputFile<Uint8Array>;

@@ -59,9 +59,21 @@ export function boundsOf(geometry: GeoJsonGeometry): [number, number, number, nu
 /** The geometry as ISO WKB. Throws WkbError on a shape that is not GeoJSON (a position that is not numbers). */
 export function geometryToWkb(geometry: GeoJsonGeometry): Uint8Array {
   const dims = is3d(geometry) ? 3 : 2;
-  const out = new WkbBuffer(byteLength(geometry, dims));
-  writeGeometry(out, geometry, dims);
-  return out.bytes;
+  const bytes = new Uint8Array(byteLength(geometry, dims));
+  writeGeometry(new WkbBuffer(new DataView(bytes.buffer), 0), geometry, dims);
+  return bytes;
+}
+
+/**
+ * Writes the geometry's WKB into `target` at `at` (a column's page, without a copy per row), making room first:
+ * `room(size)` returns the view to write into. Returns the bytes written; throws WkbError as geometryToWkb does
+ * (then what was written past `at` is garbage the caller does not count).
+ */
+export function writeWkb(geometry: GeoJsonGeometry, room: (size: number) => DataView, at: number): number {
+  const dims = is3d(geometry) ? 3 : 2;
+  const size = byteLength(geometry, dims);
+  writeGeometry(new WkbBuffer(room(size), at), geometry, dims);
+  return size;
 }
 
 function is3d(geometry: GeoJsonGeometry): boolean {
@@ -178,14 +190,10 @@ function arrayOf(value: unknown): unknown[] {
 }
 
 class WkbBuffer {
-  readonly bytes: Uint8Array;
-  private readonly view: DataView;
-  private at = 0;
-
-  constructor(size: number) {
-    this.bytes = new Uint8Array(size);
-    this.view = new DataView(this.bytes.buffer);
-  }
+  constructor(
+    private readonly view: DataView,
+    private at: number,
+  ) {}
 
   header(code: number): void {
     this.view.setUint8(this.at, 1); // little-endian

@@ -1,11 +1,17 @@
-import { ParquetWriter, type SchemaElement } from 'hyparquet-writer';
+import type { SchemaElement } from 'hyparquet-writer';
+import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
 import type { Entry } from '../../entry.js';
 import { STACFLOW_PREFIX } from '../catalog-item.js';
 import { FileSink } from './file-sink.js';
 import { FIXED_TYPES, itemRow, learn, TOP_LEVEL } from './item-row.js';
 import { GeometryStats, geoMetadata, stacGeoparquetMetadata } from './metadata.js';
-import { cellOf, schemaElements, settle, widened, type ValueType } from './value-type.js';
+import type { LeafColumn, RowGroup } from './leaf-column.js';
+import { compileColumn, type Fit, type Shredder } from './shredder.js';
+import { schemaElements, settle, widened, type ValueType } from './value-type.js';
 import { boundsOf, geometryTypeName, isGeoJsonGeometry } from './wkb.js';
+
+/** A Parquet file's first and last four bytes. */
+const MAGIC = 0x31524150; // "PAR1"
 
 /** The column that keeps, as JSON, the values of a row that its columns cannot hold (see the drift rule). */
 export const SPILL_COLUMN = `${STACFLOW_PREFIX}spill`;
@@ -23,7 +29,8 @@ export interface GeoParquetWriterOptions {
 
 /**
  * Writes STAC items as stac-geoparquet 1.1 (item-row.ts: the columns; metadata.ts: the file metadata), streamed
- * in row groups through hyparquet-writer to a temporary file renamed on `finish` (src/util/temp-output-file.ts).
+ * in row groups to a temporary file renamed on `finish` (src/util/temp-output-file.ts). Rows are shredded into
+ * leaf columns as they come (shredder.ts, leaf-column.ts); hyparquet-writer writes the page headers and footer.
  *
  * The drift rule (items whose properties come and go, or change type):
  * - The schema is learned from the first row group (`rowGroupSize` rows, held in memory): every column seen in
@@ -42,9 +49,11 @@ export class GeoParquetWriter {
   /** Rows held while the schema is learned. */
   private held: Array<{ values: Map<string, unknown>; spill: Record<string, unknown> }> = [];
   private learned = new Map<string, ValueType>();
-  private plan?: { names: string[]; known: ReadonlySet<string>; types: ValueType[]; parquet: ParquetWriter };
-  /** Converted cells of the row group being filled, one array a column (the spill last). */
-  private columns: unknown[][] = [];
+  private plan?: { names: string[]; known: ReadonlySet<string>; types: ValueType[]; schema: SchemaElement[]; shredders: Shredder[]; leaves: LeafColumn[] };
+  /** Rows shredded into the group being filled. */
+  private groupRows = 0;
+  private readonly rowGroups: RowGroup[] = [];
+  private readonly fit: Fit = { lossless: true };
   private readonly geometry = new Map<string, GeometryStats>();
   private widenedColumns = new Set<string>();
   rows = 0;
@@ -65,26 +74,33 @@ export class GeoParquetWriter {
       return;
     }
     this.addRow(values, spill);
-    if (this.columns[0].length >= this.options.rowGroupSize) await this.writeGroup();
+    if (this.groupRows >= this.options.rowGroupSize) await this.writeGroup();
   }
 
   /** Writes the last group and the footer, then renames the file into place. Returns the rows written. */
   async finish(): Promise<number> {
     if (!this.plan) await this.startWriting();
     await this.writeGroup();
-    const parquet = this.plan!.parquet;
-    parquet.kvMetadata = [
-      { key: 'geo', value: JSON.stringify(geoMetadata(this.geometry)) },
-      { key: 'stac-geoparquet', value: JSON.stringify(stacGeoparquetMetadata(this.options.collections)) },
-    ];
-    await parquet.finish();
+    writeMetadata(this.sink, {
+      version: 2,
+      created_by: 'stacflow',
+      schema: this.plan!.schema,
+      num_rows: BigInt(this.rowGroups.reduce((n, g) => n + Number(g.num_rows), 0)),
+      row_groups: this.rowGroups,
+      key_value_metadata: [
+        { key: 'geo', value: JSON.stringify(geoMetadata(this.geometry)) },
+        { key: 'stac-geoparquet', value: JSON.stringify(stacGeoparquetMetadata(this.options.collections)) },
+      ],
+    } as Parameters<typeof writeMetadata>[1]);
+    this.sink.appendUint32(MAGIC);
+    await this.sink.finish();
     await this.sink.file.finish();
     return this.rows;
   }
 
   abort(): Promise<void> {
     this.held = [];
-    this.columns = [];
+    this.plan = undefined;
     return this.sink.file.abort();
   }
 
@@ -115,38 +131,39 @@ export class GeoParquetWriter {
       ...names.flatMap((n, i) => schemaElements(n, types[i])),
     ];
     for (let i = 0; i < names.length; i++) if (types[i].kind === 'wkb') this.geometry.set(names[i], new GeometryStats());
-    const parquet = new ParquetWriter({ writer: this.sink, schema, createdBy: 'stacflow (hyparquet-writer)' });
-    this.plan = { names, known: new Set(names), types, parquet };
-    this.columns = names.map(() => []);
+    const compiled = names.map((n, i) => compileColumn(n, types[i], hasUsefulStatistics(types[i])));
+    this.plan = { names, known: new Set(names), types, schema, shredders: compiled.map((c) => c.shredder), leaves: compiled.flatMap((c) => c.leaves) };
+    this.sink.appendUint32(MAGIC);
     this.learned = new Map();
     const held = this.held;
     this.held = [];
     for (const { values, spill } of held) {
       this.addRow(values, spill);
-      if (this.columns[0].length >= this.options.rowGroupSize) await this.writeGroup();
+      if (this.groupRows >= this.options.rowGroupSize) await this.writeGroup();
     }
   }
 
-  /** Converts a row into the group's columns; what does not fit goes to the spill. */
+  /** Shreds a row into the group's leaf columns; what does not fit goes to the spill. */
   private addRow(values: Map<string, unknown>, spill: Record<string, unknown>): void {
-    const { names, known, types } = this.plan!;
+    const { names, known, types, shredders } = this.plan!;
+    const fit = this.fit;
     const last = names.length - 1;
     for (let i = 0; i < last; i++) {
       const value = values.get(names[i]);
-      const cell = cellOf(value, types[i]);
-      if (!cell.lossless) {
+      fit.lossless = true;
+      shredders[i].write(value, 0, 0, fit);
+      if (!fit.lossless) {
         spill[names[i]] = value;
         this.options.count(`spilled:${names[i]}`);
-      }
-      if (types[i].kind === 'wkb' && cell.value !== null) this.noteGeometry(names[i], value);
-      this.columns[i].push(cell.value);
+      } else if (types[i].kind === 'wkb' && value !== null && value !== undefined) this.noteGeometry(names[i], value);
     }
     for (const [name, value] of values) {
       if (known.has(name) || value === null || value === undefined) continue;
       spill[name] = value; // a column the first group never had
       this.options.count(`spilled:${name}`);
     }
-    this.columns[last].push(Object.keys(spill).length === 0 ? null : JSON.stringify(spill));
+    shredders[last].write(Object.keys(spill).length === 0 ? null : JSON.stringify(spill), 0, 0, fit);
+    this.groupRows += 1;
   }
 
   private noteGeometry(column: string, value: unknown): void {
@@ -154,13 +171,16 @@ export class GeoParquetWriter {
     this.geometry.get(column)!.add(geometryTypeName(value), boundsOf(value));
   }
 
+  /** Encodes the group's column chunks into the sink, then empties the sink into the file. */
   private async writeGroup(): Promise<void> {
-    const { names, types, parquet } = this.plan!;
-    const rows = this.columns[0].length;
+    const rows = this.groupRows;
     if (rows === 0) return;
-    const columnData = names.map((name, i) => ({ name, data: this.columns[i], statistics: hasUsefulStatistics(types[i]) }));
-    this.columns = names.map(() => []);
-    await parquet.write({ columnData, rowGroupSize: rows });
+    const start = this.sink.offset;
+    const columns = this.plan!.leaves.map((leaf) => leaf.writeChunk(this.sink));
+    const total_byte_size = columns.reduce((n, c) => n + (c.meta_data?.total_uncompressed_size ?? 0n), 0n);
+    this.rowGroups.push({ columns, total_byte_size, num_rows: BigInt(rows), total_compressed_size: BigInt(this.sink.offset - start) });
+    this.groupRows = 0;
+    await this.sink.flush();
   }
 }
 
