@@ -8,6 +8,12 @@ import { availableParallelism } from 'node:os';
 
 /** The slow project's files, each with why it is slow and where its concern keeps fast coverage. */
 export const SLOW_TEST_FILES = [
+  // run-pipeline with a state SIGKILLed 20 times at random moments, then run to the end, through the bin
+  // against a 20 ms sandbox: ~50 s. incremental/nights keeps three nights of the same pipeline in process.
+  'test/incremental/kill-nine.test.ts',
+  // --schedule through the bin with a seconds cron: seven children, each running several times, ~20 s.
+  // cli/status keeps three scheduled-shape runs and the status command.
+  'test/cli/schedule.test.ts',
   // The grammar (about 0.1 MB/s) against the fast parser on the corpus's two largest folders (ale/, isis3/):
   // ~3 min of CPU. The other folders and the USGS labels stay in pvl/differential.test.ts.
   'test/pvl/differential-large.test.ts',

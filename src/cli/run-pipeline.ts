@@ -1,11 +1,11 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { VERSION } from '../version.js';
-import { runOptions, type RunArgs } from './commands/run.js';
+import { runFile, runOptions, type RunFileArgs } from './commands/run.js';
 import { failAsUsageError, runMain } from './main.js';
 
 /** `run-pipeline FILE`: the main job. Exit codes: 0 done, 2 invalid pipeline, 3 some items failed, 1 aborted. */
-export function runPipelineCli(argv: string[]): Argv<RunArgs> {
+export function runPipelineCli(argv: string[]): Argv<RunFileArgs> {
   return runOptions(
     failAsUsageError(yargs(argv))
       .scriptName('run-pipeline')
@@ -20,7 +20,5 @@ export function runPipelineCli(argv: string[]): Argv<RunArgs> {
 /** The bin's entry point. */
 export const main = (argv = hideBin(process.argv)): Promise<void> =>
   runMain(async () => {
-    const args = await runPipelineCli(argv).parseAsync();
-    const { runFromFile } = await import('./run-file.js');
-    process.exitCode = await runFromFile(args);
+    process.exitCode = await runFile(await runPipelineCli(argv).parseAsync());
   });

@@ -8,6 +8,7 @@ import { runCommand } from './commands/run.js';
 import { sandboxCommand } from './commands/sandbox.js';
 import { schemaCommand } from './commands/schema.js';
 import { stagesCommand } from './commands/stages.js';
+import { statusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
 import { failAsUsageError, runMain } from './main.js';
 
@@ -22,6 +23,7 @@ export function stacflowCli(argv: string[]): Argv {
     .version(VERSION)
     .command(runCommand)
     .command(validateCommand)
+    .command(statusCommand)
     .command(stagesCommand)
     .command(schemaCommand)
     .command(pvlCommand)

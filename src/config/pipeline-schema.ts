@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { httpLimitsSchema } from '../http/limits.js';
+import { cronProblem, timezoneProblem } from './cron-schedule.js';
 
 /**
  * The top level of a pipeline file apart from its stages (DESIGN.md, "A pipeline file"). `source`, `steps` and
  * `outputs` are checked against the stage registry in `validate.ts`; their JSON Schema in `json-schema.ts`.
  */
 
-/** Cron, loosely: 5 fields (minute hour day month weekday) or 6 (with seconds first), no `@daily` macros. */
+/** Cron, loosely, for the JSON Schema: 5 fields (minute hour day month weekday) or 6 (with seconds first). */
 const CRON = /^\s*[\d*?LW#/,A-Za-z-]+(\s+[\d*?LW#/,A-Za-z-]+){4,5}\s*$/;
 
 export const s3SettingsSchema = z
@@ -31,8 +32,21 @@ export const pipelineSettingsSchema = z.object({
   schedule: z
     .string()
     .regex(CRON, 'expected a cron schedule of 5 or 6 fields, such as "0 3 * * *"')
+    .superRefine((pattern, ctx) => {
+      // Then croner, which runs it, says what is wrong in a well-shaped one (`61 * * * *`).
+      const problem = CRON.test(pattern) ? cronProblem(pattern) : undefined;
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
     .optional()
-    .describe('Cron schedule for `run-pipeline --schedule`, e.g. "0 3 * * *".'),
+    .describe('Cron schedule for `run-pipeline --schedule`, e.g. "0 3 * * *" (5 fields, or 6 with seconds first).'),
+  schedule_timezone: z
+    .string()
+    .superRefine((zone, ctx) => {
+      const problem = timezoneProblem(zone);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional()
+    .describe('IANA time zone the `schedule` is read in, e.g. "Europe/Berlin"; default: the machine\'s.'),
   state: z.string().min(1).optional().describe('SQLite file of incremental state; omit for stateless runs.'),
   report: z.string().min(1).optional().describe('Where the JSON run report is written.'),
   s3: s3SettingsSchema.prefault({}),

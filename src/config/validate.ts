@@ -81,6 +81,7 @@ class Validation {
       file: this.input.locator.file,
       name: settings.name ?? this.input.defaultName,
       ...(settings.schedule !== undefined && { schedule: settings.schedule }),
+      ...(settings.schedule_timezone !== undefined && { scheduleTimezone: settings.schedule_timezone }),
       ...(settings.state !== undefined && { state: settings.state }),
       ...(settings.report !== undefined && { report: settings.report }),
       s3: Object.freeze({ ...settings.s3 }),

@@ -28,6 +28,8 @@ export interface LoadedPipeline {
   readonly file: string;
   readonly name: string;
   readonly schedule?: string;
+  /** The IANA time zone `schedule` is read in (`schedule_timezone:`); default: the machine's. */
+  readonly scheduleTimezone?: string;
   readonly state?: string;
   readonly report?: string;
   readonly s3: Readonly<S3Settings>;

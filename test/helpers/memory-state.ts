@@ -16,7 +16,9 @@ export class MemoryState implements RunStateStore {
   last() {
     const complete = this.runs.filter((r) => r.status !== undefined && r.status !== 'aborted');
     const cursorRun = [...complete].reverse().find((r) => r.cursor !== undefined);
-    return { fingerprint: this.runs.at(-1)?.fingerprint, cursor: cursorRun?.cursor, runs: this.runs.length };
+    // The fingerprint of the last complete run: an aborted run under a changed pipeline must not make the items
+    // done under the old one look current.
+    return { fingerprint: complete.at(-1)?.fingerprint, cursor: cursorRun?.cursor, runs: this.runs.length };
   }
 
   beginRun(start: StateRunStart): number {

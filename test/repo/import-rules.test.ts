@@ -26,9 +26,12 @@ function broken(from: string, edge: ImportEdge): string | undefined {
   if (under(to, 'src/cli')) return 'only src/cli imports the CLI';
   if (under(from, 'operators')) return anyUnder(to, ['src/config', 'src/engine/run.ts', 'src/engine/report.ts']) ? 'a stage uses the stage contract, not the config front end or the run' : undefined;
   if (under(to, 'operators')) return 'only the CLI (and the registry) import operators';
+  if (under(to, 'src/state') && !under(from, 'src/state')) return 'only the CLI opens the state (the engine gets it as RunStateStore)';
   if (under(from, 'src/fields')) return anyUnder(to, ['src/entry.ts', 'src/errors.ts', 'src/util', 'src/fields']) ? undefined : 'src/fields imports entry, errors and util only';
   if (under(from, 'src/engine')) return anyUnder(to, ['src/config', 'src/fields', ...DOMAIN.filter((d) => d !== 'src/http' && d !== 'src/s3')]) ? 'the engine knows no stage domain and no config' : under(to, 'src/s3') && to !== 'src/s3/settings.ts' ? 'the engine reads S3Settings only' : undefined;
   if (under(from, 'src/config')) return under(to, 'src/engine') && !edge.typeOnly ? 'src/config imports engine types only' : undefined;
+  // The state store answers the engine's contract (run-state.ts) without importing it, and knows no stage.
+  if (under(from, 'src/state')) return anyUnder(to, ['src/state', 'src/errors.ts', 'src/util', 'src/version.ts']) || (to === 'src/entry.ts' && edge.typeOnly) ? undefined : 'src/state imports errors, util, version and entry types only';
   if (anyUnder(from, DOMAIN) || under(from, 'src/util')) {
     // Catalogs name fields; the STAC filter extension speaks CQL2: those two domains may use src/fields.
     if (under(to, 'src/fields') && !anyUnder(from, ['src/catalog', 'src/stac'])) return 'domain code knows no filter language (but catalogs and STAC)';
@@ -69,6 +72,8 @@ test('the rules catch what they forbid', () => {
   expect(broken('src/stac/search-params.ts', { to: 'src/fields/cql2/parse-text.ts', typeOnly: false })).toBeUndefined();
   expect(broken('src/labels/fetch.ts', { to: 'src/fields/field-path.ts', typeOnly: false })).toMatch(/filter language/);
   expect(broken('src/cli/commands/demo.ts', { to: 'sandbox/src/index.ts', typeOnly: false })).toMatch(/sandbox/);
+  expect(broken('src/engine/run.ts', { to: 'src/state/store.ts', typeOnly: false })).toMatch(/only the CLI opens the state/);
+  expect(broken('src/state/store.ts', { to: 'src/engine/run-state.ts', typeOnly: true })).toMatch(/src\/state imports/);
 });
 
 test('type-only imports are told from imports that load a module', () => {

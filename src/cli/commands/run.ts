@@ -3,23 +3,55 @@ import type { RunArgs } from '../run-file.js';
 
 export type { RunArgs } from '../run-file.js';
 
+/** The options of a run, and those of `--schedule` (src/cli/schedule.ts). */
+export interface RunFileArgs extends RunArgs {
+  schedule?: boolean;
+  /** `30s`, `5m`: read by src/cli/schedule.ts (the duration parser loads zod, which --help must not). */
+  stopTimeout?: string;
+}
+
 /** Options shared by `run-pipeline FILE` and `stacflow run FILE`. */
-export function runOptions<T>(yargs: Argv<T>): Argv<T & RunArgs> {
+export function runOptions<T>(yargs: Argv<T>): Argv<T & RunFileArgs> {
+  return scheduleOptions(oneRunOptions(yargs)) as Argv<T & RunFileArgs>;
+}
+
+function oneRunOptions<T>(yargs: Argv<T>): Argv<T & RunArgs> {
   return yargs
     .positional('file', { type: 'string', describe: 'pipeline YAML file', demandOption: true })
     .option('report', { type: 'string', describe: 'where to write the JSON run report (default: beside the first output)' })
     .option('verbose', { alias: 'v', type: 'boolean', describe: 'log every page, retry and skipped item' })
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'log errors only, no summary' })
-    .option('progress', { type: 'boolean', describe: 'progress lines on a TTY (default: on when stderr is a TTY)' }) as Argv<T & RunArgs>;
+    .option('progress', { type: 'boolean', describe: 'progress lines on a TTY (default: on when stderr is a TTY)' })
+    .option('full-refresh', { type: 'boolean', describe: "with state: work every item again, ignoring what earlier runs did (the state is rewritten)" })
+    .option('reconcile', { type: 'boolean', describe: 'with state: search everything, and mark the items the source no longer returns as removed' }) as Argv<T & RunArgs>;
+}
+
+function scheduleOptions<T>(yargs: Argv<T>): Argv<T> {
+  return yargs
+    .option('schedule', { type: 'boolean', describe: "run at the times of the file's cron `schedule:` until SIGTERM/SIGINT, one run at a time" })
+    .option('stop-timeout', {
+      type: 'string',
+      describe: 'with --schedule: on SIGTERM/SIGINT, let the current run finish this long (30s, 5m) before cancelling it (default: cancel at once)',
+    })
+    .implies('stop-timeout', 'schedule') as Argv<T>;
+}
+
+/** Runs the file once, or on its schedule; resolves to the exit code. Loads the engine only now. */
+export async function runFile(args: RunFileArgs): Promise<number> {
+  if (args.schedule) {
+    const { runOnSchedule } = await import('../schedule.js');
+    return runOnSchedule(args);
+  }
+  const { runFromFile } = await import('../run-file.js');
+  return runFromFile(args);
 }
 
 /** `stacflow run FILE`: the engine is loaded by the handler, so the other commands and --help never load it. */
-export const runCommand: CommandModule<object, RunArgs> = {
+export const runCommand: CommandModule<object, RunFileArgs> = {
   command: 'run <file>',
   describe: 'run a pipeline (same as run-pipeline FILE)',
   builder: (yargs) => runOptions(yargs),
   handler: async (args) => {
-    const { runFromFile } = await import('../run-file.js');
-    process.exitCode = await runFromFile(args);
+    process.exitCode = await runFile(args);
   },
 };

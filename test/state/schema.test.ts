@@ -1,0 +1,113 @@
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { migrate } from '../../src/state/migrate.js';
+import { openDatabase } from '../../src/state/open-database.js';
+import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from '../../src/state/schema.js';
+import { openStateStore } from '../../src/state/store.js';
+import { tempDir } from './state-fixture.js';
+
+/** The state file's format: marked, versioned, migrated once, and anything else refused with the file named. */
+let dir: string;
+beforeAll(async () => {
+  dir = await tempDir('schema');
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+const raw = (file: string) => new Database(file);
+
+test('a new state is marked as stacflow, at the current schema version, in WAL mode with synchronous NORMAL', async () => {
+  const file = path.join(dir, 'new', 'deeper', 'state.sqlite');
+  const store = await openStateStore(file);
+  store.close();
+  const db = raw(file);
+  expect(db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
+  expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+  expect(db.prepare('SELECT version FROM schema_versions').pluck().all()).toEqual([SCHEMA_VERSION]);
+  expect(SCHEMA_VERSION).toBe(1);
+  db.close();
+});
+
+test('the store sets synchronous = NORMAL and a busy timeout on its connection (both are per connection)', async () => {
+  const file = path.join(dir, 'pragmas.sqlite');
+  const db = openDatabase(file, { busyTimeoutMs: 1234, readOnly: false });
+  expect(db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
+  expect(db.pragma('busy_timeout', { simple: true })).toBe(1234);
+  db.close();
+});
+
+test('a later migration is applied once, in order, and recorded; reopening applies nothing again', async () => {
+  const file = path.join(dir, 'migrate.sqlite');
+  (await openStateStore(file)).close();
+  const v2 = [...MIGRATIONS, { version: 2, sql: 'CREATE TABLE extra (x INTEGER) STRICT; INSERT INTO extra VALUES (7);' }];
+  const db = raw(file);
+  expect(migrate(db, file, v2)).toBe(2);
+  expect(migrate(db, file, v2)).toBe(2);
+  expect(db.prepare('SELECT x FROM extra').pluck().all()).toEqual([7]);
+  expect(db.prepare('SELECT version FROM schema_versions ORDER BY version').pluck().all()).toEqual([1, 2]);
+  db.close();
+});
+
+test('a migration that fails leaves the file at its version (the transaction rolls back)', async () => {
+  const file = path.join(dir, 'failed-migration.sqlite');
+  (await openStateStore(file)).close();
+  const broken = [...MIGRATIONS, { version: 2, sql: 'CREATE TABLE half (x INTEGER); CREATE TABLE half (y INTEGER);' }];
+  const db = raw(file);
+  expect(() => migrate(db, file, broken)).toThrow(expect.objectContaining({ code: 'ERR_STATE_IO', message: expect.stringContaining(file) }));
+  expect(db.prepare(`SELECT count(*) FROM sqlite_schema WHERE name = 'half'`).pluck().get()).toBe(0);
+  expect(db.prepare('SELECT max(version) FROM schema_versions').pluck().get()).toBe(1);
+  db.close();
+});
+
+test('a state from a newer stacflow is refused, with the file and both versions named', async () => {
+  const file = path.join(dir, 'newer.sqlite');
+  (await openStateStore(file)).close();
+  const db = raw(file);
+  db.prepare(`INSERT INTO schema_versions VALUES (9, '2030-01-01T00:00:00Z', '9.0.0')`).run();
+  db.close();
+  const refused = openStateStore(file);
+  await expect(refused).rejects.toMatchObject({ code: 'ERR_STATE_TOO_NEW', errorClass: 'fatal' });
+  await expect(refused).rejects.toThrow(`state ${file}: was written by a newer stacflow (schema version 9; this one reads up to ${SCHEMA_VERSION})`);
+});
+
+test('a file that is not SQLite is refused, named, and left as it was', async () => {
+  const file = path.join(dir, 'notes.txt');
+  const text = 'these are my notes, not a database\n'.repeat(40);
+  await writeFile(file, text);
+  const refused = openStateStore(file);
+  await expect(refused).rejects.toMatchObject({ code: 'ERR_STATE_NOT_STATE', errorClass: 'fatal', file });
+  await expect(refused).rejects.toThrow(`state ${file}: is not a stacflow state (not an SQLite database)`);
+  expect(await readFile(file, 'utf8')).toBe(text);
+});
+
+test('an SQLite database of something else is refused and not switched to WAL', async () => {
+  const file = path.join(dir, 'other.sqlite');
+  const db = raw(file);
+  db.exec('CREATE TABLE photos (id INTEGER PRIMARY KEY)');
+  db.close();
+  const before = await readFile(file);
+  await expect(openStateStore(file)).rejects.toThrow(`state ${file}: is not a stacflow state (an SQLite database with tables of its own: photos)`);
+  expect(await readFile(file)).toEqual(before);
+  const other = raw(file);
+  other.pragma('application_id = 1234');
+  other.close();
+  await expect(openStateStore(file)).rejects.toThrow('an SQLite database of another application: application_id 0x4d2');
+});
+
+test('an empty file (touched by hand, or created and killed before the first write) becomes a new state', async () => {
+  const file = path.join(dir, 'empty.sqlite');
+  await writeFile(file, '');
+  const store = await openStateStore(file);
+  expect(store.last()).toEqual({ runs: 0 });
+  store.close();
+});
+
+test('opened read-only (for status), a state answers and refuses writes; a missing one is an error', async () => {
+  const file = path.join(dir, 'read-only.sqlite');
+  (await openStateStore(file)).close();
+  const store = await openStateStore(file, { readOnly: true });
+  expect(store.recentRuns()).toEqual([]);
+  expect(() => store.acquireLock()).toThrow(expect.objectContaining({ code: 'ERR_STATE_READ_ONLY' }));
+  store.close();
+  await expect(openStateStore(path.join(dir, 'missing.sqlite'), { readOnly: true })).rejects.toMatchObject({ code: 'ERR_STATE_IO' });
+});
