@@ -1,6 +1,5 @@
-import { STAGES } from '../../operators/index.js';
-import { ConfigurationError, RunAbortedError } from '../errors.js';
-import { loadPipeline } from '../config/load.js';
+import { loadForRun } from './load-for-run.js';
+import { RunAbortedError } from '../errors.js';
 import { runPipeline } from '../engine/run.js';
 import { RunStats } from '../engine/stats.js';
 import { EXIT } from './exit-codes.js';
@@ -38,16 +37,8 @@ export async function runFromFile(args: RunArgs, control: RunControl = {}): Prom
   const showProgress = args.progress ?? (tty && !args.quiet);
   const log = createLogger({ level: args.verbose ? 'debug' : args.quiet ? 'error' : showProgress ? 'warn' : 'info' });
 
-  let plan;
-  try {
-    plan = await loadPipeline(args.file, STAGES, process.env);
-  } catch (err) {
-    if (err instanceof ConfigurationError) {
-      process.stderr.write(`${err.message}\n${err.issues.length} error${err.issues.length === 1 ? '' : 's'} in ${args.file}\n`);
-      return EXIT.invalid;
-    }
-    throw err;
-  }
+  const plan = await loadForRun(args.file);
+  if (plan === undefined) return EXIT.invalid;
 
   const stats = new RunStats();
   const controller = new AbortController();

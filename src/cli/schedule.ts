@@ -1,6 +1,4 @@
-import { STAGES } from '../../operators/index.js';
-import { loadPipeline } from '../config/load.js';
-import { ConfigurationError } from '../errors.js';
+import { loadForRun } from './load-for-run.js';
 import { parseDuration } from '../http/limits.js';
 import { EXIT } from './exit-codes.js';
 import { createLogger } from './logger.js';
@@ -24,14 +22,8 @@ export async function runOnSchedule(args: ScheduleArgs): Promise<number> {
   const graceMs = args.stopTimeout === undefined ? 0 : parseDuration(args.stopTimeout);
   if (graceMs === undefined) throw new UsageError(`--stop-timeout: expected a duration such as 30s, 5m or 1h, got "${args.stopTimeout}"`);
   const log = createLogger({ level: args.quiet ? 'warn' : 'info' });
-  let plan;
-  try {
-    plan = await loadPipeline(args.file, STAGES, process.env);
-  } catch (err) {
-    if (!(err instanceof ConfigurationError)) throw err;
-    process.stderr.write(`${err.message}\n${err.issues.length} error${err.issues.length === 1 ? '' : 's'} in ${args.file}\n`);
-    return EXIT.invalid;
-  }
+  const plan = await loadForRun(args.file);
+  if (plan === undefined) return EXIT.invalid;
   if (plan.schedule === undefined) {
     throw new UsageError(`${args.file}: --schedule runs a pipeline at the times of its \`schedule:\`, and this one has none (add e.g. schedule: "0 3 * * *")`);
   }

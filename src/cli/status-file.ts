@@ -1,8 +1,6 @@
 import { stat } from 'node:fs/promises';
+import { loadForRun } from './load-for-run.js';
 import path from 'node:path';
-import { STAGES } from '../../operators/index.js';
-import { loadPipeline } from '../config/load.js';
-import { ConfigurationError } from '../errors.js';
 import { openStateStore } from '../state/store.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError } from './main.js';
@@ -23,14 +21,8 @@ export interface StatusArgs {
  * works while a run is going (WAL: a reader sees the last commit). Resolves to the exit code.
  */
 export async function statusOfFile(args: StatusArgs): Promise<number> {
-  let plan;
-  try {
-    plan = await loadPipeline(args.file, STAGES, process.env);
-  } catch (err) {
-    if (!(err instanceof ConfigurationError)) throw err;
-    process.stderr.write(`${err.message}\n${err.issues.length} error${err.issues.length === 1 ? '' : 's'} in ${args.file}\n`);
-    return EXIT.invalid;
-  }
+  const plan = await loadForRun(args.file);
+  if (plan === undefined) return EXIT.invalid;
   if (plan.state === undefined) throw new UsageError(`${args.file}: this pipeline has no \`state:\`, so there is no history to show (add e.g. state: out/${plan.name}.sqlite)`);
   // Resolved as run-file.ts opens it: from the working directory.
   const location = path.resolve(plan.state);
