@@ -5,7 +5,7 @@ import type { S3Settings } from '../../src/s3/settings.js';
 import { watchingCount } from '../../src/s3/abort-watch.js';
 import { closeS3Clients, getObjectBytes } from '../../src/s3/client.js';
 import { S3ObjectError } from '../../src/s3/errors.js';
-import { ok, type Script, LABEL, serversPerTest } from './scripted-server.js';
+import { ok, type Script, LABEL, serversPerTest, until } from './scripted-server.js';
 
 /**
  * The deadlines and the run's abort of a label read (getObjectBytes of a public object), which the transport
@@ -46,10 +46,13 @@ test('a body that keeps coming above the low-speed limit fails at http.request_t
   expect(err).toBeInstanceOf(S3ObjectError);
   expect(err).toMatchObject({ code: 'ERR_REQUEST_TIMEOUT', errorClass: 'retryable', attempts: 2, href: HREF });
   expect((err as Error).message).toContain('http.request_timeout = 0.7 s');
+  // The server may log the second request after the client gave up on it (a loaded machine): wait for it.
+  await until(() => s.requests.length >= 2);
   expect(s.requests).toHaveLength(2);
-  // Two attempts of 0.7 s and a short wait; never the minute the body would take.
+  // Two attempts of 0.7 s and a short wait; never the minute the body would take (a loose bound: the machine
+  // may be loaded, and the two attempts and ERR_REQUEST_TIMEOUT above already say which deadline ended it).
   expect(ms).toBeGreaterThanOrEqual(1350);
-  expect(ms).toBeLessThan(4000);
+  expect(ms).toBeLessThan(30_000);
 });
 
 test('the run\'s abort ends every read in flight at once, through one listener on its signal', async () => {
@@ -60,10 +63,9 @@ test('the run\'s abort ends every read in flight at once, through one listener o
   expect(getEventListeners(run.signal, 'abort')).toHaveLength(1);
   expect(watchingCount(run.signal)).toBe(8);
   const reason = new Error('run cancelled');
-  const started = Date.now();
   run.abort(reason);
   const errors = await Promise.all(reads);
-  expect(Date.now() - started).toBeLessThan(1000);
+  // Each read ended with the abort's own reason, not a deadline's error: the abort ended it (no clock needed).
   expect(errors.every((e) => e === reason)).toBe(true);
   expect(s.requests).toHaveLength(8);
   expect(watchingCount(run.signal)).toBe(0);

@@ -47,9 +47,10 @@ describe('error answers are read up to http.max_error_body_bytes, never whole', 
 
   it('a 404 whose body never ends fails at once with ERR_S3_NOT_FOUND, and the connection is dropped', async () => {
     const s = await serve(endless404);
-    const { value: err, ms } = await timed(() => failure(getObjectBytes(settingsFor(s), HREF)));
+    // ERR_S3_NOT_FOUND, not a deadline's error: the body was not waited out (no wall-clock bound, which loaded
+    // CI machines broke: 4,961 ms once).
+    const err = await failure(getObjectBytes(settingsFor(s), HREF));
     expect(err).toMatchObject({ code: 'ERR_S3_NOT_FOUND', status: 404, errorClass: 'item' });
-    expect(ms).toBeLessThan(2000);
     await until(() => s.open === 0);
     // What the server managed to send before the client hung up: the cap, plus what the sockets buffer.
     expect(s.bytesSent).toBeLessThan(16 * MiB);
@@ -77,10 +78,10 @@ describe('a label over S3 stops at maxBytes while it is read', () => {
     ['an endless close-delimited body', (_, socket) => writeForever(socket, 'HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n', 'A = 1\n'.repeat(5000))],
   ])('%s fails with ERR_S3_TOO_LARGE naming the href and the limit, without retry', async (_, script) => {
     const s = await serve(script);
-    const { value: err, ms } = await timed(() => failure(read(s)));
+    // ERR_S3_TOO_LARGE, not a deadline's: the read stopped at the cap (no wall-clock bound).
+    const err = await failure(read(s));
     expect(err).toMatchObject({ code: 'ERR_S3_TOO_LARGE', errorClass: 'item', href: HREF });
     expect(err.message).toContain('http.max_label_bytes = 1 MiB');
-    expect(ms).toBeLessThan(3000);
     await until(() => s.open === 0);
     expect(s.requests).toHaveLength(1);
   });
@@ -161,7 +162,8 @@ describe('retries of small reads (getObjectBytes, headObject)', () => {
       expect(err.code).toMatch(/^ERR_(HEAD|REQUEST)_TIMEOUT$/);
       expect(err.errorClass).toBe('retryable');
       expect(ms).toBeGreaterThanOrEqual(1400);
-      expect(ms).toBeLessThan(1500 + 800); // a new S3 client's first request also sets the SDK up
+      // Far below the 20 retries of 0.6 s heads it would take without give_up_after; loose for a loaded machine.
+      expect(ms).toBeLessThan(1500 + 6000);
     }
   });
 });
@@ -215,11 +217,10 @@ describe('answers that are not HTTP, or come too slowly, are refused', () => {
       socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${LABEL.length}\r\n\r\n`);
       trickle(socket, LABEL, 50);
     });
-    const { value: err, ms } = await timed(() => failure(getObjectBytes(settingsFor(s), HREF)));
+    const err = await failure(getObjectBytes(settingsFor(s), HREF));
     expect(err).toMatchObject({ code: 'ERR_LOW_SPEED', errorClass: 'retryable', attempts: 3, href: HREF });
     expect(err.message).toContain(HREF);
     expect(err.message).toContain('http.low_speed_limit = 1000 bytes/s');
-    expect(ms).toBeLessThan(4000);
   });
 
   it('a download body that stalls fails with ERR_LOW_SPEED (the engine resumes it)', async () => {
