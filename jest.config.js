@@ -11,6 +11,9 @@ export const SLOW_TEST_FILES = [
   // run-pipeline with a state SIGKILLed 20 times at random moments, then run to the end, through the bin
   // against a 20 ms sandbox: ~50 s. incremental/nights keeps three nights of the same pipeline in process.
   'test/incremental/kill-nine.test.ts',
+  // Three nights through the bin against a fault-free and a 10%-faulty sandbox, twice (12 runs, stalls waited
+  // out): ~45 s of CPU, ~80 s on a loaded machine. incremental/nights keeps three nights in process.
+  'test/incremental/fault-nights.test.ts',
   // --schedule through the bin with a seconds cron: seven children, each running several times, ~20 s.
   // cli/status keeps three scheduled-shape runs and the status command.
   'test/cli/schedule.test.ts',
