@@ -23,8 +23,13 @@ import { runChild, startChild, type Measurement } from './child.js';
  * clauses) → geoparquet, csv, ndjson, each alone and all three, each run in its own process: rows/s, CPU s,
  * peak RSS, file sizes, filter evaluations/s, and the ratio to each goal (GeoParquet 1 M rows < 30 s, RSS
  * < 300 MB, ≥ 5× smaller than the CSV; CQL2 ≥ 1 M entries/s) (bench/catalogs.ts; issue 11).
+ *
+ * incremental: 100,000 items (BENCH_INCREMENTAL_ITEMS) with labels and a SQLite state: the first run (and the
+ * same without state), a second with nothing changed, a third after 1% of the items changed, each in its own
+ * process: wall, CPU, API and S3 requests, peak RSS, and the ratio to each goal (unchanged run: only searches,
+ * < 5% of the first's time; 1% run: exactly the changed labels; state ≤ 5% slower) (bench/incremental.ts; issue 12).
  */
-const BENCHES = ['pipeline', 'pvl', 'download', 'labels', 'cql2', 'catalogs'] as const;
+const BENCHES = ['pipeline', 'pvl', 'download', 'labels', 'cql2', 'catalogs', 'incremental'] as const;
 const asked = process.argv.slice(2);
 const unknown = asked.filter((name) => !(BENCHES as readonly string[]).includes(name));
 if (unknown.length > 0) {
@@ -44,6 +49,7 @@ if (wanted('download')) await (await import('./download.js')).benchDownload();
 if (wanted('labels')) await (await import('./labels.js')).benchLabels();
 if (wanted('cql2')) process.stdout.write((await import('./cql2.js')).benchCql2());
 if (wanted('catalogs')) process.stdout.write(await (await import('./catalogs.js')).benchCatalogs());
+if (wanted('incremental')) process.stdout.write(await (await import('./incremental.js')).benchIncremental());
 
 async function benchPipeline(): Promise<void> {
   const COLLECTION = 'kaguya_terrain_camera_monoscopic_uncontrolled_observations';

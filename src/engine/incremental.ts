@@ -142,7 +142,7 @@ export class IncrementalRunner {
     if (this.#carried.has(entry)) return;
     const version = this.#versions.get(entry.item) ?? versionOf(entry.item);
     const ended = outcome ?? (hasFailed(entry) ? 'failed' : 'done');
-    const status = this.store.record(this.runId, itemKey(entry), version, entry, ended === 'dropped' && hasFailed(entry) ? 'failed' : ended);
+    const status = this.store.record(this.runId, itemKey(entry), version, storable(entry), ended === 'dropped' && hasFailed(entry) ? 'failed' : ended);
     this.run.stats.count(STATE_LABEL, `recorded_${status}`);
     if (status === 'given_up') this.givenUp.push(entry);
   }
@@ -191,6 +191,20 @@ export class IncrementalRunner {
     return cursor;
   }
 }
+
+/**
+ * The entry as the state keeps it: without the label documents (`fetch_label`'s `as`: a parsed caminfo label
+ * is ~10 KB of JSON an item, most of the state's size and of the cost of recording). The selected values stay,
+ * so a snapshot's carried rows have them; a column that names a label path directly is empty for those rows.
+ */
+function storable(entry: Entry): Entry {
+  if (!Object.values(entry.fields).some(isDocument)) return entry;
+  return { ...entry, fields: Object.fromEntries(Object.entries(entry.fields).filter(([, value]) => !isDocument(value))) };
+}
+
+/** A document that answers path queries itself (a parsed PVL label): see src/fields/field-path.ts. */
+const isDocument = (value: unknown): boolean =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Map) && typeof (value as { get?: unknown }).get === 'function';
 
 /** An item's version: its `updated` (stac-server stamps it on every ingest), else a hash of the item. */
 export function versionOf(item: StacItem): string {

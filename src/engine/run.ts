@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { concat, concatMap, defaultIfEmpty, defer, EMPTY, from, fromEvent, lastValueFrom, merge, Subject, takeUntil, type OperatorFunction } from 'rxjs';
+import { concatMap, defaultIfEmpty, fromEvent, lastValueFrom, merge, Subject, takeUntil } from 'rxjs';
 import type { Got } from 'got';
 import type { Logger } from 'pino';
 import type { Entry } from '../entry.js';
@@ -107,11 +107,25 @@ export async function runPipeline(plan: LoadedPipeline, options: RunOptions): Pr
       stream$ = stream$.pipe(stepOperator(created, stepCtx));
     }
     if (runner) stream$ = merge(stream$, carried$);
-    const written$ = stream$.pipe(writeTo(sinks, stats, demand, runner));
-    // Then, for the outputs that hold the whole catalog, the done items this run did not see (they hold no flow slot).
-    const rest$ = runner ? defer(() => from(runner.rest())).pipe(writeTo(sinks, stats, undefined, runner)) : EMPTY;
-    const run$ = concat(written$, rest$).pipe(takeUntil(fromEvent(controller.signal, 'abort')), defaultIfEmpty(undefined));
+    const write = entryWriter(sinks, stats, runner);
+    const run$ = stream$.pipe(
+      concatMap(async (entry) => {
+        await write(entry);
+        demand.release();
+        return entry;
+      }),
+      takeUntil(fromEvent(controller.signal, 'abort')),
+      defaultIfEmpty(undefined),
+    );
     await lastValueFrom(run$);
+    // Then, for the outputs that hold the whole catalog, the done items this run did not see, one at a time as
+    // the state reads them (pulled, not pushed: a catalog of any size in constant memory; no flow slot).
+    if (runner) {
+      for (const entry of runner.rest()) {
+        if (controller.signal.aborted) break;
+        await write(entry);
+      }
+    }
     if (controller.signal.aborted) throw new RunAbortedError('ERR_CANCELLED', `run cancelled (${String(controller.signal.reason ?? 'signal')})`);
     runner?.reconcile();
     for (const { step } of finishingSteps) await step.end?.();
@@ -152,11 +166,10 @@ function filterOffers(plan: LoadedPipeline): FilterOffer[] {
 
 /**
  * The end of the stream: every output gets each entry in order (an `append` output only the entries worked in
- * this run), then an incremental run records the item, and the entry's flow slot is freed (`demand`: none for
- * the entries a snapshot gets from the state at the end).
+ * this run), then an incremental run records the item. The caller frees the entry's flow slot.
  */
-function writeTo(sinks: ReadonlyArray<{ label: string; sink: OutputSink }>, stats: RunStats, demand: Demand | undefined, runner?: IncrementalRunner): OperatorFunction<Entry, Entry> {
-  return concatMap(async (entry: Entry) => {
+function entryWriter(sinks: ReadonlyArray<{ label: string; sink: OutputSink }>, stats: RunStats, runner?: IncrementalRunner): (entry: Entry) => Promise<void> {
+  return async (entry: Entry) => {
     const carried = runner?.carriedReason(entry) !== undefined;
     for (const { label, sink } of sinks) {
       if (carried && sink.mode === 'append') continue;
@@ -170,9 +183,7 @@ function writeTo(sinks: ReadonlyArray<{ label: string; sink: OutputSink }>, stat
       stats.passed(label);
     }
     runner?.settled(entry);
-    demand?.release();
-    return entry;
-  });
+  };
 }
 
 /** Closes the state's run: the cursor is saved only when the run completed; given-up items are said loudly. */

@@ -52,6 +52,7 @@ async function night(dir: string, options: { fullRefresh?: boolean } = {}) {
       (await readLines(path.join(dir, file))).slice(column ? 1 : 0).map((line) => (column ? line.split(',')[0] : (JSON.parse(line) as { id: string }).id)).sort();
     return {
       result,
+      lines: (await readLines(path.join(dir, 'all.ndjson'))).sort(),
       all: await ids('all.ndjson'),
       night: await ids('night.csv', true),
       api: sandbox.requests.map((r) => r.path),
@@ -76,6 +77,8 @@ test('three nights: everything, then nothing but the search, then exactly what c
   expect(second.s3).toEqual([]); // no label read, no HEAD, no download
   expect(second.api.every((p) => p === '/' || p === '/search' || p === '/conformance' || p.endsWith('queryables'))).toBe(true);
   expect(second.all).toEqual(kept);
+  // Carried rows are the rows the first night wrote, selected values included (the state keeps no label document).
+  expect(second.lines).toEqual(first.lines);
   expect(second.night).toEqual([]);
   // The search asked only for what changed since the first night's cursor: nothing; the snapshot came from the state.
   expect(second.result.report.state?.counts).toMatchObject({ rest: kept.length });

@@ -1,0 +1,76 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { runFromFile } from '../src/cli/run-file.js';
+import type { RunResult } from '../src/engine/run.js';
+import { peakRssMb } from './child.js';
+
+/**
+ * One run of `npm run bench -- incremental` (bench/incremental.ts) in its own process, as a nightly cron
+ * starts `run-pipeline FILE`: the tutorial's chain without downloads (stac_search → fetch_label → select →
+ * filter → csv), through the CLI's own runner (state opened and locked as the bins do). With `state`, the
+ * pipeline has `state: <dir>/state.sqlite`; without, it is the same pipeline, stateless.
+ */
+export interface IncrementalArgs {
+  url: string;
+  s3Endpoint: string;
+  collections: string[];
+  dir: string;
+  state: boolean;
+  limit: number;
+  concurrency: number;
+}
+
+export interface IncrementalMeasurement {
+  seconds: number;
+  cpuSeconds: number;
+  peakRssMb: number;
+  exitCode: number;
+  items: { total: number; failed: number; written: number };
+  /** The report's state counters (new, unchanged, changed, rest, recorded_done…); absent without state. */
+  state?: Record<string, number>;
+  /** Rows of the CSV catalog (snapshot: the whole catalog every run). */
+  rows: number;
+}
+
+const args = JSON.parse(process.argv[2]!) as IncrementalArgs;
+const file = path.join(args.dir, args.state ? 'with-state.yaml' : 'without-state.yaml');
+await writeFile(
+  file,
+  [
+    `name: bench-incremental${args.state ? '' : '-stateless'}`,
+    ...(args.state ? [`state: ${path.join(args.dir, 'state.sqlite')}`] : []),
+    `s3: { region: us-west-2, anonymous: true, endpoint: "${args.s3Endpoint}" }`,
+    `source: { stac_search: { api: "${args.url}", collections: [${args.collections.join(', ')}], limit: ${args.limit} } }`,
+    'steps:',
+    `  - fetch_label: { asset: caminfo_pvl, as: caminfo, concurrency: ${args.concurrency} }`,
+    '  - select:',
+    '      incidence_angle: caminfo.Caminfo.Geometry.IncidenceAngle',
+    '      emission_angle: caminfo.Caminfo.Geometry.EmissionAngle',
+    '      phase_angle: caminfo.Caminfo.Geometry.PhaseAngle',
+    '      gsd: gsd',
+    '  - filter: "incidence_angle < 80"',
+    'outputs:',
+    `  - csv: { path: "${path.join(args.dir, args.state ? 'with-state.csv' : 'without-state.csv')}" }`,
+    '',
+  ].join('\n'),
+);
+
+let result: RunResult | undefined;
+const cpu0 = process.cpuUsage();
+const started = performance.now();
+const exitCode = await runFromFile({ file, report: path.join(args.dir, 'report.json'), quiet: true, progress: false }, { onResult: (r) => (result = r) });
+const seconds = (performance.now() - started) / 1000;
+const cpu = process.cpuUsage(cpu0);
+if (!result) throw new Error(`bench-incremental: ${file} ended with exit code ${exitCode} and no report`);
+const { report } = result;
+const measurement: IncrementalMeasurement = {
+  seconds,
+  cpuSeconds: (cpu.user + cpu.system) / 1e6,
+  peakRssMb: peakRssMb(),
+  exitCode,
+  items: report.items,
+  ...(report.state ? { state: report.state.counts } : {}),
+  rows: Object.values(report.outputs)[0]?.rows ?? 0,
+};
+process.stdout.write(`${JSON.stringify(measurement)}\n`);
+process.exit(0);
