@@ -1,7 +1,5 @@
-import { resolve } from 'node:path';
-import { STDOUT_PATH } from '../src/util/temp-output-file.js';
 import { z } from 'zod';
-import { outputModeOption, outputPathOption } from '../src/catalog/output-options.js';
+import { outputModeOption, outputPathOption, outputTarget } from '../src/catalog/output-options.js';
 import { hasFailed, type Entry } from '../src/entry.js';
 import { columnsFromSpecs, columnsSchema, defaultColumns, FAILED_COLUMN, GIS_COLUMNS, type Column } from '../src/catalog/columns.js';
 
@@ -85,7 +83,7 @@ export const csv: OutputStage<typeof csvOptions> = {
   schema: csvOptions,
   async create(options, ctx) {
     const { csvCell, CsvFileWriter } = await import('../src/catalog/csv-writer.js'); // csv-stringify: loaded to run
-    const path = options.path === STDOUT_PATH ? STDOUT_PATH : resolve(options.path); // `-`: standard output
+    const path = outputTarget(options.path); // `-`: standard output
     const writer = new CsvFileWriter(path, { escapeFormulas: options.escape_formulas });
     const includeFailed = options.include_failed;
     const explicit = options.columns ? columnsFromSpecs(options.columns) : undefined;

@@ -1,7 +1,5 @@
-import { resolve } from 'node:path';
-import { itemCatalogOptions } from '../src/catalog/output-options.js';
+import { itemCatalogOptions, outputTarget } from '../src/catalog/output-options.js';
 import type { OutputStage } from '../src/engine/stage.js';
-import { STDOUT_PATH } from '../src/util/temp-output-file.js';
 
 export const geojsonOptions = itemCatalogOptions('Write a GeoJSON FeatureCollection of the STAC Items');
 
@@ -29,7 +27,7 @@ export const geojson: OutputStage<typeof geojsonOptions> = {
   schema: geojsonOptions,
   async create(options, ctx) {
     const { itemCatalogSink, FEATURE_COLLECTION_FRAMING } = await import('../src/catalog/item-catalog-sink.js');
-    const path = options.path === STDOUT_PATH ? STDOUT_PATH : resolve(options.path);
+    const path = outputTarget(options.path);
     return itemCatalogSink({ path, includeFailed: options.include_failed, mode: options.mode }, FEATURE_COLLECTION_FRAMING, ctx);
   },
 };

@@ -1,9 +1,7 @@
-import { resolve } from 'node:path';
 import { z } from 'zod';
 import { hasFailed } from '../src/entry.js';
 import type { OutputStage } from '../src/engine/stage.js';
-import { outputModeOption, outputPathOption } from '../src/catalog/output-options.js';
-import { STDOUT_PATH } from '../src/util/temp-output-file.js';
+import { outputModeOption, outputPathOption, outputTarget } from '../src/catalog/output-options.js';
 
 export const geoparquetOptions = z
   .object({
@@ -76,7 +74,7 @@ export const geoparquet: OutputStage<typeof geoparquetOptions> = {
   async create(options, ctx) {
     const { GeoParquetWriter } = await import('../src/catalog/geoparquet/writer.js'); // hyparquet-writer: loaded to run
     const { CollectionLinks, readCollections } = await import('../src/catalog/geoparquet/collections.js');
-    const path = options.path === STDOUT_PATH ? STDOUT_PATH : resolve(options.path);
+    const path = outputTarget(options.path);
     const links = options.collections === 'fetch' ? new CollectionLinks() : undefined;
     let collections: Readonly<Record<string, unknown>> = typeof options.collections === 'object' ? options.collections : {};
     const writer = new GeoParquetWriter(path, {

@@ -1,7 +1,5 @@
-import { resolve } from 'node:path';
-import { itemCatalogOptions } from '../src/catalog/output-options.js';
+import { itemCatalogOptions, outputTarget } from '../src/catalog/output-options.js';
 import type { OutputStage } from '../src/engine/stage.js';
-import { STDOUT_PATH } from '../src/util/temp-output-file.js';
 
 export const ndjsonOptions = itemCatalogOptions('Write one STAC Item per line (NDJSON)');
 
@@ -33,7 +31,7 @@ export const ndjson: OutputStage<typeof ndjsonOptions> = {
   schema: ndjsonOptions,
   async create(options, ctx) {
     const { itemCatalogSink, NDJSON_FRAMING } = await import('../src/catalog/item-catalog-sink.js');
-    const path = options.path === STDOUT_PATH ? STDOUT_PATH : resolve(options.path);
+    const path = outputTarget(options.path);
     return itemCatalogSink({ path, includeFailed: options.include_failed, mode: options.mode }, NDJSON_FRAMING, ctx);
   },
 };

@@ -1,10 +1,15 @@
+import { resolve } from 'node:path';
 import { z } from 'zod';
+import { STDOUT_PATH } from '../util/temp-output-file.js';
 
 /** The options every catalog output shares (csv, ndjson, geojson, geoparquet): where it goes. */
 export const outputPathOption = z
   .string()
   .min(1)
   .describe('File to write (directories are created), replaced only when the run completes; `-` is standard output; an existing FIFO or device (/dev/stdout) is written in place');
+
+/** Where an output's `path` writes: `-` stays standard output, anything else is made absolute once. */
+export const outputTarget = (path: string): string => (path === STDOUT_PATH ? STDOUT_PATH : resolve(path));
 
 /** Every catalog output's `mode`: what it holds in an incremental run (a pipeline with `state:`). */
 export const outputModeOption = z
