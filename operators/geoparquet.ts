@@ -76,14 +76,9 @@ export const geoparquet: OutputStage<typeof geoparquetOptions> = {
     const { CollectionLinks, readCollections } = await import('../src/catalog/geoparquet/collections.js');
     const path = outputTarget(options.path);
     const links = options.collections === 'fetch' ? new CollectionLinks() : undefined;
-    let collections: Readonly<Record<string, unknown>> = typeof options.collections === 'object' ? options.collections : {};
     const writer = new GeoParquetWriter(path, {
       rowGroupSize: options.row_group_size,
       includeFailed: options.include_failed,
-      // A getter: the writer reads it in finish(), after the collections were read below.
-      get collections() {
-        return collections;
-      },
       count: (name) => ctx.stats.count(ctx.label, name),
     });
     return {
@@ -97,11 +92,12 @@ export const geoparquet: OutputStage<typeof geoparquetOptions> = {
         await writer.write(entry);
       },
       async finish() {
+        let collections: Readonly<Record<string, unknown>> = typeof options.collections === 'object' ? options.collections : {};
         if (links) {
           collections = await readCollections(links, ctx);
           ctx.stats.count(ctx.label, 'collections', Object.keys(collections).length);
         }
-        const rows = await writer.finish();
+        const rows = await writer.finish(collections);
         ctx.stats.count(ctx.label, 'rows', rows);
         ctx.log.info({ path, rows }, `${ctx.label}: wrote ${rows} rows to ${path}`);
         return { path, rows };

@@ -16,7 +16,7 @@ let dir: string;
 beforeAll(async () => {
   dir = await tempDir('items-geoparquet-memory');
   const [item] = kaguyaItems();
-  const writer = new GeoParquetWriter(path.join(dir, 'big.parquet'), { rowGroupSize: 100, includeFailed: false, collections: {}, count: () => {} });
+  const writer = new GeoParquetWriter(path.join(dir, 'big.parquet'), { rowGroupSize: 100, includeFailed: false, count: () => {} });
   for (let i = 0; i < ITEMS; i += 1) await writer.write(newEntry({ ...item, id: `item-${i}`, properties: { ...item.properties, pad: `${i}${PAD}` } }));
   await writer.finish();
 }, 60_000);

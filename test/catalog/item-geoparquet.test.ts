@@ -243,7 +243,7 @@ describe('stacflow\'s own columns come back as the ndjson output writes the same
     const failed = withFailure(newEntry({ ...c, properties: { ...c.properties, 'file:checksum': 'a property, not a copy' } }), { stage: 'fetch_label', code: 'ERR_HTTP', message: 'HTTP 404 for caminfo_pvl' });
     const entries = [selected, downloaded, failed];
     const parquet = path.join(dir, 'entries.parquet');
-    const writer = new GeoParquetWriter(parquet, { rowGroupSize: 100, includeFailed: true, collections: {}, count: () => {} });
+    const writer = new GeoParquetWriter(parquet, { rowGroupSize: 100, includeFailed: true, count: () => {} });
     for (const entry of entries) await writer.write(entry);
     await writer.finish();
     const read = [];

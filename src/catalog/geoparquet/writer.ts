@@ -21,8 +21,6 @@ export interface GeoParquetWriterOptions {
   readonly rowGroupSize: number;
   /** Write failed entries too, with a `stacflow:failed` column. */
   readonly includeFailed: boolean;
-  /** The `collections` of the `stac-geoparquet` metadata: collection id to Collection JSON. */
-  readonly collections: Readonly<Record<string, unknown>>;
   /** Counts an event under a name (`widened:<column>`, `spilled:<column>`): the stage's counters. */
   readonly count: (name: string) => void;
 }
@@ -77,8 +75,12 @@ export class GeoParquetWriter {
     if (this.groupRows >= this.options.rowGroupSize) await this.writeGroup();
   }
 
-  /** Writes the last group and the footer, then renames the file into place. Returns the rows written. */
-  async finish(): Promise<number> {
+  /**
+   * Writes the last group and the footer, with `collections` (collection id to Collection JSON) as the
+   * `stac-geoparquet` metadata's (known only now: the stage reads them from the API after the last row), then
+   * renames the file into place. Returns the rows written.
+   */
+  async finish(collections: Readonly<Record<string, unknown>> = {}): Promise<number> {
     if (!this.plan) await this.startWriting();
     await this.writeGroup();
     writeMetadata(this.sink, {
@@ -89,7 +91,7 @@ export class GeoParquetWriter {
       row_groups: this.rowGroups,
       key_value_metadata: [
         { key: 'geo', value: JSON.stringify(geoMetadata(this.geometry)) },
-        { key: 'stac-geoparquet', value: JSON.stringify(stacGeoparquetMetadata(this.options.collections)) },
+        { key: 'stac-geoparquet', value: JSON.stringify(stacGeoparquetMetadata(collections)) },
       ],
     } as Parameters<typeof writeMetadata>[1]);
     this.sink.appendUint32(MAGIC);

@@ -21,7 +21,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 async function write(entries: Entry[], rowGroupSize: number): Promise<string> {
   const path = join(dir, 'items.parquet');
-  const writer = new GeoParquetWriter(path, { rowGroupSize, includeFailed: false, collections: {}, count: () => undefined });
+  const writer = new GeoParquetWriter(path, { rowGroupSize, includeFailed: false, count: () => undefined });
   for (const entry of entries) await writer.write(entry);
   await writer.finish();
   return path;

@@ -25,11 +25,10 @@ async function write(entries: Entry[], options: { rowGroupSize?: number; collect
   const writer = new GeoParquetWriter(path, {
     rowGroupSize: options.rowGroupSize ?? 10_000,
     includeFailed: true,
-    collections: options.collections ?? {},
     count: (name) => void (counts[name] = (counts[name] ?? 0) + 1),
   });
   for (const entry of entries) await writer.write(entry);
-  const rows = await writer.finish();
+  const rows = await writer.finish(options.collections);
   return { path, rows, counts };
 }
 
