@@ -89,8 +89,10 @@ async function* planPages(
     );
   }
   log.debug({ stage: label, api: plan.api, id: api.id, searchLinks: api.searchLinks }, `${label}: opened ${api.id ?? plan.api}`);
-  const window = ctx.incremental && incremental.enabled ? cursorWindow(plan, api, incremental, ctx) : undefined;
-  const filtered = withSearchFilters(plan, offers, api, ctx, window);
+  // What the API declares, with the classes the pipeline says it forgot (`conforms_to`).
+  const declared = [...api.conformsTo, ...plan.conformance.assumed.map(classUriOf)];
+  const window = ctx.incremental && incremental.enabled ? cursorWindow(plan, declared, incremental, ctx) : undefined;
+  const filtered = withSearchFilters(plan, offers, declared, ctx, window);
   const searches = window?.kind === 'window' ? filtered.searches.map((search) => withCursorSort(search)) : filtered.searches;
   // A property the API's queryables do not list, in the own filter or a pushed one (queryables.ts).
   if (plan.conformance.check) await assertPlanQueryable(api, plan, transport, ctx, filtered.pushed);
@@ -118,9 +120,8 @@ async function* planPages(
 }
 
 /** This run's window (or why there is none), said in the log once. */
-function cursorWindow(plan: SearchPlan, api: StacApi, settings: IncrementalSettings, ctx: StageContext): CursorWindow {
+function cursorWindow(plan: SearchPlan, declared: readonly string[], settings: IncrementalSettings, ctx: StageContext): CursorWindow {
   const cursor = ctx.incremental?.cursor;
-  const declared = [...api.conformsTo, ...plan.conformance.assumed.map(classUriOf)];
   const window = decideCursorWindow(declared, plan.conformance.check, settings, cursor);
   const fields = { stage: ctx.label, cursor, until: window.until, ...(window.kind === 'window' ? { since: window.since } : { reason: window.reason }) };
   if (window.kind === 'window') {
@@ -162,9 +163,8 @@ function proposeCursor(window: CursorWindow, cutShort: SearchRequest | undefined
  * offered conditions it can evaluate, and the incremental window when there is one. Says once which offers went with the search and which stay local.
  */
 function withSearchFilters(
-  plan: SearchPlan, offers: readonly FilterOffer[], api: StacApi, ctx: StageContext, window?: CursorWindow,
+  plan: SearchPlan, offers: readonly FilterOffer[], declared: readonly string[], ctx: StageContext, window?: CursorWindow,
 ): { searches: SearchRequest[]; pushed: readonly FilterOffer[] } {
-  const declared = [...api.conformsTo, ...plan.conformance.assumed.map(classUriOf)];
   const options = { declared, check: plan.conformance.check, always: window?.kind === 'window' ? [window.condition] : [] };
   const decisions = plan.searches.map((search) => decideSearchFilter(search.parameters, offers, options));
   const [first] = decisions;
