@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { outputModeOption, outputPathOption, outputTarget } from '../src/catalog/output-options.js';
+import { leavesOut, outputModeOption, outputPathOption, outputTarget } from '../src/catalog/output-options.js';
 import { hasFailed, type Entry } from '../src/entry.js';
 import { columnsFromSpecs, columnsSchema, defaultColumns, FAILED_COLUMN, GIS_COLUMNS, type Column } from '../src/catalog/columns.js';
 
@@ -127,15 +127,10 @@ export const csv: OutputStage<typeof csvOptions> = {
     return {
       mode: options.mode,
       async write(entry) {
-        if (hasFailed(entry)) {
-          if (!includeFailed) {
-            ctx.stats.count(ctx.label, 'failed_left_out');
-            return;
-          }
-          if (!columns && !explicit && held.length < MAX_HELD) {
-            held.push(entry);
-            return;
-          }
+        if (leavesOut(entry, includeFailed, ctx)) return;
+        if (hasFailed(entry) && !columns && !explicit && held.length < MAX_HELD) {
+          held.push(entry);
+          return;
         }
         if (!columns) await startWith(entry);
         await writeEntry(entry);

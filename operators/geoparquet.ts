@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { hasFailed } from '../src/entry.js';
 import type { OutputStage } from '../src/engine/stage.js';
-import { outputModeOption, outputPathOption, outputTarget } from '../src/catalog/output-options.js';
+import { leavesOut, outputModeOption, outputPathOption, outputTarget } from '../src/catalog/output-options.js';
 
 export const geoparquetOptions = z
   .object({
@@ -84,10 +83,7 @@ export const geoparquet: OutputStage<typeof geoparquetOptions> = {
     return {
       mode: options.mode,
       async write(entry) {
-        if (hasFailed(entry) && !options.include_failed) {
-          ctx.stats.count(ctx.label, 'failed_left_out');
-          return;
-        }
+        if (leavesOut(entry, options.include_failed, ctx)) return;
         links?.note(entry.item);
         await writer.write(entry);
       },

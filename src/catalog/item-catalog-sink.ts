@@ -1,4 +1,5 @@
-import { hasFailed, type Entry } from '../entry.js';
+import type { Entry } from '../entry.js';
+import { leavesOut } from './output-options.js';
 import type { OutputSink, StageContext } from '../engine/stage.js';
 import { EntryError, errorMessage } from '../errors.js';
 import { TempOutputFile } from '../util/temp-output-file.js';
@@ -46,10 +47,7 @@ export function itemCatalogSink(options: ItemCatalogOptions, framing: ItemFramin
   return {
     mode: options.mode,
     async write(entry) {
-      if (hasFailed(entry) && !options.includeFailed) {
-        ctx.stats.count(ctx.label, 'failed_left_out');
-        return;
-      }
+      if (leavesOut(entry, options.includeFailed, ctx)) return;
       const text = textOf(entry);
       await file.write(rows === 0 ? framing.head + text : framing.separator + text);
       rows += 1;

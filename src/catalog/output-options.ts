@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import type { StageContext } from '../engine/stage.js';
+import { hasFailed, type Entry } from '../entry.js';
 import { STDOUT_PATH } from '../util/temp-output-file.js';
 
 /** The options every catalog output shares (csv, ndjson, geojson, geoparquet): where it goes. */
@@ -10,6 +12,13 @@ export const outputPathOption = z
 
 /** Where an output's `path` writes: `-` stays standard output, anything else is made absolute once. */
 export const outputTarget = (path: string): string => (path === STDOUT_PATH ? STDOUT_PATH : resolve(path));
+
+/** Whether a catalog output leaves `entry` out (`include_failed: false` and it failed): counted `failed_left_out`. */
+export function leavesOut(entry: Entry, includeFailed: boolean, ctx: Pick<StageContext, 'stats' | 'label'>): boolean {
+  if (includeFailed || !hasFailed(entry)) return false;
+  ctx.stats.count(ctx.label, 'failed_left_out');
+  return true;
+}
 
 /** Every catalog output's `mode`: what it holds in an incremental run (a pipeline with `state:`). */
 export const outputModeOption = z
