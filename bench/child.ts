@@ -48,3 +48,12 @@ export interface Measurement {
 }
 
 export const peakRssMb = (): number => Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
+
+/** A benchmark setting from the environment (`BENCH_*`): a number ≥ 0, or `fallback` when unset or empty. */
+export const envNumber = (name: string, fallback: number): number => {
+  const value = process.env[name];
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!(Number.isFinite(n) && n >= 0)) throw new Error(`${name} must be a number >= 0, got ${value}`);
+  return n;
+};

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { KAGUYA_TC_COLLECTIONS } from '../sandbox/index.js';
-import { runChild, startChild } from './child.js';
+import { envNumber, runChild, startChild } from './child.js';
 import type { IncrementalArgs, IncrementalMeasurement } from './incremental-process.js';
 import type { RequestCounts } from './incremental-sandbox-process.js';
 
@@ -32,13 +32,6 @@ const GOAL_UNCHANGED_SHARE = 0.05;
 const GOAL_STATE_OVERHEAD = 1.05;
 const TOUCHED_AGO_MS = 10 * 60 * 1000;
 
-const envNumber = (name: string, fallback: number): number => {
-  const value = process.env[name];
-  if (value === undefined || value === '') return fallback;
-  const n = Number(value);
-  if (!(Number.isFinite(n) && n >= 0)) throw new Error(`${name} must be a number >= 0, got ${value}`);
-  return n;
-};
 const n = (x: number): string => Math.round(x).toLocaleString('en-US');
 
 interface Measured {

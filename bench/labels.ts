@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { runChild, startChild } from './child.js';
+import { envNumber, runChild, startChild } from './child.js';
 import type { LabelsArgs, LabelsMeasurement, LabelsMode } from './labels-process.js';
 
 /**
@@ -22,13 +22,6 @@ const MODES: readonly LabelsMode[] = ['undici', 'undici+parse', 'sdk', 'reader',
 const GOAL_RATIO = 0.8;
 const GOAL_CPU_MS = 0.5;
 
-const envNumber = (name: string, fallback: number): number => {
-  const value = process.env[name];
-  if (value === undefined || value === '') return fallback;
-  const n = Number(value);
-  if (!(Number.isFinite(n) && n >= 0)) throw new Error(`${name} must be a number >= 0, got ${value}`);
-  return n;
-};
 
 /** CPU ms (user + system) a live process has used so far, from /proc (undefined elsewhere). */
 function processCpuMs(pid: number | undefined): number | undefined {
