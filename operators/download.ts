@@ -84,6 +84,8 @@ export const download: StepStage<typeof downloadOptions, AsyncStep> = {
   summary: 'Download assets (S3 unsigned or HTTP): verified by size, MD5 and file:checksum, skipped when current, resumable, ranged parts',
   example,
   schema: downloadOptions,
+  // What it does for an entry stays in the entry: a retried item that passed it does not repeat it.
+  keepsWorkInEntry: true,
   async create(options, ctx) {
     const { DownloadEngine } = await import('../src/download/engine.js'); // loaded to run, not to validate
     const target = parseTargetTemplate(options.to);

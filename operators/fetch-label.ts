@@ -64,6 +64,8 @@ export const fetchLabel: StepStage<typeof fetchLabelOptions, AsyncStep> = {
   summary: 'Fetch each item\'s PVL label asset (S3 or HTTP, cached by ETag), parse it, store the document as a field',
   example,
   schema: fetchLabelOptions,
+  // What it does for an entry stays in the entry: a retried item that passed it does not repeat it.
+  keepsWorkInEntry: true,
   async create(options, ctx) {
     // The HTTP and S3 readers and the PVL parser (its grammar): loaded to run, not to validate.
     const [{ readLabelText }, { parsePvlOffThread }] = await Promise.all([import('../src/labels/fetch.js'), import('../src/pvl/parse-pool.js')]);

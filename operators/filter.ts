@@ -76,6 +76,8 @@ export const filter: StepStage<typeof filterOptions, SyncStep> = {
   summary: 'Keep entries for which a CQL2 filter (text or JSON) holds: incidence_angle < 80 AND collection = \'x\'',
   example,
   schema: filterOptions,
+  // What it does for an entry stays in the entry: a retried item that passed it does not repeat it.
+  keepsWorkInEntry: true,
   offer(options) {
     const { written, pushdown } = unpack(options);
     if (!pushdown) return undefined;

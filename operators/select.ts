@@ -42,6 +42,8 @@ export const select: StepStage<typeof selectOptions, SyncStep> = {
   summary: 'Add named values read by field paths (label keys, properties, asset hrefs) to each entry',
   example,
   schema: selectOptions,
+  // What it does for an entry stays in the entry: a retried item that passed it does not repeat it.
+  keepsWorkInEntry: true,
   create(options, ctx) {
     const readers = Object.entries(options).map(([name, path]) => [name, compileFieldPath(path)] as const);
     const watch = new FieldWatch(Object.values(options));

@@ -48,6 +48,8 @@ export interface StatusItem {
   attempts: number;
   last_run: number;
   failures: readonly StoredFailure[];
+  /** How far it got through each step in that run (step label → done, failed, dropped, not_reached). */
+  stages?: Readonly<Record<string, string>>;
 }
 
 /** A run row as status shows it: its duration and what its state counts say of its items. */
@@ -77,5 +79,13 @@ export function statusRun(run: RunRecord): StatusRun {
 }
 
 export function statusItem(item: ItemNeedingAttention): StatusItem {
-  return { item: item.key, collection: item.collection, id: item.id, attempts: item.attempts, last_run: item.lastRun, failures: item.failures };
+  return {
+    item: item.key,
+    collection: item.collection,
+    id: item.id,
+    attempts: item.attempts,
+    last_run: item.lastRun,
+    failures: item.failures,
+    ...(item.stages ? { stages: item.stages } : {}),
+  };
 }

@@ -47,6 +47,8 @@ function itemLines(title: string, listed: readonly StatusItem[], total: number):
       const href = f.href !== undefined && !f.message.includes(f.href) ? ` ${f.href}` : '';
       lines.push(`    ${f.stage} ${f.code}${f.status !== undefined ? ` (HTTP ${f.status})` : ''}${href}: ${f.message}`);
     }
+    // The steps it passed: a retry resumes past those whose work its entry keeps (its label is not read again).
+    if (item.stages) lines.push(`    steps: ${Object.entries(item.stages).map(([step, status]) => `${step} ${status.replace('_', ' ')}`).join(', ')}`);
   }
   return lines;
 }

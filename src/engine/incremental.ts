@@ -3,7 +3,8 @@ import { Observable, Subject, type OperatorFunction } from 'rxjs';
 import { hasFailed, type Entry, type StacItem } from '../entry.js';
 import type { Logger } from 'pino';
 import type { Demand } from './demand.js';
-import { itemKey, STATE_LABEL, type ItemMemory, type ItemOutcome, type RunStateStore } from './run-state.js';
+import { itemKey, STATE_LABEL, type ItemMemory, type ItemOutcome, type RunStateStore, type StageStatus, type StageStatuses } from './run-state.js';
+import { keptFields, storable } from './kept-documents.js';
 import type { IncrementalRun } from './stage.js';
 import type { RunStats } from './stats.js';
 
@@ -13,6 +14,13 @@ export type CarriedReason = 'unchanged' | 'given_up';
 export interface IncrementalOptions {
   readonly fullRefresh: boolean;
   readonly reconcile: boolean;
+}
+
+/** A step of the pipeline as the runner records an item's way through it. */
+export interface RecordedStep {
+  readonly label: string;
+  /** StepStage.keepsWorkInEntry: a retried item that passed it skips it. */
+  readonly keepsWorkInEntry: boolean;
 }
 
 /**
@@ -27,10 +35,11 @@ export interface IncrementalOptions {
  * - unchanged since a filter dropped it: dropped again without work;
  * - seen twice in this run (pages shifting during ingests): the second is dropped.
  *
- * Every worked item is recorded as soon as it ends (written by the outputs, or dropped); a killed run keeps
- * what it finished. At the end, a snapshot output gets the stored entries of the done items this run did not
- * see (a search that asked only for what changed since the cursor), and `--reconcile` (a full search) marks
- * the items it did not see as removed.
+ * Every worked item is recorded as soon as it ends (written by the outputs, or dropped), with how far it got
+ * through each step; a killed run keeps what it finished. At the end, a snapshot output gets the stored
+ * entries of the done items this run did not see (a search that asked only for what changed since the
+ * cursor), and `--reconcile` (a full search) marks the items it did not see as removed. An `append` output
+ * gets, besides the worked items, those a killed or aborted run recorded done but never published.
  */
 export class IncrementalRunner {
   readonly runId: number;
@@ -38,7 +47,11 @@ export class IncrementalRunner {
   readonly #memory: ReadonlyMap<string, ItemMemory>;
   readonly #versions = new WeakMap<StacItem, string>();
   readonly #carried = new WeakMap<Entry, CarriedReason>();
+  /** Retried entries and the steps they skip (passed in an earlier run, their work kept in the entry). */
+  readonly #resumedPast = new WeakMap<Entry, ReadonlySet<string>>();
   readonly #seen = new Set<string>();
+  /** Items done by runs that never completed: no append output has them yet. */
+  readonly #unpublished: ReadonlySet<string>;
   /** The version an item had when the state last wrote it, read when the state says the pipeline is unchanged. */
   readonly #trustMemory: boolean;
   #nextCursor: string | undefined;
@@ -47,7 +60,7 @@ export class IncrementalRunner {
   constructor(
     private readonly store: RunStateStore,
     private readonly options: IncrementalOptions,
-    private readonly run: { readonly log: Logger; readonly stats: RunStats; readonly demand: Demand; readonly fingerprint: string },
+    private readonly run: { readonly log: Logger; readonly stats: RunStats; readonly demand: Demand; readonly fingerprint: string; readonly steps: readonly RecordedStep[] },
   ) {
     const last = store.last();
     const changedPipeline = last.fingerprint !== undefined && last.fingerprint !== run.fingerprint;
@@ -56,6 +69,8 @@ export class IncrementalRunner {
     }
     this.#trustMemory = !options.fullRefresh && !changedPipeline;
     this.#memory = this.#trustMemory ? store.memory() : new Map();
+    // Before this run begins: afterwards it is itself a run that has not completed.
+    this.#unpublished = this.#trustMemory ? store.unpublished() : new Set();
     this.runId = store.beginRun({ startedAt: new Date().toISOString(), fingerprint: run.fingerprint, fullRefresh: options.fullRefresh, reconcile: options.reconcile });
     const cursor = this.#trustMemory && !options.reconcile ? this.#sourceCursor(last.cursor) : undefined;
     this.incremental = {
@@ -76,6 +91,22 @@ export class IncrementalRunner {
   }
 
   /**
+   * Whether an `append` output gets `entry`: every worked one, and a carried one that a run which never
+   * completed recorded done (that run's append outputs were never put in place).
+   */
+  appends(entry: Entry): boolean {
+    if (!this.#carried.has(entry)) return true;
+    const unpublished = this.#unpublished.has(itemKey(entry));
+    if (unpublished) this.run.stats.count(STATE_LABEL, 'unpublished');
+    return unpublished;
+  }
+
+  /** Whether step `label` passes `entry` on without work: a retried item that passed it in an earlier run. */
+  resumedPast(label: string): (entry: Entry) => boolean {
+    return (entry) => this.#resumedPast.get(entry)?.has(label) ?? false;
+  }
+
+  /**
    * After the source: worked entries go on to the steps; carried ones are emitted on `carried$`, which the
    * engine merges back before the outputs (they keep their flow slot until written).
    */
@@ -86,7 +117,8 @@ export class IncrementalRunner {
           next: (entry) => {
             const decided = this.#decide(entry);
             if (decided === 'work') subscriber.next(entry);
-            else if (decided !== 'skip') carried$.next(decided);
+            else if (decided !== 'skip' && this.#carried.has(decided)) carried$.next(decided);
+            else if (decided !== 'skip') subscriber.next(decided);
           },
           error: (err: unknown) => {
             subscriber.error(err);
@@ -100,6 +132,7 @@ export class IncrementalRunner {
       );
   }
 
+  /** 'work': the entry goes to the steps; an entry: carried to the outputs, or a retry resumed (to the steps). */
   #decide(entry: Entry): 'work' | 'skip' | Entry {
     const key = itemKey(entry);
     const version = versionOf(entry.item);
@@ -127,7 +160,7 @@ export class IncrementalRunner {
     }
     if (known.status === 'failed' && known.attempts < this.store.maxAttempts) {
       stats.count(STATE_LABEL, 'retried');
-      return 'work';
+      return this.#resumed(key, entry);
     }
     const reason: CarriedReason = known.status === 'done' ? 'unchanged' : 'given_up';
     const stored = this.store.storedEntry(key) ?? entry;
@@ -137,21 +170,75 @@ export class IncrementalRunner {
     return stored;
   }
 
-  /** An entry worked in this run reached the outputs (done or failed) or was dropped: recorded at once. */
-  settled(entry: Entry, outcome?: ItemOutcome): void {
+  /**
+   * A retried item goes on from its stored entry (without its failures and failed files) past the steps it
+   * passed whose work that entry keeps; from its first step when there are none, or nothing was stored.
+   */
+  #resumed(key: string, entry: Entry): 'work' | Entry {
+    const stages = this.store.storedStages(key);
+    if (stages === undefined) return 'work';
+    const past = new Set(this.run.steps.filter((step) => step.keepsWorkInEntry && stages[step.label] === 'done').map((step) => step.label));
+    const stored = past.size > 0 ? this.store.storedEntry(key) : undefined;
+    if (stored === undefined) return 'work';
+    const files = Object.fromEntries(Object.entries(stored.files).filter(([, file]) => file.status !== 'failed'));
+    // The item as the source gave it now (same version); what the steps made of it as stored.
+    const resumed: Entry = { item: entry.item, fields: keptFields(stored.fields), files, failures: [] };
+    this.#versions.set(resumed.item, this.#versions.get(entry.item) ?? versionOf(entry.item));
+    this.#resumedPast.set(resumed, past);
+    this.run.stats.count(STATE_LABEL, 'resumed');
+    this.run.log.debug({ item: entry.item.id, past: [...past] }, `state: ${entry.item.id} retried past ${[...past].join(', ')}`);
+    return resumed;
+  }
+
+  /** How far `entry` got through each step: up to its first failure, or the step that dropped it. */
+  #stages(entry: Entry, droppedAt: string | undefined): StageStatuses {
+    const failedAt = entry.failures[0]?.stage;
+    const stopAt = failedAt ?? droppedAt;
+    const stages: Record<string, StageStatus> = {};
+    let reached = true;
+    for (const { label } of this.run.steps) {
+      if (!reached) {
+        stages[label] = 'not_reached';
+      } else if (label === stopAt) {
+        stages[label] = failedAt !== undefined ? 'failed' : 'dropped';
+        reached = false;
+      } else {
+        stages[label] = 'done';
+      }
+    }
+    return stages;
+  }
+
+  /**
+   * An entry worked in this run reached the outputs (done or failed) or was dropped by step `droppedAt`:
+   * recorded at once, with how far it got through each step.
+   */
+  settled(entry: Entry, outcome?: ItemOutcome, droppedAt?: string): void {
     if (this.#carried.has(entry)) return;
     const version = this.#versions.get(entry.item) ?? versionOf(entry.item);
     const ended = outcome ?? (hasFailed(entry) ? 'failed' : 'done');
-    const status = this.store.record(this.runId, itemKey(entry), version, storable(entry), ended === 'dropped' && hasFailed(entry) ? 'failed' : ended);
+    const recorded = ended === 'dropped' && hasFailed(entry) ? 'failed' : ended;
+    const status = this.store.record(this.runId, itemKey(entry), version, storable(entry, recorded), recorded, this.#stages(entry, droppedAt));
     this.run.stats.count(STATE_LABEL, `recorded_${status}`);
     if (status === 'given_up') this.givenUp.push(entry);
   }
 
-  /** The entries a snapshot output holds besides this run's: the state's done items this run did not see. */
-  rest(): Iterable<Entry> {
+  /**
+   * The entries the outputs hold besides this run's: the state's done items this run did not see, for a
+   * snapshot output (`wholeCatalog`); else only those of them no append output published yet.
+   */
+  rest(wholeCatalog: boolean): Iterable<Entry> {
     // A full search (first run, --full-refresh, --reconcile, a changed pipeline) saw every item there is.
     if (!this.#trustMemory || this.options.reconcile) return [];
-    const rest = this.store.rest(this.#seen);
+    const seen = this.#seen;
+    const store = this.store;
+    const unpublished = [...this.#unpublished].filter((key) => !seen.has(key));
+    const rest = wholeCatalog ? store.rest(seen) : (function* () {
+      for (const key of unpublished) {
+        const entry = store.storedEntry(key);
+        if (entry) yield entry;
+      }
+    })();
     const carried = this.#carried;
     const stats = this.run.stats;
     return (function* () {
@@ -191,20 +278,6 @@ export class IncrementalRunner {
     return cursor;
   }
 }
-
-/**
- * The entry as the state keeps it: without the label documents (`fetch_label`'s `as`: a parsed caminfo label
- * is ~10 KB of JSON an item, most of the state's size and of the cost of recording). The selected values stay,
- * so a snapshot's carried rows have them; a column that names a label path directly is empty for those rows.
- */
-function storable(entry: Entry): Entry {
-  if (!Object.values(entry.fields).some(isDocument)) return entry;
-  return { ...entry, fields: Object.fromEntries(Object.entries(entry.fields).filter(([, value]) => !isDocument(value))) };
-}
-
-/** A document that answers path queries itself (a parsed PVL label): see src/fields/field-path.ts. */
-const isDocument = (value: unknown): boolean =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Map) && typeof (value as { get?: unknown }).get === 'function';
 
 /** An item's version: its `updated` (stac-server stamps it on every ingest), else a hash of the item. */
 export function versionOf(item: StacItem): string {

@@ -36,16 +36,19 @@ export function countedSource(source$: Observable<Entry>, ctx: StageContext): Ob
   return source$.pipe(tap(() => ctx.stats.passed(ctx.label)));
 }
 
-/** A step's `create` result as an operator with the entry protocol around it. */
-export function stepOperator(created: StepCreated, ctx: StageContext): OperatorFunction<Entry, Entry> {
+/**
+ * A step's `create` result as an operator with the entry protocol around it. `resumedPast`: an entry of an
+ * incremental run's retried item that passed this step in an earlier run (incremental.ts): passed on without work.
+ */
+export function stepOperator(created: StepCreated, ctx: StageContext, resumedPast?: (entry: Entry) => boolean): OperatorFunction<Entry, Entry> {
   const step: Step = typeof created === 'function' ? { mode: 'operator', operator: created } : created;
   switch (step.mode) {
     case 'sync':
-      return syncOperator(step, ctx);
+      return syncOperator(step, ctx, resumedPast);
     case 'async':
-      return asyncOperator(step, ctx);
+      return asyncOperator(step, ctx, resumedPast);
     case 'operator':
-      return perEntryOperator(step, ctx);
+      return perEntryOperator(step, ctx, resumedPast);
   }
 }
 
@@ -75,17 +78,22 @@ class Protocol {
   constructor(
     private readonly ctx: StageContext,
     private readonly failedEntries: 'pass' | 'drop',
+    private readonly resumedPast?: (entry: Entry) => boolean,
   ) {}
 
-  /** Counts the entry in; `false` when it failed earlier and so gets no work (it was passed on or dropped). */
+  /** Counts the entry in; `false` when it gets no work: it failed earlier, or a retry resumes past this step. */
   admit(entry: Entry): boolean {
     this.ctx.stats.entered(this.ctx.label);
-    return !hasFailed(entry);
+    return !hasFailed(entry) && !(this.resumedPast?.(entry) ?? false);
   }
 
-  /** What leaves for an entry that failed earlier. */
-  failedEarlier(entry: Entry): Entry | undefined {
-    if (this.failedEntries === 'drop') return this.dropped(entry, 'failed in an earlier stage');
+  /** What leaves for an entry that gets no work: passed on (or dropped, failed earlier where failed entries are). */
+  withoutWork(entry: Entry): Entry | undefined {
+    if (!hasFailed(entry)) {
+      this.ctx.stats.count(this.ctx.label, 'resumed_past');
+    } else if (this.failedEntries === 'drop') {
+      return this.dropped(entry, 'failed in an earlier stage');
+    }
     this.ctx.stats.passed(this.ctx.label);
     return entry;
   }
@@ -109,7 +117,7 @@ class Protocol {
 
   dropped(entry: Entry, reason: string): undefined {
     this.ctx.stats.dropped(this.ctx.label);
-    this.ctx.onDropped?.(entry);
+    this.ctx.onDropped?.(entry, this.ctx.label);
     this.ctx.demand.release();
     if (reason !== DROPPED_BY_WORK) this.ctx.log.debug({ stage: this.ctx.label, item: entry.item.id, reason }, `${this.ctx.label}: dropped ${entry.item.id}: ${reason}`);
     return undefined;
@@ -121,14 +129,14 @@ class Protocol {
   }
 }
 
-function protocolOf(step: Step, ctx: StageContext): Protocol {
-  return new Protocol(ctx, step.failedEntries ?? 'pass');
+function protocolOf(step: Step, ctx: StageContext, resumedPast?: (entry: Entry) => boolean): Protocol {
+  return new Protocol(ctx, step.failedEntries ?? 'pass', resumedPast);
 }
 
-function syncOperator(step: SyncStep, ctx: StageContext): OperatorFunction<Entry, Entry> {
-  const protocol = protocolOf(step, ctx);
+function syncOperator(step: SyncStep, ctx: StageContext, resumedPast?: (entry: Entry) => boolean): OperatorFunction<Entry, Entry> {
+  const protocol = protocolOf(step, ctx, resumedPast);
   return keepDefined((entry) => {
-    if (!protocol.admit(entry)) return protocol.failedEarlier(entry);
+    if (!protocol.admit(entry)) return protocol.withoutWork(entry);
     let out: Entry | undefined;
     try {
       out = step.work(entry);
@@ -139,12 +147,12 @@ function syncOperator(step: SyncStep, ctx: StageContext): OperatorFunction<Entry
   });
 }
 
-function asyncOperator(step: AsyncStep, ctx: StageContext): OperatorFunction<Entry, Entry> {
-  const protocol = protocolOf(step, ctx);
+function asyncOperator(step: AsyncStep, ctx: StageContext, resumedPast?: (entry: Entry) => boolean): OperatorFunction<Entry, Entry> {
+  const protocol = protocolOf(step, ctx, resumedPast);
   // Each entry in flight may listen to the run's signal (got, the S3 client): no leak, just many.
   raiseListenerLimit(ctx.signal, step.signalListeners ?? 2 * step.concurrency);
   const work = orderedMergeMap(async (entry: Entry): Promise<Entry | undefined> => {
-    if (!protocol.admit(entry)) return protocol.failedEarlier(entry);
+    if (!protocol.admit(entry)) return protocol.withoutWork(entry);
     try {
       return protocol.result(entry, await step.work(entry));
     } catch (err) {
@@ -158,11 +166,11 @@ function asyncOperator(step: AsyncStep, ctx: StageContext): OperatorFunction<Ent
  * A plain operator applied to each entry on its own, so the engine sees what it made of every entry: nothing
  * (a drop), one entry, several (each extra one takes a flow slot), or an error (a failure of that entry).
  */
-function perEntryOperator(step: OperatorStep, ctx: StageContext): OperatorFunction<Entry, Entry> {
-  const protocol = protocolOf(step, ctx);
+function perEntryOperator(step: OperatorStep, ctx: StageContext, resumedPast?: (entry: Entry) => boolean): OperatorFunction<Entry, Entry> {
+  const protocol = protocolOf(step, ctx, resumedPast);
   return concatMap((entry: Entry) => {
     if (!protocol.admit(entry)) {
-      const out = protocol.failedEarlier(entry);
+      const out = protocol.withoutWork(entry);
       return out === undefined ? [] : [out];
     }
     return new Observable<Entry>((subscriber) => {

@@ -18,6 +18,15 @@ export interface ItemMemory {
   readonly attempts: number;
 }
 
+/**
+ * How far an item got through each step of the pipeline in the run that last recorded it (by step label):
+ * `done` (passed), `failed` (the step recorded its failure), `dropped` (the step let it go on purpose),
+ * `not_reached` (a step before failed or dropped it). A retried item skips the steps it passed whose whole
+ * work is kept in its entry (StepStage.keepsWorkInEntry: a label read is not repeated).
+ */
+export type StageStatus = 'done' | 'failed' | 'dropped' | 'not_reached';
+export type StageStatuses = Readonly<Record<string, StageStatus>>;
+
 /** A run as the state records it. */
 export interface StateRunStart {
   readonly startedAt: string;
@@ -48,8 +57,15 @@ export interface RunStateStore {
   memory(): ReadonlyMap<string, ItemMemory>;
   /** The entry an item had when it was last written (for outputs that rebuild the whole catalog). */
   storedEntry(key: string): Entry | undefined;
+  /** How far the item got through each step when it was last recorded (undefined: not recorded so). */
+  storedStages(key: string): StageStatuses | undefined;
+  /**
+   * The items written done (or given up) by runs that did not complete (killed, aborted) after the last run
+   * that did: an `append` output never published them. Read at the start of a run, before `beginRun`.
+   */
+  unpublished(): ReadonlySet<string>;
   /** Records how an item ended in this run, as soon as it did (kept across a kill -9 once `flush`ed). */
-  record(runId: number, key: string, version: string, entry: Entry, outcome: ItemOutcome): ItemMemory['status'];
+  record(runId: number, key: string, version: string, entry: Entry, outcome: ItemOutcome, stages?: StageStatuses): ItemMemory['status'];
   /** The stored entries of the items written done (and given up) that are not in `seen`: the rest of a snapshot. */
   rest(seen: ReadonlySet<string>): Iterable<Entry>;
   /** Marks items removed (a reconcile found them gone from the source). */

@@ -71,7 +71,11 @@ export async function runPipeline(plan: LoadedPipeline, options: RunOptions): Pr
       },
     });
   const runner = options.state
-    ? new IncrementalRunner(options.state, { fullRefresh: options.fullRefresh ?? false, reconcile: options.reconcile ?? false }, { log: options.log, stats, demand, fingerprint: pipelineFingerprint(plan) })
+    ? new IncrementalRunner(
+        options.state,
+        { fullRefresh: options.fullRefresh ?? false, reconcile: options.reconcile ?? false },
+        { log: options.log, stats, demand, fingerprint: pipelineFingerprint(plan), steps: plan.steps.map(({ stage, label }) => ({ label, keepsWorkInEntry: stage.keepsWorkInEntry === true })) },
+      )
     : undefined;
   const ctx: RunContext = {
     http,
@@ -82,7 +86,7 @@ export async function runPipeline(plan: LoadedPipeline, options: RunOptions): Pr
     signal: controller.signal,
     pipelineName: plan.name,
     demand,
-    ...(runner ? { onDropped: (entry: Entry) => runner.settled(entry, 'dropped') } : {}),
+    ...(runner ? { onDropped: (entry: Entry, stage: string) => runner.settled(entry, 'dropped', stage) } : {}),
   };
   const reportPath = options.reportPath ?? plan.report ?? defaultReportPath(plan);
   const sinks: Array<{ label: string; sink: OutputSink }> = [];
@@ -104,7 +108,7 @@ export async function runPipeline(plan: LoadedPipeline, options: RunOptions): Pr
       const stepCtx = stageContext(ctx, label);
       const created = await stage.create(stageOptions, stepCtx);
       if (typeof created !== 'function' && (created.finish || created.abort || created.end)) finishingSteps.push({ label, step: created });
-      stream$ = stream$.pipe(stepOperator(created, stepCtx));
+      stream$ = stream$.pipe(stepOperator(created, stepCtx, runner?.resumedPast(label)));
     }
     if (runner) stream$ = merge(stream$, carried$);
     const write = entryWriter(sinks, stats, runner);
@@ -119,9 +123,10 @@ export async function runPipeline(plan: LoadedPipeline, options: RunOptions): Pr
     );
     await lastValueFrom(run$);
     // Then, for the outputs that hold the whole catalog, the done items this run did not see, one at a time as
-    // the state reads them (pulled, not pushed: a catalog of any size in constant memory; no flow slot).
+    // the state reads them (pulled, not pushed: a catalog of any size in constant memory; no flow slot); for
+    // append outputs, those of them a killed run never published.
     if (runner) {
-      for (const entry of runner.rest()) {
+      for (const entry of runner.rest(sinks.some(({ sink }) => sink.mode === 'snapshot'))) {
         if (controller.signal.aborted) break;
         await write(entry);
       }
@@ -166,13 +171,13 @@ function filterOffers(plan: LoadedPipeline): FilterOffer[] {
 
 /**
  * The end of the stream: every output gets each entry in order (an `append` output only the entries worked in
- * this run), then an incremental run records the item. The caller frees the entry's flow slot.
+ * this run, and those a killed run did not publish), then an incremental run records the item. The caller frees the entry's flow slot.
  */
 function entryWriter(sinks: ReadonlyArray<{ label: string; sink: OutputSink }>, stats: RunStats, runner?: IncrementalRunner): (entry: Entry) => Promise<void> {
   return async (entry: Entry) => {
-    const carried = runner?.carriedReason(entry) !== undefined;
+    const appends = runner?.appends(entry) ?? true;
     for (const { label, sink } of sinks) {
-      if (carried && sink.mode === 'append') continue;
+      if (sink.mode === 'append' && !appends) continue;
       stats.entered(label);
       try {
         await sink.write(entry);

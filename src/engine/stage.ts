@@ -43,6 +43,12 @@ export interface StepStage<S extends z.ZodType = z.ZodType, R extends StepCreate
    * Steps that change entries do not have it: no offer is made past them.
    */
   offer?(options: z.output<S>): Readonly<Record<string, unknown>> | undefined;
+  /**
+   * Everything this step does for an entry is kept in the entry (its fields, its files, which stay on disk)
+   * or is a pass (a filter): an incremental run's retried item that passed it in an earlier run skips it
+   * (its label is not read again). Steps whose work lives elsewhere (rclone_manifest's lists) rerun.
+   */
+  readonly keepsWorkInEntry?: true;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Entry } from '../entry.js';
-import type { ItemNeedingAttention, ItemMemory, ItemStatus, StoredFailure } from './types.js';
+import type { ItemNeedingAttention, ItemMemory, ItemStatus, StageStatuses, StoredFailure } from './types.js';
 
 /** Entries a snapshot page holds: 256 × ~8 KB, ~2 MB in memory at a time. */
 const SNAPSHOT_PAGE = 256;
@@ -12,6 +12,8 @@ export class ItemReader {
   readonly #ledger: Statement;
   readonly #one: Statement;
   readonly #entry: Statement;
+  readonly #stages: Statement;
+  readonly #unpublished: Statement;
   readonly #snapshotPage: Statement;
   readonly #attention: Statement;
   readonly #counts: Statement;
@@ -27,6 +29,14 @@ export class ItemReader {
       .raw();
     this.#one = db.prepare('SELECT version, status, attempts FROM items WHERE key = ?');
     this.#entry = db.prepare('SELECT entry FROM items JOIN entries USING (item_no) WHERE key = ?').pluck();
+    this.#stages = db.prepare('SELECT stages FROM items WHERE key = ?').pluck();
+    // Runs that completed wrote their outputs (`runs.status`, see run-history.ts); the rest never did.
+    this.#unpublished = db
+      .prepare(
+        `SELECT key FROM items WHERE status IN ('done', 'given_up')
+           AND last_run > coalesce((SELECT max(id) FROM runs WHERE status IN ('done', 'done_with_failures')), 0)`,
+      )
+      .pluck();
     // Keyset pages in key order (the `key` index): no statement stays open between pages, so the store can
     // commit while a snapshot output is being written, and a page is all that is held in memory.
     this.#snapshotPage = db
@@ -36,7 +46,7 @@ export class ItemReader {
       )
       .raw();
     this.#attention = db.prepare(
-      `SELECT key, collection, id, version, status, attempts, last_run AS lastRun, failures FROM items
+      `SELECT key, collection, id, version, status, attempts, last_run AS lastRun, failures, stages FROM items
        WHERE status IN ('failed', 'given_up') ORDER BY last_run DESC, key LIMIT ?`,
     );
     this.#counts = db.prepare('SELECT status, count(*) AS n FROM items GROUP BY status');
@@ -63,6 +73,16 @@ export class ItemReader {
     return this.#entry.get(key) as string | undefined;
   }
 
+  stages(key: string): StageStatuses | undefined {
+    const json = this.#stages.get(key) as string | null | undefined;
+    return json == null ? undefined : (JSON.parse(json) as StageStatuses);
+  }
+
+  /** Keys of the items done or given up by runs after the last one that completed. */
+  unpublished(): Set<string> {
+    return new Set(this.#unpublished.all() as string[]);
+  }
+
   /** The stored entries of done and given-up items not in `seen`, in key order, a page at a time. */
   *rest(seen: ReadonlySet<string>): Generator<Entry> {
     let after = '';
@@ -76,8 +96,12 @@ export class ItemReader {
 
   /** Failed and given-up items, most recent first, with their failures. */
   needingAttention(limit: number): ItemNeedingAttention[] {
-    const rows = this.#attention.all(limit) as Array<Omit<ItemNeedingAttention, 'failures'> & { failures: string | null }>;
-    return rows.map((row) => ({ ...row, failures: row.failures === null ? [] : (JSON.parse(row.failures) as StoredFailure[]) }));
+    const rows = this.#attention.all(limit) as Array<Omit<ItemNeedingAttention, 'failures' | 'stages'> & { failures: string | null; stages: string | null }>;
+    return rows.map(({ stages, ...row }) => ({
+      ...row,
+      failures: row.failures === null ? [] : (JSON.parse(row.failures) as StoredFailure[]),
+      ...(stages === null ? {} : { stages: JSON.parse(stages) as StageStatuses }),
+    }));
   }
 
   /** How many items have each status. */

@@ -11,6 +11,8 @@
  *   never reads the ~8 KB entries, and a snapshot output streams them in key order.
  * - `assets`: the files an item's entry listed (path, size, ETag, checksum), by `item_no` and asset key.
  * - `run_lock`: at most one row, the process running the pipeline (see run-lock.ts).
+ *
+ * Version 2: `items.stages`, how far the item got through each step when last recorded (JSON, by step label).
  */
 export const APPLICATION_ID = 0x53544346; // "STCF"
 
@@ -82,6 +84,10 @@ export const MIGRATIONS: readonly Migration[] = [
         beat_at     TEXT NOT NULL
       ) STRICT;
     `,
+  },
+  {
+    version: 2,
+    sql: `ALTER TABLE items ADD COLUMN stages TEXT;`,
   },
 ];
 

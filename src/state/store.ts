@@ -8,7 +8,7 @@ import { openDatabase } from './open-database.js';
 import { RunHistory } from './run-history.js';
 import { DEFAULT_STALE_AFTER_MS, RunLock, type LockHolder, type LockResult } from './run-lock.js';
 import { prepareStatePath } from './state-path.js';
-import type { ItemMemory, ItemNeedingAttention, ItemOutcome, ItemStatus, RunEnd, RunRecord, RunStart } from './types.js';
+import type { ItemMemory, ItemNeedingAttention, ItemOutcome, ItemStatus, RunEnd, RunRecord, RunStart, StageStatuses } from './types.js';
 
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
@@ -105,15 +105,28 @@ export class StateStore {
   }
 
   storedEntry(key: string): Entry | undefined {
-    const json = this.#writer?.pending(key)?.entry ?? this.#reader.entryJson(key);
+    const json = this.#writer?.pending(key)?.entry.toString() ?? this.#reader.entryJson(key);
     return json === undefined ? undefined : (JSON.parse(json) as Entry);
+  }
+
+  /** How far item `key` got through each step when last recorded (its buffered record first). */
+  storedStages(key: string): StageStatuses | undefined {
+    const pending = this.#writer?.pending(key);
+    if (pending) return pending.stages === null ? undefined : (JSON.parse(pending.stages) as StageStatuses);
+    return this.#reader.stages(key);
+  }
+
+  /** The items done or given up by runs after the last one that completed (their `append` outputs never published them). */
+  unpublished(): ReadonlySet<string> {
+    this.flush();
+    return this.#reader.unpublished();
   }
 
   /**
    * Records how item `key` ended in run `runId` at `version`; returns the status it now has (`given_up` when
    * this failure is its max_attempts-th in a row). Durable at the next commit (WritePolicy, or flush()).
    */
-  record(runId: number, key: string, version: string, entry: Entry, outcome: ItemOutcome): ItemStatus {
+  record(runId: number, key: string, version: string, entry: Entry, outcome: ItemOutcome, stages?: StageStatuses): ItemStatus {
     // Only a failure depends on what came before (its count in a row): done and dropped need no read.
     const before = outcome === 'failed' ? this.lookup(key) : undefined;
     const { status, attempts } = nextItemState(before, version, outcome, this.maxAttempts);
@@ -126,7 +139,8 @@ export class StateStore {
       status,
       attempts,
       failures: entry.failures.length > 0 ? JSON.stringify(entry.failures) : null,
-      entry: JSON.stringify(entry),
+      stages: stages === undefined ? null : JSON.stringify(stages),
+      entry: Buffer.from(JSON.stringify(entry)),
       files: Object.entries(entry.files),
     });
     return status;

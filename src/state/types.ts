@@ -16,6 +16,10 @@ export interface ItemMemory {
   readonly attempts: number;
 }
 
+/** How far an item got through each step when last recorded, by step label (src/engine/run-state.ts). */
+export type StageStatus = 'done' | 'failed' | 'dropped' | 'not_reached';
+export type StageStatuses = Readonly<Record<string, StageStatus>>;
+
 export interface RunStart {
   readonly startedAt: string;
   readonly fingerprint: string;
@@ -76,4 +80,6 @@ export interface ItemNeedingAttention {
   readonly attempts: number;
   readonly lastRun: number;
   readonly failures: readonly StoredFailure[];
+  /** How far it got through each step in that run (absent for records of schema version 1). */
+  readonly stages?: StageStatuses;
 }

@@ -31,6 +31,7 @@ async function pipelineFile(options: { state?: boolean } = {}): Promise<string> 
     `  stac_search: { api: "${sandbox.url}", collections: [${COLLECTION}] }`,
     'steps:',
     '  - fetch_label: { asset: caminfo_pvl, as: caminfo }',
+    '  - select: { incidence_angle: caminfo.Caminfo.Geometry.IncidenceAngle }',
     'outputs:',
     '  - csv: { path: "${OUT_DIR}/nightly.csv" }',
   ];
@@ -71,7 +72,7 @@ test('after three runs: the history (most recent first), the cursor, the item st
   expect(status.runs[0].items).toMatchObject({ changed: 1, failed: 2, given_up: 1 });
   expect(status.runs[0].duration_s).toBeGreaterThan(0);
   const why = { stage: 'fetch_label', code: 'ERR_S3_ACCESS_DENIED', status: 403, href: expect.stringContaining(`${always}`), message: expect.stringContaining('AccessDenied, HTTP 403') };
-  expect(status.given_up).toEqual([expect.objectContaining({ item: `${COLLECTION}/${always}`, attempts: 3, last_run: 3, failures: [why] })]);
+  expect(status.given_up).toEqual([expect.objectContaining({ item: `${COLLECTION}/${always}`, attempts: 3, last_run: 3, failures: [why], stages: { fetch_label: 'failed', select: 'not_reached' } })]);
   expect(status.failed).toEqual([expect.objectContaining({ item: `${COLLECTION}/${lately}`, attempts: 1, last_run: 3, failures: [{ ...why, href: expect.stringContaining(lately) }] })]);
 
   const text = await bin('stacflow', ['status', file, '--runs', '2']);
@@ -84,6 +85,7 @@ test('after three runs: the history (most recent first), the cursor, the item st
   expect(text.stdout).toMatch(/ {2}#3 {2}\S+Z {2}[\d.]+ s {2}done with failures {2}exit 3 {2}new 0, changed 1, unchanged \d+, retried 1, failed 2, given up 1\n/);
   expect(text.stdout).toContain(`failed, pending (1):\n  ${COLLECTION}/${lately}: 1 failed run in a row, last in run #3\n    fetch_label ERR_S3_ACCESS_DENIED (HTTP 403): https://`);
   expect(text.stdout).toContain(`given up (1):\n  ${COLLECTION}/${always}: 3 failed runs in a row, last in run #3\n    fetch_label ERR_S3_ACCESS_DENIED (HTTP 403): https://`);
+  expect(text.stdout).toContain(`\n    steps: fetch_label failed, select not reached\n`);
 }, 90_000);
 
 test('status reads while a run holds the state: the run shows as running, with the pid that holds the lock', async () => {

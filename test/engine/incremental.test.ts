@@ -55,11 +55,22 @@ const evenOnly: StepStage = {
 
 /** Outputs that keep what they were given, in order: `snapshot` and `append`. */
 const written: Record<string, Entry[]> = {};
+/** Makes the outputs' finish throw: the run aborts after every item was written and recorded. */
+let failFinish = false;
 const keeper = (mode: 'snapshot' | 'append'): OutputStage => ({
   name: mode, kind: 'output', summary: '', example: '', schema: z.object({}),
   create: () => {
     const rows: Entry[] = [];
-    return { mode, write: (e) => { rows.push(e); }, finish: async () => { written[mode] = rows; return { path: mode, rows: rows.length }; }, abort: async () => undefined };
+    return {
+      mode,
+      write: (e) => { rows.push(e); },
+      finish: async () => {
+        if (failFinish) throw new Error(`${mode}: disk full`);
+        written[mode] = rows;
+        return { path: mode, rows: rows.length };
+      },
+      abort: async () => undefined,
+    };
   },
 });
 
@@ -169,4 +180,98 @@ test('an item returned twice in one run is worked once', async () => {
   const result = await runPipeline(plan(twice, [work]), { log, state, reportPath: '/dev/null' });
   expect(result.report.state?.counts).toMatchObject({ duplicates: 1, new: 2 });
   expect(written.snapshot.map((e) => e.item.id)).toEqual(['item-0', 'item-2']);
+});
+
+/** A label read (its whole work kept in the entry), counting reads per id. */
+const labelReads: string[] = [];
+const readLabel: StepStage = {
+  name: 'label', kind: 'step', summary: '', example: '', schema: z.object({}), keepsWorkInEntry: true,
+  create: () =>
+    perEntry(async (e) => {
+      labelReads.push(e.item.id);
+      return { ...e, fields: { ...e.fields, label: { Caminfo: { Geometry: { IncidenceAngle: Number(e.item.properties.n) } } } } };
+    }, { concurrency: 2 }),
+};
+/** A download-like step that fails the ids in `failingFetch`; it uses the label a step before read, if any. */
+const failingFetch = new Set<string>();
+const fetchFile: StepStage = {
+  name: 'fetch', kind: 'step', summary: '', example: '', schema: z.object({}), keepsWorkInEntry: true,
+  create: () =>
+    perEntry(async (e) => {
+      seen.worked.push(e.item.id);
+      if (failingFetch.has(e.item.id)) throw new EntryError('ERR_DOWNLOAD', `image of ${e.item.id}: 503`, { href: `http://x/${e.item.id}.img` });
+      const label = e.fields.label as { Caminfo: { Geometry: { IncidenceAngle: number } } } | undefined;
+      return { ...e, fields: { ...e.fields, angle: label?.Caminfo.Geometry.IncidenceAngle } };
+    }, { concurrency: 2 }),
+};
+
+test('each item is recorded with how far it got through each step; a retry resumes past the steps it passed (no label read again)', async () => {
+  const state = new MemoryState();
+  labelReads.length = 0;
+  failingFetch.add('item-3');
+  const first = await night(state, catalog(6), { steps: [readLabel, fetchFile, evenOnly] });
+  expect(first.exitCode).toBe(3);
+  expect(state.storedStages('c/item-3')).toEqual({ label: 'done', fetch: 'failed', even: 'not_reached' });
+  expect(state.storedStages('c/item-1')).toEqual({ label: 'done', fetch: 'done', even: 'dropped' });
+  expect(state.storedStages('c/item-2')).toEqual({ label: 'done', fetch: 'done', even: 'done' });
+  expect(labelReads.sort()).toEqual(idsOf(0, 1, 2, 3, 4, 5));
+
+  failingFetch.clear();
+  labelReads.length = 0;
+  const second = await night(state, catalog(6), { steps: [readLabel, fetchFile, evenOnly] });
+  expect(labelReads).toEqual([]); // the label item-3 read in the first run is not read again
+  expect(second.worked).toEqual(idsOf(3)); // the failed step is worked again, from the stored entry
+  expect(second.counts).toMatchObject({ retried: 1, resumed: 1 });
+  expect(second.report.stages.find((s) => s.label === 'label')?.counters).toMatchObject({ resumed_past: 1 });
+  expect(state.storedStages('c/item-3')).toEqual({ label: 'done', fetch: 'done', even: 'dropped' });
+  expect(state.items.get('c/item-3')?.status).toBe('dropped');
+  expect(JSON.parse(state.items.get('c/item-3')!.entry).fields.angle).toBe(3); // read from the label stored with the failure
+
+  // An item failed in its first step has nothing to resume past: worked from the start.
+  failingFetch.add('item-4');
+  const changed = catalog(6);
+  changed.set('item-4', '2026-02-01T00:00:00Z');
+  await night(state, changed, { steps: [fetchFile, readLabel] });
+  labelReads.length = 0;
+  failingFetch.clear();
+  const again = await night(state, changed, { steps: [fetchFile, readLabel] });
+  expect(again.worked).toEqual(idsOf(4));
+  expect(labelReads).toEqual(['item-4']);
+  expect(written.snapshot.find((e) => e.item.id === 'item-4')?.fields).toMatchObject({ label: expect.anything() });
+});
+
+test('a retried item whose steps keep nothing in the entry is worked from its first step', async () => {
+  const state = new MemoryState();
+  failingFetch.add('item-2');
+  await night(state, catalog(3), { steps: [work, fetchFile] });
+  expect(state.storedStages('c/item-2')).toEqual({ work: 'done', fetch: 'failed' });
+  failingFetch.clear();
+  seen.worked = [];
+  const retried = await night(state, catalog(3), { steps: [work, fetchFile] });
+  // `work` ran again (twice in seen.worked: once for work, once for fetch) and the fields are whole.
+  expect(retried.worked).toEqual(['item-2', 'item-2']);
+  expect(written.append.map((e) => [e.item.id, e.fields.twice])).toEqual([['item-2', 4]]);
+});
+
+test('items a killed or aborted run recorded done reach the next run\'s append output, then never again', async () => {
+  const state = new MemoryState();
+  failFinish = true;
+  const aborted = await night(state, catalog(4), { steps: [work] });
+  failFinish = false;
+  expect(aborted.exitCode).toBe(1);
+  expect(aborted.report.status).toBe('aborted');
+  expect([...state.items.values()].map((kept) => kept.status)).toEqual(['done', 'done', 'done', 'done']);
+  expect(state.unpublished()).toEqual(new Set(['c/item-0', 'c/item-1', 'c/item-2', 'c/item-3']));
+
+  // The next run's source returns only item-1 (a cursor's search): the rest come from the state.
+  const next = await night(state, new Map([['item-1', '2026-01-01T00:00:00Z']]), { steps: [work] });
+  expect(next.worked).toEqual([]);
+  expect(next.append).toEqual(idsOf(0, 1, 2, 3));
+  expect(next.snapshot).toEqual(idsOf(0, 1, 2, 3));
+  expect(next.counts).toMatchObject({ unchanged: 1, unpublished: 4 });
+  expect(state.unpublished()).toEqual(new Set());
+
+  const third = await night(state, catalog(4), { steps: [work] });
+  expect(third.append).toEqual([]);
+  expect(third.snapshot).toEqual(idsOf(0, 1, 2, 3));
 });

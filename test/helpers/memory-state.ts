@@ -1,5 +1,5 @@
 import type { Entry } from '../../src/entry.js';
-import type { ItemMemory, ItemOutcome, RunStateStore, StateRunEnd, StateRunStart } from '../../src/engine/run-state.js';
+import type { ItemMemory, ItemOutcome, RunStateStore, StageStatuses, StateRunEnd, StateRunStart } from '../../src/engine/run-state.js';
 
 /**
  * The engine's state contract (src/engine/run-state.ts) kept in memory: what the engine's tests run against,
@@ -7,7 +7,7 @@ import type { ItemMemory, ItemOutcome, RunStateStore, StateRunEnd, StateRunStart
  */
 export class MemoryState implements RunStateStore {
   readonly location = 'memory';
-  readonly items = new Map<string, ItemMemory & { entry: string; lastRun: number }>();
+  readonly items = new Map<string, ItemMemory & { entry: string; lastRun: number; stages?: string }>();
   readonly runs: Array<StateRunStart & Partial<StateRunEnd> & { id: number }> = [];
   records = 0;
 
@@ -36,12 +36,22 @@ export class MemoryState implements RunStateStore {
     return kept ? (JSON.parse(kept.entry) as Entry) : undefined;
   }
 
-  record(runId: number, key: string, version: string, entry: Entry, outcome: ItemOutcome): ItemMemory['status'] {
+  storedStages(key: string): StageStatuses | undefined {
+    const stages = this.items.get(key)?.stages;
+    return stages === undefined ? undefined : (JSON.parse(stages) as StageStatuses);
+  }
+
+  unpublished(): ReadonlySet<string> {
+    const lastComplete = this.runs.filter((r) => r.status === 'done' || r.status === 'done_with_failures').at(-1)?.id ?? 0;
+    return new Set([...this.items].filter(([, kept]) => (kept.status === 'done' || kept.status === 'given_up') && kept.lastRun > lastComplete).map(([key]) => key));
+  }
+
+  record(runId: number, key: string, version: string, entry: Entry, outcome: ItemOutcome, stages?: StageStatuses): ItemMemory['status'] {
     this.records += 1;
     const before = this.items.get(key);
     const attempts = outcome === 'failed' ? (before?.status === 'failed' && before.version === version ? before.attempts : 0) + 1 : 0;
     const status = outcome === 'failed' && attempts >= this.maxAttempts ? 'given_up' : outcome;
-    this.items.set(key, { version, status, attempts, entry: JSON.stringify(entry), lastRun: runId });
+    this.items.set(key, { version, status, attempts, entry: JSON.stringify(entry), lastRun: runId, ...(stages ? { stages: JSON.stringify(stages) } : {}) });
     return status;
   }
 

@@ -11,8 +11,9 @@ import { readLines, tempDir } from '../catalog/catalog-run.js';
  * Crash safety (issue 12 point 4): run-pipeline with a state, SIGKILLed at random moments (while it searches,
  * reads labels, downloads, writes its catalogs) 20 times, then run to the end. Then: the state is a sound
  * SQLite file; nothing under a final name is half-written (every image equals the served bytes, every catalog
- * parses); the catalog holds every item a kill-free run keeps; and an item once recorded done is never read
- * again (no label GET, no HEAD, no image GET for it in any later attempt).
+ * parses); the catalog holds every item a kill-free run keeps; the `append` catalogs of the runs that ended
+ * hold each of them exactly once (those a killed run did were published by the next one); and an item once
+ * recorded done is never read again (no label GET, no HEAD, no image GET for it in any later attempt).
  */
 const MONO = 'kaguya_terrain_camera_monoscopic_uncontrolled_observations';
 const KILLS = 20;
@@ -42,6 +43,7 @@ async function writePipeline(dir: string): Promise<string> {
       'outputs:',
       `  - ndjson: { path: "${path.join(dir, 'out', 'all.ndjson')}" }`,
       `  - csv: { path: "${path.join(dir, 'out', 'all.csv')}" }`,
+      `  - ndjson: { path: "${path.join(dir, 'out', 'new.ndjson')}", mode: append }`,
       '',
     ].join('\n'),
   );
@@ -90,11 +92,17 @@ test(`killed ${KILLS} times at random moments, then run to the end: nothing lost
   const readAgain: string[] = [];
   let done = new Set<string>();
   let killed = 0;
+  // The append catalog of each run that ended: what it added.
+  const appended: string[] = [];
+  const readAppended = async () => appended.push(...(await readLines(path.join(dir, 'out', 'new.ndjson'))).map((l) => (JSON.parse(l) as { id: string }).id));
   for (let attempt = 0; attempt < KILLS; attempt += 1) {
     sandbox.s3!.clearRequests();
     const ended = await run(file, 150 + Math.floor(next() * 1500));
     if (ended.signal === 'SIGKILL') killed += 1;
-    else expect({ code: ended.code, stderr: ended.stderr.slice(-500) }).toMatchObject({ code: 0 });
+    else {
+      expect({ code: ended.code, stderr: ended.stderr.slice(-500) }).toMatchObject({ code: 0 });
+      await readAppended();
+    }
     // Nothing recorded done before this attempt was asked for again in it.
     for (const request of sandbox.s3!.requests) {
       const id = idOfKey.get(request.key ?? '');
@@ -110,6 +118,7 @@ test(`killed ${KILLS} times at random moments, then run to the end: nothing lost
   sandbox.s3!.clearRequests();
   const last = await run(file);
   expect({ code: last.code, stderr: last.stderr.slice(-500) }).toMatchObject({ code: 0 });
+  await readAppended();
   for (const request of sandbox.s3!.requests) {
     const id = idOfKey.get(request.key ?? '');
     if (id !== undefined && done.has(`${MONO}/${id}`)) readAgain.push(`last: ${request.method} ${request.key}`);
@@ -119,6 +128,7 @@ test(`killed ${KILLS} times at random moments, then run to the end: nothing lost
   const ids = (await readLines(path.join(dir, 'out', 'all.ndjson'))).map((l) => (JSON.parse(l) as { id: string }).id).sort();
   expect(ids).toEqual(expected);
   expect((await readLines(path.join(dir, 'out', 'all.csv'))).length).toBe(expected.length + 1);
+  expect(appended.sort()).toEqual(expected);
   // Every image under its final name is whole: the bytes the sandbox serves.
   for (const id of expected) {
     const folder = path.join(dir, 'data', id);

@@ -188,3 +188,43 @@ test('a commit the timer started that fails is thrown at the next call, naming t
   store.record(run, 'c/n-3', 'v1', stateEntry(3), 'done');
   expect(store.flush()).toBe(1);
 });
+
+test('how far each item got through the steps is kept with its record, buffered and after a reopen, and shown with what needs attention', async () => {
+  const file = fileFor();
+  const store = await open(file);
+  const run = store.beginRun(START);
+  store.record(run, 'c/n-1', 'v1', failedEntry(1), 'failed', { fetch_label: 'failed', select: 'not_reached' });
+  store.record(run, 'c/n-2', 'v1', stateEntry(2), 'done', { fetch_label: 'done', select: 'done' });
+  store.record(run, 'c/n-3', 'v1', stateEntry(3), 'done');
+  expect(store.storedStages('c/n-1')).toEqual({ fetch_label: 'failed', select: 'not_reached' }); // still buffered
+  store.endRun(run, END);
+  store.close();
+  const again = await open(file);
+  expect(again.storedStages('c/n-1')).toEqual({ fetch_label: 'failed', select: 'not_reached' });
+  expect(again.storedStages('c/n-2')).toEqual({ fetch_label: 'done', select: 'done' });
+  expect(again.storedStages('c/n-3')).toBeUndefined();
+  expect(again.storedStages('c/n-9')).toBeUndefined();
+  expect(again.needingAttention()).toEqual([expect.objectContaining({ key: 'c/n-1', stages: { fetch_label: 'failed', select: 'not_reached' } })]);
+});
+
+test('unpublished: the items done or given up by runs after the last complete one (killed, aborted), before the next run begins', async () => {
+  const file = fileFor();
+  const store = await open(file, { maxAttempts: 1 });
+  const complete = store.beginRun(START);
+  store.record(complete, 'c/n-1', 'v1', stateEntry(1), 'done');
+  store.endRun(complete, END);
+  expect(store.unpublished()).toEqual(new Set());
+  const aborted = store.beginRun(START);
+  store.record(aborted, 'c/n-2', 'v1', stateEntry(2), 'done');
+  store.record(aborted, 'c/n-3', 'v1', stateEntry(3), 'dropped');
+  store.endRun(aborted, { ...END, status: 'aborted', exitCode: 1 });
+  const killed = store.beginRun(START);
+  store.record(killed, 'c/n-4', 'v1', failedEntry(4), 'failed'); // given up at once (maxAttempts 1)
+  store.record(killed, 'c/n-5', 'v1', stateEntry(5), 'dropped'); // in no output
+  store.close(); // never ended, as after a kill -9
+  const next = await open(file, { maxAttempts: 1 });
+  expect(next.unpublished()).toEqual(new Set(['c/n-2', 'c/n-4']));
+  const after = next.beginRun(START);
+  next.endRun(after, END);
+  expect(next.unpublished()).toEqual(new Set());
+});

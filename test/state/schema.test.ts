@@ -23,8 +23,8 @@ test('a new state is marked as stacflow, at the current schema version, in WAL m
   const db = raw(file);
   expect(db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
   expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-  expect(db.prepare('SELECT version FROM schema_versions').pluck().all()).toEqual([SCHEMA_VERSION]);
-  expect(SCHEMA_VERSION).toBe(1);
+  expect(db.prepare('SELECT version FROM schema_versions ORDER BY version').pluck().all()).toEqual(MIGRATIONS.map((m) => m.version));
+  expect(SCHEMA_VERSION).toBe(2);
   db.close();
 });
 
@@ -39,23 +39,40 @@ test('the store sets synchronous = NORMAL and a busy timeout on its connection (
 test('a later migration is applied once, in order, and recorded; reopening applies nothing again', async () => {
   const file = path.join(dir, 'migrate.sqlite');
   (await openStateStore(file)).close();
-  const v2 = [...MIGRATIONS, { version: 2, sql: 'CREATE TABLE extra (x INTEGER) STRICT; INSERT INTO extra VALUES (7);' }];
+  const next = SCHEMA_VERSION + 1;
+  const later = [...MIGRATIONS, { version: next, sql: 'CREATE TABLE extra (x INTEGER) STRICT; INSERT INTO extra VALUES (7);' }];
   const db = raw(file);
-  expect(migrate(db, file, v2)).toBe(2);
-  expect(migrate(db, file, v2)).toBe(2);
+  expect(migrate(db, file, later)).toBe(next);
+  expect(migrate(db, file, later)).toBe(next);
   expect(db.prepare('SELECT x FROM extra').pluck().all()).toEqual([7]);
-  expect(db.prepare('SELECT version FROM schema_versions ORDER BY version').pluck().all()).toEqual([1, 2]);
+  expect(db.prepare('SELECT version FROM schema_versions ORDER BY version').pluck().all()).toEqual([...MIGRATIONS.map((m) => m.version), next]);
   db.close();
+});
+
+test('a version 1 state (before per-step statuses) opens migrated to version 2, its items kept, their stages unknown', async () => {
+  const file = path.join(dir, 'version-1.sqlite');
+  const db = raw(file);
+  migrate(db, file, MIGRATIONS.slice(0, 1));
+  db.prepare(`INSERT INTO runs (started_at, status, full_refresh, reconcile, fingerprint, pid, host) VALUES ('2026-12-01T00:00:00Z', 'done', 0, 0, 'f', 1, 'h')`).run();
+  db.prepare(`INSERT INTO items (key, collection, id, version, status, attempts, first_run, last_run) VALUES ('c/a', 'c', 'a', 'v1', 'failed', 1, 1, 1)`).run();
+  db.close();
+  const store = await openStateStore(file);
+  expect([...store.memory()]).toEqual([['c/a', { version: 'v1', status: 'failed', attempts: 1 }]]);
+  expect(store.storedStages('c/a')).toBeUndefined();
+  store.close();
+  const after = raw(file);
+  expect(after.prepare('SELECT version FROM schema_versions ORDER BY version').pluck().all()).toEqual([1, 2]);
+  after.close();
 });
 
 test('a migration that fails leaves the file at its version (the transaction rolls back)', async () => {
   const file = path.join(dir, 'failed-migration.sqlite');
   (await openStateStore(file)).close();
-  const broken = [...MIGRATIONS, { version: 2, sql: 'CREATE TABLE half (x INTEGER); CREATE TABLE half (y INTEGER);' }];
+  const broken = [...MIGRATIONS, { version: SCHEMA_VERSION + 1, sql: 'CREATE TABLE half (x INTEGER); CREATE TABLE half (y INTEGER);' }];
   const db = raw(file);
   expect(() => migrate(db, file, broken)).toThrow(expect.objectContaining({ code: 'ERR_STATE_IO', message: expect.stringContaining(file) }));
   expect(db.prepare(`SELECT count(*) FROM sqlite_schema WHERE name = 'half'`).pluck().get()).toBe(0);
-  expect(db.prepare('SELECT max(version) FROM schema_versions').pluck().get()).toBe(1);
+  expect(db.prepare('SELECT max(version) FROM schema_versions').pluck().get()).toBe(SCHEMA_VERSION);
   db.close();
 });
 
