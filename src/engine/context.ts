@@ -25,7 +25,8 @@ export interface RunContext {
   readonly demand: Demand;
   /**
    * Told of every entry a step drops (a filter said no, or it failed where failed entries are dropped), so an
-   * incremental run records how the item ended and in which step (incremental.ts). Undefined without `state:`.
+   * incremental run records how the item ended and in which step (incremental.ts), and RunOptions.watch is told.
+   * Undefined without either.
    */
   readonly onDropped?: (entry: Entry, stage: string) => void;
 }

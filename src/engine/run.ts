@@ -32,6 +32,16 @@ export interface RunOptions {
   fullRefresh?: boolean;
   /** With `state`: search everything and mark the items no longer returned removed. */
   reconcile?: boolean;
+  /** Told how each entry ended (the HTML report's map and histograms, progress views). */
+  watch?: RunWatcher;
+}
+
+/** What a view of the run is told of each entry, as it ends. Called synchronously: keep it cheap. */
+export interface RunWatcher {
+  /** An entry the outputs got: done, failed (its `failures`), or carried unchanged from the state. */
+  written?(entry: Entry): void;
+  /** An entry a step dropped: a filter said no, or it failed where failed entries are dropped (`failures`). */
+  dropped?(entry: Entry, stage: string): void;
 }
 
 export interface RunResult {
@@ -86,7 +96,14 @@ export async function runPipeline(plan: LoadedPipeline, options: RunOptions): Pr
     signal: controller.signal,
     pipelineName: plan.name,
     demand,
-    ...(runner ? { onDropped: (entry: Entry, stage: string) => runner.settled(entry, 'dropped', stage) } : {}),
+    ...(runner || options.watch?.dropped
+      ? {
+          onDropped: (entry: Entry, stage: string) => {
+            runner?.settled(entry, 'dropped', stage);
+            options.watch?.dropped?.(entry, stage);
+          },
+        }
+      : {}),
   };
   const reportPath = options.reportPath ?? plan.report ?? defaultReportPath(plan);
   const sinks: Array<{ label: string; sink: OutputSink }> = [];
@@ -111,7 +128,7 @@ export async function runPipeline(plan: LoadedPipeline, options: RunOptions): Pr
       stream$ = stream$.pipe(stepOperator(created, stepCtx, runner?.resumedPast(label)));
     }
     if (runner) stream$ = merge(stream$, carried$);
-    const write = entryWriter(sinks, stats, runner);
+    const write = entryWriter(sinks, stats, runner, options.watch);
     const run$ = stream$.pipe(
       concatMap(async (entry) => {
         await write(entry);
@@ -173,7 +190,7 @@ function filterOffers(plan: LoadedPipeline): FilterOffer[] {
  * The end of the stream: every output gets each entry in order (an `append` output only the entries worked in
  * this run, and those a killed run did not publish), then an incremental run records the item. The caller frees the entry's flow slot.
  */
-function entryWriter(sinks: ReadonlyArray<{ label: string; sink: OutputSink }>, stats: RunStats, runner?: IncrementalRunner): (entry: Entry) => Promise<void> {
+function entryWriter(sinks: ReadonlyArray<{ label: string; sink: OutputSink }>, stats: RunStats, runner?: IncrementalRunner, watch?: RunWatcher): (entry: Entry) => Promise<void> {
   return async (entry: Entry) => {
     const appends = runner?.appends(entry) ?? true;
     for (const { label, sink } of sinks) {
@@ -188,6 +205,7 @@ function entryWriter(sinks: ReadonlyArray<{ label: string; sink: OutputSink }>, 
       stats.passed(label);
     }
     runner?.settled(entry);
+    watch?.written?.(entry);
   };
 }
 
