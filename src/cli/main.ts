@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { StacflowError } from '../errors.js';
+import { didYouMean, suggestionSuffix } from '../util/did-you-mean.js';
 import { EXIT } from './exit-codes.js';
 
 /**
@@ -35,11 +36,41 @@ export class UsageError extends StacflowError {
   }
 }
 
-/** yargs' failure handler: show the help, then end with a UsageError (yargs itself would exit 1). */
-export function failAsUsageError<T>(yargs: Argv<T>): Argv<T> {
+/**
+ * yargs' failure handler: end with a UsageError (yargs itself would exit 1). A misspelt command or option is
+ * answered with the closest one (`stacflow serch` → did you mean "search"?) and where the help is, not the
+ * whole help; other usage errors (a missing argument) show the help first.
+ */
+export function failAsUsageError<T>(yargs: Argv<T>, { bin = 'stacflow', argv = [], commands = [] }: { bin?: string; argv?: readonly string[]; commands?: readonly string[] } = {}): Argv<T> {
   return yargs.fail((message, err, instance) => {
     if (err) throw err;
+    const unknown = /^Unknown arguments?: (.+)$/.exec(message ?? '');
+    // getOptions() is yargs' own (not in its types): the options of the command being parsed (yargs applies a
+    // command's builder to this same instance).
+    const options = (yargs as unknown as { getOptions?: () => { key?: Record<string, unknown> } }).getOptions?.().key ?? {};
+    if (unknown) throw new UsageError(unknownWords(unknown[1].split(', '), { bin, argv, commands, options: Object.keys(options) }));
     instance.showHelp((text) => process.stderr.write(`${text}\n\n`));
     throw new UsageError(message);
   });
+}
+
+/** `unknown command "serch"; did you mean "search"? (stacflow --help says what each does)`, and the same for options. */
+function unknownWords(words: readonly string[], cli: { bin: string; argv: readonly string[]; commands: readonly string[]; options: readonly string[] }): string {
+  const kebab = (word: string) => word.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  // yargs names an unknown option without its dashes, and again camelCased: one message per word typed.
+  const typed = [...new Set(words.map(kebab))];
+  const firstWord = cli.argv.find((arg) => !arg.startsWith('-'));
+  const help = `${cli.bin}${firstWord !== undefined && cli.commands.includes(firstWord) ? ` ${firstWord}` : ''} --help`;
+  // An unknown command: the rest of the line was meant for it, so that is the one thing to say.
+  if (firstWord !== undefined && cli.commands.length > 0 && !cli.commands.includes(firstWord) && typed.includes(firstWord)) {
+    return `unknown command "${firstWord}"${suggestionSuffix(firstWord, cli.commands, 'commands')} (${cli.bin} --help says what each does)`;
+  }
+  return typed
+    .map((word) => {
+      const asOption = cli.argv.some((arg) => arg === `--${word}` || arg.startsWith(`--${word}=`) || arg === `-${word}`);
+      if (!asOption) return `unexpected argument "${word}" (${help} shows the usage)`;
+      const close = didYouMean(word, cli.options.filter((o) => o.length > 1 && o === kebab(o)));
+      return `unknown option "--${word}"${close ? `; did you mean "--${close}"?` : ''} (${help} lists the options)`;
+    })
+    .join('; ');
 }

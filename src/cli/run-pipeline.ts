@@ -7,7 +7,7 @@ import { failAsUsageError, runMain } from './main.js';
 /** `run-pipeline FILE`: the main job. Exit codes: 0 done, 2 invalid pipeline, 3 some items failed, 1 aborted. */
 export function runPipelineCli(argv: string[]): Argv<RunFileArgs> {
   return runOptions(
-    failAsUsageError(yargs(argv))
+    failAsUsageError(yargs(argv), { bin: 'run-pipeline', argv })
       .scriptName('run-pipeline')
       .usage('$0 <file>\n\nRun a stacflow pipeline file: search, read labels, filter, download, write catalogs.')
       .version(VERSION)

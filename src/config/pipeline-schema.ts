@@ -49,6 +49,13 @@ export const pipelineSettingsSchema = z.object({
     .describe('IANA time zone the `schedule` is read in, e.g. "Europe/Berlin"; default: the machine\'s.'),
   state: z.string().min(1).optional().describe('SQLite file of incremental state; omit for stateless runs.'),
   report: z.string().min(1).optional().describe('Where the JSON run report is written.'),
+  fail_fast: z
+    .union([z.number().int().min(1), z.literal(false)])
+    .default(20)
+    .describe(
+      'End the run when this many entries in a row fail in one stage with the same error code (every label read failing on a wrong endpoint), ' +
+        'with one message naming the cause; false: never (every item is tried and reported).',
+    ),
   s3: s3SettingsSchema.prefault({}),
   http: httpLimitsSchema.prefault({}),
 });

@@ -84,6 +84,7 @@ class Validation {
       ...(settings.schedule_timezone !== undefined && { scheduleTimezone: settings.schedule_timezone }),
       ...(settings.state !== undefined && { state: settings.state }),
       ...(settings.report !== undefined && { report: settings.report }),
+      failFast: settings.fail_fast,
       s3: Object.freeze({ ...settings.s3 }),
       http: settings.http,
       source: Object.freeze({ ...source, label: source.stage.name }),

@@ -43,9 +43,9 @@ export function downloadRetry(limits: HttpLimits): DownloadRetry {
  * there is none: the attempts are spent, the server asks for a wait longer than http.max_retry_after, or the
  * next attempt would start past http.give_up_after since `since`, the first attempt of this run of failures (a
  * body that brought bytes starts the count again: a long download cut now and then is not given up for its
- * length). The rule is src/http/retry-policy.ts's, as for the S3 loop, so a refused connection or a DNS
- * failure is tried again after ~1, 2, 4, 8, 16 s by default.
+ * length). The rule is src/http/retry-policy.ts's, as for the S3 loop, so a refused connection is tried again
+ * after ~1, 2, 4, 8, 16 s by default, a name that does not resolve once.
  */
 export function nextWait(attempt: number, failure: unknown, retry: DownloadRetry, since: number, now = Date.now()): number | undefined {
-  return retryWaitWithin(attempt, retryAfterOf(failure), retry.limits, since, now);
+  return retryWaitWithin(attempt, retryAfterOf(failure), retry.limits, since, now, Math.random(), failure);
 }

@@ -5,6 +5,7 @@ import type { HttpLimits } from '../http/limits.js';
 import type { S3Settings } from '../s3/settings.js';
 import type { Demand } from './demand.js';
 import type { RunStats } from './stats.js';
+import type { FailureStreaks } from './failure-streaks.js';
 
 /** What a running pipeline gives its stages. One per run. */
 export interface RunContext {
@@ -29,4 +30,6 @@ export interface RunContext {
    * Undefined without either.
    */
   readonly onDropped?: (entry: Entry, stage: string) => void;
+  /** The engine's: ends the run when a stage fails entry after entry with one code (`fail_fast`, failure-streaks.ts). */
+  readonly streaks?: FailureStreaks;
 }

@@ -68,6 +68,7 @@ export function failEntry(ctx: StageContext, entry: Entry, err: unknown): Entry 
   }
   ctx.stats.failed(ctx.label, { ...failure, item: entry.item.id, collection: entry.item.collection });
   ctx.log.warn({ item: entry.item.id, ...failure }, `${entry.item.id}: ${failure.message}`);
+  ctx.streaks?.failed(ctx.label, failure, entry.item.id); // the n-th in a row with this code ends the run
   return withFailure(entry, failure);
 }
 
@@ -103,8 +104,10 @@ class Protocol {
     if (out === undefined) return this.dropped(entry, DROPPED_BY_WORK); // ctx.drop logged its reason
     // Work may record failures itself (ctx.fail) and still return the entry (a download with one asset
     // failed and others written): counted as failed then, as when it throws, not as passed.
-    if (out.failures.length === entry.failures.length) this.ctx.stats.passed(this.ctx.label);
-    else if (this.failedEntries === 'drop') return this.dropped(out, 'failed in this stage');
+    if (out.failures.length === entry.failures.length) {
+      this.ctx.stats.passed(this.ctx.label);
+      this.ctx.streaks?.ended(this.ctx.label);
+    } else if (this.failedEntries === 'drop') return this.dropped(out, 'failed in this stage');
     return out;
   }
 
@@ -117,6 +120,7 @@ class Protocol {
 
   dropped(entry: Entry, reason: string): undefined {
     this.ctx.stats.dropped(this.ctx.label);
+    if (!hasFailed(entry)) this.ctx.streaks?.ended(this.ctx.label);
     this.ctx.onDropped?.(entry, this.ctx.label);
     this.ctx.demand.release();
     if (reason !== DROPPED_BY_WORK) this.ctx.log.debug({ stage: this.ctx.label, item: entry.item.id, reason }, `${this.ctx.label}: dropped ${entry.item.id}: ${reason}`);

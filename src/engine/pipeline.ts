@@ -35,6 +35,8 @@ export interface LoadedPipeline {
   readonly s3: Readonly<S3Settings>;
   /** Limits and deadlines of every read (`http:`); src/config fills the defaults in, DEFAULT_LIMITS when absent. */
   readonly http?: HttpLimits;
+  /** Failures in a row with one code that end the run (`fail_fast:`, failure-streaks.ts); false: never. Default 20. */
+  readonly failFast?: number | false;
   readonly source: ConfiguredStage<SourceStage>;
   readonly steps: readonly ConfiguredStage<StepStage>[];
   readonly outputs: readonly ConfiguredStage<OutputStage>[];

@@ -3,11 +3,12 @@ import { concatMap, defaultIfEmpty, fromEvent, lastValueFrom, merge, Subject, ta
 import type { Got } from 'got';
 import type { Logger } from 'pino';
 import type { Entry } from '../entry.js';
-import { RunAbortedError, StacflowError, errorClass, errorMessage } from '../errors.js';
+import { RunAbortedError, StacflowError, errorClass, errorCode, errorMessage } from '../errors.js';
 import { createHttpClient } from '../http/client.js';
 import { DEFAULT_LIMITS } from '../http/limits.js';
 import type { RunContext } from './context.js';
 import { Demand } from './demand.js';
+import { DEFAULT_FAIL_FAST, FailureStreaks } from './failure-streaks.js';
 import { IncrementalRunner } from './incremental.js';
 import { STATE_LABEL, type RunStateStore } from './run-state.js';
 import { buildRunReport, defaultReportPath, writeRunReport, type RunReport } from './report.js';
@@ -96,6 +97,7 @@ export async function runPipeline(plan: LoadedPipeline, options: RunOptions): Pr
     signal: controller.signal,
     pipelineName: plan.name,
     demand,
+    streaks: new FailureStreaks(plan.failFast ?? DEFAULT_FAIL_FAST),
     ...(runner || options.watch?.dropped
       ? {
           onDropped: (entry: Entry, stage: string) => {
@@ -164,7 +166,9 @@ export async function runPipeline(plan: LoadedPipeline, options: RunOptions): Pr
   const exitCode: RunResult['exitCode'] = error !== undefined ? 1 : stats.failedItems() > 0 ? 3 : 0;
   if (runner && options.state) endIncrementalRun(runner, options.state, stats, exitCode, error === undefined, options.log);
   const report = buildRunReport({ plan, stats, outputs, error, exitCode, ...(runner && options.state ? { state: { store: options.state, runner } } : {}) });
-  if (error !== undefined) options.log.error({ err: error }, `run aborted: ${errorMessage(error)}`);
+  // An expected way to end (a fatal StacflowError: unreachable API, bad endpoint, cancelled) is said in one
+  // line with its code; only a bug carries its stack (and the CLI prints it once more, see below).
+  if (error !== undefined) options.log.error(errorClass(error) === 'bug' ? { err: error } : { code: errorCode(error) }, `run aborted: ${errorMessage(error)}`);
   await writeRunReport(reportPath, report);
   // A bug (a TypeError...) is not a way a run ends but a fault of stacflow: once the report is written, it
   // goes on to the CLI, which prints its stack and exits 1 (src/cli/main.ts).

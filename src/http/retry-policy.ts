@@ -20,6 +20,13 @@ export const RETRY_ERROR_CODES: readonly string[] = [
   'ERR_CONNECT_TIMEOUT', 'ERR_HEAD_TIMEOUT', 'ERR_LOW_SPEED', 'ERR_REQUEST_TIMEOUT', 'ERR_BODY_CUT_SHORT',
 ];
 
+/**
+ * A name that does not resolve: retried once (a resolver's hiccup), not as long as a transient failure: a
+ * wrong host name (`s3.endpoint`, the API url) or no network at all would otherwise cost every backoff.
+ */
+export const DNS_ERROR_CODES: readonly string[] = ['ENOTFOUND', 'EAI_AGAIN'];
+const DNS_RETRY_LIMIT = 1;
+
 export interface RetrySettings {
   /** Retries after the first attempt. */
   limit: number;
@@ -69,7 +76,8 @@ export function isRetryable(failure: { status?: number; code?: string }): boolea
 export function decideRetry(input: RetryInput, settings: RetrySettings | HttpLimits = DEFAULT_RETRY): RetryDecision {
   const s = 'retries' in settings ? retrySettings(settings) : settings;
   if (!isRetryable(input)) return { retry: false, reason: 'not-retryable' };
-  if (input.attempt > s.limit) return { retry: false, reason: 'limit' };
+  const limit = input.code !== undefined && DNS_ERROR_CODES.includes(input.code) ? Math.min(DNS_RETRY_LIMIT, s.limit) : s.limit;
+  if (input.attempt > limit) return { retry: false, reason: 'limit' };
 
   const delayMs = retryWait(input.attempt, input.retryAfter, s, input.now, input.random);
   if (delayMs === undefined) return { retry: false, reason: 'retry-after', retryAfterMs: parseRetryAfter(input.retryAfter, input.now) };
@@ -94,10 +102,27 @@ export function retryWait(attempt: number, retryAfter: string | undefined, setti
  * http.max_retry_after, or the next attempt would start past http.give_up_after. The S3 loop and the download
  * engine stop by it; src/http/request.ts applies the same rules through decideRetry, to say which one stopped it.
  */
-export function retryWaitWithin(attempt: number, retryAfter: string | undefined, limits: HttpLimits, since: number, now = Date.now(), random = Math.random()): number | undefined {
-  if (attempt > limits.retries) return undefined;
+export function retryWaitWithin(
+  attempt: number,
+  retryAfter: string | undefined,
+  limits: HttpLimits,
+  since: number,
+  now = Date.now(),
+  random = Math.random(),
+  failure?: unknown,
+): number | undefined {
+  if (attempt > (isDnsFailure(failure) ? Math.min(DNS_RETRY_LIMIT, limits.retries) : limits.retries)) return undefined;
   const wait = retryWait(attempt, retryAfter, limits, now, random);
   return wait === undefined || now + wait - since >= limits.giveUpAfterMs ? undefined : wait;
+}
+
+/** Whether `err` (or an error it wraps, as the SDK and stacflow's errors do) is a name that did not resolve. */
+export function isDnsFailure(err: unknown): boolean {
+  for (let at = err, depth = 0; at !== null && typeof at === 'object' && depth < 5; at = (at as { cause?: unknown }).cause, depth += 1) {
+    const { code, networkCode } = at as { code?: unknown; networkCode?: unknown };
+    if ((typeof code === 'string' && DNS_ERROR_CODES.includes(code)) || (typeof networkCode === 'string' && DNS_ERROR_CODES.includes(networkCode))) return true;
+  }
+  return false;
 }
 
 /** Waits `ms` between two attempts, unless `signal` aborts first: then throws its reason (the run is ending). */

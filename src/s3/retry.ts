@@ -86,7 +86,7 @@ export async function withRetries<T>(where: Where, limits: HttpLimits, signal: A
       if (signal?.aborted) throw signal.reason ?? err;
       const failure = toS3ObjectError(attempt.timedOut ?? err, where, n);
       if (failure.errorClass !== 'retryable') throw failure;
-      const wait = retryWaitWithin(n, retryAfterOf(err), limits, started);
+      const wait = retryWaitWithin(n, retryAfterOf(err), limits, started, Date.now(), Math.random(), err);
       if (wait === undefined) throw failure;
       await waitBeforeRetry(wait, signal);
     } finally {

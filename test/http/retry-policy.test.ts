@@ -118,3 +118,19 @@ describe('retryWaitWithin: when the S3 loop and the download engine stop', () =>
     expect(nextWait(4, new Error('reset'), retry, now, now)).toBeUndefined();
   });
 });
+
+test('a name that does not resolve is retried once, not as long as a transient failure', () => {
+  for (const code of ['ENOTFOUND', 'EAI_AGAIN']) {
+    expect(at({ code, attempt: 1 })).toBeGreaterThan(0);
+    expect(at({ code, attempt: 2 })).toBe(0);
+    expect(decideRetry({ attempt: 2, code, now: 0, random: 0.5 }, settings)).toEqual({ retry: false, reason: 'limit' });
+  }
+  expect(at({ code: 'ECONNREFUSED', attempt: 3 })).toBeGreaterThan(0);
+  // The S3 and download loops judge the error itself, also where the SDK or stacflow wrapped it.
+  const dns = Object.assign(new Error('getaddrinfo ENOTFOUND s3.example'), { code: 'ENOTFOUND' });
+  const wrapped = new Error('S3 unreachable', { cause: new Error('transport', { cause: dns }) });
+  expect(retryWaitWithin(1, undefined, DEFAULT_LIMITS, 0, 0, 0, wrapped)).toBeGreaterThan(0);
+  expect(retryWaitWithin(2, undefined, DEFAULT_LIMITS, 0, 0, 0, wrapped)).toBeUndefined();
+  expect(retryWaitWithin(2, undefined, DEFAULT_LIMITS, 0, 0, 0, new Error('reset', { cause: { code: 'ECONNRESET' } }))).toBeGreaterThan(0);
+  expect(nextWait(2, wrapped, downloadRetry(DEFAULT_LIMITS), 0, 0)).toBeUndefined();
+});
