@@ -43,6 +43,9 @@ export class UsageError extends StacflowError {
  */
 export function failAsUsageError<T>(yargs: Argv<T>, { bin = 'stacflow', argv = [], commands = [] }: { bin?: string; argv?: readonly string[]; commands?: readonly string[] } = {}): Argv<T> {
   return yargs.fail((message, err, instance) => {
+    // A `.check()` that threw: yargs hands its message too (a handler's error comes without one). It is about
+    // the command line, so a usage error (exit 2, no stack); anything else thrown goes on as it is.
+    if (err && message !== null && message === err.message && !(err instanceof StacflowError)) throw new UsageError(message);
     if (err) throw err;
     const unknown = /^Unknown arguments?: (.+)$/.exec(message ?? '');
     // getOptions() is yargs' own (not in its types): the options of the command being parsed (yargs applies a
