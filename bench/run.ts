@@ -13,6 +13,9 @@ import { runChild, startChild, type Measurement } from './child.js';
  * download: stacflow's `download` step vs `rclone copy --files-from`, same objects from a local nginx,
  * alternating: MB/s, ratio stacflow/rclone, peak RSS (bench/download.ts; issue 4). Needs nginx and rclone.
  *
+ * download-concurrency: 1,496 small objects from the sandbox S3 at 20 ms latency, stacflow's `download` at
+ * concurrency 4, 8, 16 vs rclone --transfers 16: wall, CPU ms per object (bench/download-concurrency.ts; issue 13).
+ *
  * labels: 6,000 caminfo labels from the sandbox S3 at 20 ms latency, 32 in flight: labels/s against the bound
  * (in flight ÷ latency) and CPU ms per label, for fetch_label and for plainer readers (bench/labels.ts; issue 9).
  *
@@ -29,7 +32,7 @@ import { runChild, startChild, type Measurement } from './child.js';
  * process: wall, CPU, API and S3 requests, peak RSS, and the ratio to each goal (unchanged run: only searches,
  * < 5% of the first's time; 1% run: exactly the changed labels; state ≤ 5% slower) (bench/incremental.ts; issue 12).
  */
-const BENCHES = ['pipeline', 'pvl', 'download', 'labels', 'cql2', 'catalogs', 'incremental'] as const;
+const BENCHES = ['pipeline', 'pvl', 'download', 'download-concurrency', 'labels', 'cql2', 'catalogs', 'incremental'] as const;
 const asked = process.argv.slice(2);
 const unknown = asked.filter((name) => !(BENCHES as readonly string[]).includes(name));
 if (unknown.length > 0) {
@@ -46,6 +49,7 @@ if (wanted('pvl')) {
 }
 // Imported only when asked: it loads the stage registry and the S3 SDK.
 if (wanted('download')) await (await import('./download.js')).benchDownload();
+if (wanted('download-concurrency')) process.stdout.write(await (await import('./download-concurrency.js')).benchDownloadConcurrency());
 if (wanted('labels')) await (await import('./labels.js')).benchLabels();
 if (wanted('cql2')) process.stdout.write((await import('./cql2.js')).benchCql2());
 if (wanted('catalogs')) process.stdout.write(await (await import('./catalogs.js')).benchCatalogs());

@@ -1,4 +1,5 @@
 import type { Entry, StacAsset, StacItem } from '../entry.js';
+import { localCopies } from './local-files.js';
 
 /** The STAC File extension, whose `file:local_path`, `file:size` and `file:checksum` describe downloads. */
 export const FILE_EXTENSION = 'https://stac-extensions.github.io/file/v2.1.0/schema.json';
@@ -52,7 +53,7 @@ function propertyValue(value: unknown): unknown {
 }
 
 function withLocalFiles(assets: StacItem['assets'], entry: Entry): StacItem['assets'] {
-  const written = Object.entries(entry.files).filter(([, file]) => file.status !== 'failed');
+  const written = localCopies(entry);
   if (written.length === 0 || assets === undefined || assets === null) return assets; // (a GeoJSON feature may have no assets)
   const out: Record<string, StacAsset> = { ...assets };
   for (const [key, file] of written) {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Entry, StacItem } from '../entry.js';
 import { compileFieldPath, fieldPathSchema } from '../fields/field-path.js';
 import { bboxColumns, geometryColumn } from './geometry-columns.js';
+import { localCopies, localPathOf } from './local-files.js';
 
 /**
  * The column model the catalog writers share (CSV now, GeoParquet next): a column is a name and a reader.
@@ -12,7 +13,8 @@ import { bboxColumns, geometryColumn } from './geometry-columns.js';
  *   each scalar field of that entry          (`select` names, in insertion order; label documents and other
  *                                              objects are left out; names taken by the columns above too)
  *   asset:<key> for each asset of that entry (its href; empty for items without that asset)
- *   file:<key> for each file the download step wrote for that entry (its local path)
+ *   file:<key> for each file the download step wrote for that entry (its local path; empty in rows whose
+ *                                              download of it failed: src/catalog/local-files.ts)
  * then, only when asked (csv `geometry: true`), `geometry` (WKT) and `bbox_xmin` … `bbox_ymax`
  * and, when failed entries are written, `failed` (`stage: message`, several joined by `; `).
  * The writer takes the first entry that did not fail, so failed entries (which may lack fields) do not
@@ -92,8 +94,8 @@ export function defaultColumns(sample: Entry | undefined): Column[] {
   for (const key of Object.keys(sample.item.assets ?? {})) {
     columns.push({ name: `asset:${key}`, read: (entry) => entry.item.assets?.[key]?.href ?? null });
   }
-  for (const key of Object.keys(sample.files)) {
-    columns.push({ name: `file:${key}`, read: (entry) => entry.files[key]?.path ?? null });
+  for (const [key] of localCopies(sample)) {
+    columns.push({ name: `file:${key}`, read: (entry) => localPathOf(entry, key) });
   }
   return columns;
 }

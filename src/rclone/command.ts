@@ -12,7 +12,9 @@ export const RCLONE_TRANSFERS = 16;
 export interface CopyCommandOptions {
   remote: string;
   bucket: string;
-  /** The --files-from list (keys relative to the bucket root). */
+  /** Folder under the bucket the list's paths are relative to (default: the bucket's root). */
+  source?: string;
+  /** The --files-from list (paths relative to `source`). */
   list: string;
   dest: string;
   /** The bucket's region when known (from its hrefs, else the pipeline's `s3.region`). */
@@ -25,7 +27,7 @@ export interface CopyCommandOptions {
 
 /**
  * The argv of `rclone copy` for one bucket's list:
- * `rclone copy --config <config/rclone.conf> --files-from <list> s3_noauth:<bucket> <dest> --transfers 16`.
+ * `rclone copy --config <config/rclone.conf> --files-from <list> s3_noauth:<bucket>[/<source>] <dest> --transfers 16`.
  *
  * - `--config` only for the packaged remote (`s3_noauth`); another remote name is the user's own, read from
  *   their rclone config.
@@ -42,7 +44,7 @@ export function rcloneCopyArgv(options: CopyCommandOptions): string[] {
   const packaged = options.remote === DEFAULT_REMOTE;
   const argv = ['rclone', 'copy'];
   if (packaged) argv.push('--config', options.config ?? RCLONE_CONFIG);
-  argv.push('--files-from', options.list, `${options.remote}:${options.bucket}`, options.dest, '--transfers', String(RCLONE_TRANSFERS), '--no-traverse');
+  argv.push('--files-from', options.list, `${options.remote}:${options.bucket}${options.source ? `/${options.source}` : ''}`, options.dest, '--transfers', String(RCLONE_TRANSFERS), '--no-traverse');
   if (options.endpoint) argv.push('--s3-provider', 'Other', '--s3-endpoint', options.endpoint);
   else if (packaged && options.region && options.region !== DEFAULT_REMOTE_REGION) argv.push('--s3-region', options.region);
   return argv;

@@ -74,11 +74,16 @@ test('npm run demo: sandbox, pipeline and a look at what it wrote', async () => 
   expect(result.stdout).toMatch(/download: \d+ files downloaded \([\d.]+ MiB\), 0 already there, 0 resumed, 0 items failed/);
   expect(result.stdout).toContain('s3_noauth:/astrogeo-ard/moon/kaguya/terrain_camera/');
   expect(result.stdout).toMatch(/the same copy with rclone:\n  rclone copy --config \S+rclone\.conf --files-from /);
+  // One command per collection, into the folders download wrote; and the sandbox they read is said to be gone.
+  expect(result.stdout).toMatch(/s3_noauth:astrogeo-ard\/moon\/kaguya\/terrain_camera\/monoscopic\/uncontrolled \S+\/data\/kaguya_terrain_camera_monoscopic_uncontrolled_observations /);
+  expect(result.stdout).toMatch(/they read the demo's sandbox S3, http:\/\/127\.0\.0\.1:\d+, which is stopped when the demo ends/);
   expect((await readdir(out)).sort()).toEqual([
     'data',
     'kaguya-tc.csv',
     'kaguya-tc.report.json',
-    'kaguyatc_images_to_download.astrogeo-ard.files.txt',
+    'kaguyatc_images_to_download.astrogeo-ard.1.files.txt',
+    'kaguyatc_images_to_download.astrogeo-ard.2.files.txt',
+    'kaguyatc_images_to_download.astrogeo-ard.3.files.txt',
     'kaguyatc_images_to_download.txt',
   ]);
 });

@@ -17,13 +17,13 @@ describe('download options', () => {
   it('reads its documented example', () => {
     const yaml = parseYaml(download.example) as { download: unknown };
     expect(downloadOptions.parse(yaml.download)).toEqual({
-      assets: ['image'], to: 'data/{collection}/{id}/', concurrency: 4, max_requests: 16, multipart_threshold: 64 * MiB, part_size: 16 * MiB, required: true,
+      assets: ['image'], to: 'data/{collection}/{id}/', concurrency: 16, max_requests: 16, multipart_threshold: 64 * MiB, part_size: 16 * MiB, required: true,
     });
   });
 
   it('has the documented defaults', () => {
     expect(downloadOptions.parse({ roles: ['data'] })).toEqual({
-      roles: ['data'], to: 'data/{collection}/{id}/', concurrency: 4, max_requests: 16, multipart_threshold: 64 * MiB, part_size: 16 * MiB, required: true,
+      roles: ['data'], to: 'data/{collection}/{id}/', concurrency: 16, max_requests: 16, multipart_threshold: 64 * MiB, part_size: 16 * MiB, required: true,
     });
   });
 

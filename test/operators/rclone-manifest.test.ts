@@ -46,6 +46,7 @@ describe('rclone_manifest', () => {
       rows: items.length,
       lists: { 'astrogeo-ard': list },
       commands: [`rclone copy --config ${RCLONE_CONFIG} --files-from ${list} s3_noauth:astrogeo-ard data --transfers 16 --no-traverse`],
+      copies: [{ remote: 's3_noauth', bucket: 'astrogeo-ard', source: '', list, dest: 'data', region: 'us-west-2', objects: items.length }],
     });
     // As the tutorial builds them from assets.image.href: `s3_noauth:/<host's first label>/<path>`.
     const tutorial = items.map((item) => {
@@ -137,7 +138,7 @@ describe('rclone_manifest', () => {
   it('writes an empty manifest and no command when nothing is listed', async () => {
     const manifest = path.join(dir, 'empty.txt');
     const { step } = await run({ assets: ['image'], path: manifest }, []);
-    expect(await step.finish!()).toEqual({ path: manifest, rows: 0, lists: {}, commands: [] });
+    expect(await step.finish!()).toEqual({ path: manifest, rows: 0, lists: {}, commands: [], copies: [] });
     expect(readFileSync(manifest, 'utf8')).toBe('');
   });
 

@@ -1,6 +1,7 @@
 import type { Entry } from '../../entry.js';
 import { STACFLOW_PREFIX } from '../catalog-item.js';
 import { FAILED_COLUMN } from '../columns.js';
+import { localCopies } from '../local-files.js';
 import { instantMicros, JSON_TYPE, mergeTypes, STRING_TYPE, TIMESTAMP_TYPE, typeOfValue, WKB_TYPE, type ValueType } from './value-type.js';
 import { boundsOf, isGeoJsonGeometry } from './wkb.js';
 
@@ -11,7 +12,7 @@ import { boundsOf, isGeoJsonGeometry } from './wkb.js';
  *   collection, stac_version, then each property lifted to a top-level column (datetimes as timestamps, GeoJSON
  *   geometries such as `proj:geometry` as WKB, arrays of scalars as lists, other objects as JSON text), then the pipeline's own columns: `stacflow:<name>` for each
  *   scalar or list field a step set (`select` names; label documents are left out), `file:<asset>` for each local
- *   copy the download step wrote (its path), and `stacflow:failed` (stage: message) for a failed entry.
+ *   copy the download step wrote (its path; not for a failed download), and `stacflow:failed` (stage: message) for a failed entry.
  * A property named like a top-level column (`id`, `links`...) cannot be lifted (the spec does not allow it): it
  * goes to the spill column with the values that do not fit (see writer.ts).
  */
@@ -74,7 +75,7 @@ export function itemRow(entry: Entry, includeFailed: boolean): ItemRow {
   for (const [name, value] of Object.entries(entry.fields)) {
     if (isFieldValue(value)) values.set(`${STACFLOW_PREFIX}${name}`, value);
   }
-  for (const [asset, file] of Object.entries(entry.files)) values.set(`file:${asset}`, file.path);
+  for (const [asset, file] of localCopies(entry)) values.set(`file:${asset}`, file.path);
   if (includeFailed) values.set(FAILED, FAILED_COLUMN.read(entry));
   return { values, collisions };
 }

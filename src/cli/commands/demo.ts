@@ -39,7 +39,9 @@ export const demoCommand: CommandModule<object, { pipeline: string; out: string;
         const lines = (await readFile(output.path, 'utf8')).split('\n');
         process.stdout.write(`\n${output.path} (${output.rows} rows), first lines:\n${lines.slice(0, 4).map((l) => (l.length > 160 ? `${l.slice(0, 157)}...` : l)).join('\n')}\n`);
         const commands = (output as { commands?: unknown }).commands;
-        if (Array.isArray(commands)) process.stdout.write(`the same copy with rclone:\n${commands.map((c) => `  ${String(c)}`).join('\n')}\n`);
+        if (Array.isArray(commands)) {
+          process.stdout.write(`the same copy with rclone:\n${commands.map((c) => `  ${String(c)}`).join('\n')}\n${sandboxGone(sandbox.s3Endpoint)}\n`);
+        }
       }
       process.exitCode = code;
     } finally {
@@ -47,6 +49,12 @@ export const demoCommand: CommandModule<object, { pipeline: string; out: string;
     }
   },
 };
+
+/** The printed commands read the sandbox's S3, which the demo stops: say so, and how to get real ones. */
+const sandboxGone = (endpoint: string): string =>
+  `  (they read the demo's sandbox S3, ${endpoint}, which is stopped when the demo ends: they will not run after it. ` +
+  'Against the real bucket, run `npx run-pipeline pipelines/kaguya-tc.yaml` (no S3_ENDPOINT): it prints the same commands for AWS. ' +
+  'They copy into the layout `download` used, so running them too stores nothing twice.)';
 
 function runChild(args: string[], env: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
