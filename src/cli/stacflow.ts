@@ -1,12 +1,14 @@
-import yargs, { type Argv } from 'yargs';
+import yargs, { type Argv, type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { VERSION } from '../version.js';
+import { collectionsCommand } from './commands/collections.js';
 import { cql2Command } from './commands/cql2.js';
 import { demoCommand } from './commands/demo.js';
 import { keepStdinDash, pvlCommand } from './commands/pvl.js';
 import { runCommand } from './commands/run.js';
 import { sandboxCommand } from './commands/sandbox.js';
 import { schemaCommand } from './commands/schema.js';
+import { searchCommand } from './commands/search.js';
 import { stagesCommand } from './commands/stages.js';
 import { statusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
@@ -18,18 +20,11 @@ import { failAsUsageError, runMain } from './main.js';
  * than they use (test/cli/startup.test.ts).
  */
 export function stacflowCli(argv: string[]): Argv {
-  return failAsUsageError(yargs(keepStdinDash(argv)))
-    .scriptName('stacflow')
-    .version(VERSION)
-    .command(runCommand)
-    .command(validateCommand)
-    .command(statusCommand)
-    .command(stagesCommand)
-    .command(schemaCommand)
-    .command(pvlCommand)
-    .command(cql2Command)
-    .command(sandboxCommand)
-    .command(demoCommand)
+  const commands = [runCommand, searchCommand, collectionsCommand, validateCommand, statusCommand, stagesCommand, schemaCommand, pvlCommand, cql2Command, sandboxCommand, demoCommand];
+  const names = commands.map((c) => String(c.command).split(' ')[0]);
+  let cli = failAsUsageError(yargs(keepStdinDash(argv)), { bin: 'stacflow', argv, commands: names }).scriptName('stacflow').version(VERSION);
+  for (const command of commands) cli = cli.command(command as CommandModule);
+  return cli
     .demandCommand(1, 'name a command (stacflow --help lists them)')
     .strict()
     .help()

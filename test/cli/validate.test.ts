@@ -58,3 +58,21 @@ test('a usage error (no file) shows the help, says what is missing and exits 2',
   expect(result.stderr).toContain('ERR_USAGE: Not enough non-option arguments');
   expect(result.code).toBe(2);
 });
+
+test('a misspelt command or option gets the closest one and where the help is, not the whole help; exit 2', async () => {
+  const command = await runBin('stacflow', ['serch', '--bbox', '1', '2', '3', '4']);
+  expect(command.code).toBe(2);
+  expect(command.stderr).toBe('stacflow: ERR_USAGE: unknown command "serch"; did you mean "search"? (stacflow --help says what each does)\n');
+  const unknown = await runBin('stacflow', ['frobnicate']);
+  expect(unknown.stderr).toMatch(/unknown command "frobnicate"; commands: run, search, collections, validate, status/);
+  const option = await runBin('stacflow', ['run', 'pipelines/kaguya-tc.yaml', '--full-refrsh']);
+  expect(option.code).toBe(2);
+  expect(option.stderr).toBe('stacflow: ERR_USAGE: unknown option "--full-refrsh"; did you mean "--full-refresh"? (stacflow run --help lists the options)\n');
+  const bin = await runBin('run-pipeline', ['pipelines/kaguya-tc.yaml', '--reconcle']);
+  expect(bin.stderr).toBe('stacflow: ERR_USAGE: unknown option "--reconcle"; did you mean "--reconcile"? (run-pipeline --help lists the options)\n');
+});
+
+test('a flag a command checks itself (a rate above 1) is a usage error: one line, exit 2, no stack', async () => {
+  const result = await runBin('stacflow', ['sandbox', '--fault-rate', '2']);
+  expect(result).toMatchObject({ code: 2, stderr: 'stacflow: ERR_USAGE: --fault-rate must be between 0 and 1, got 2\n' });
+});
