@@ -17,6 +17,10 @@ export const SLOW_TEST_FILES = [
   // --schedule through the bin with a seconds cron: seven children, each running several times, ~20 s.
   // cli/status keeps three scheduled-shape runs and the status command.
   'test/cli/schedule.test.ts',
+  // report.html of a real run opened in headless Chromium (~12 s), and 30,000 detailed footprints through the
+  // collector and renderer in a child (~20 s). report-html/render.test.ts keeps a real run's page in process.
+  'test/report-html/browser.test.ts',
+  'test/report-html/large-run.test.ts',
   // The grammar (about 0.1 MB/s) against the fast parser on the corpus's two largest folders (ale/, isis3/):
   // ~3 min of CPU. The other folders and the USGS labels stay in pvl/differential.test.ts.
   'test/pvl/differential-large.test.ts',

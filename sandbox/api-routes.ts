@@ -17,6 +17,8 @@ export interface ApiContext {
   repeatNextLink: boolean;
   /** The queryables schema served at `/queryables` and `/collections/{id}/queryables` (default open). */
   queryables?: QueryablesKind;
+  /** `item_assets` of every collection document (`itemAssets: true`); undefined: none, as the copied documents. */
+  itemAssets?: Json;
 }
 
 export interface ApiRequest {
@@ -46,9 +48,9 @@ export function route(ctx: ApiContext, request: ApiRequest): ApiResponse {
   if (first === 'queryables' && collectionId === undefined && get) return json(queryables(`${ctx.endpoint}/queryables`, ctx.queryables));
   if (first === 'search' && collectionId === undefined && (get || method === 'POST')) return search(ctx, request);
   if (first !== 'collections' || !get) throw notFound();
-  if (collectionId === undefined) return json(collectionsDocument(ctx.catalog, ctx.endpoint));
+  if (collectionId === undefined) return json(collectionsDocument(ctx.catalog, ctx.endpoint, ctx.itemAssets));
   if (ctx.catalog.ordinal(collectionId) < 0) throw notFound();
-  if (third === undefined) return json(collectionDocument(collectionId, ctx.endpoint));
+  if (third === undefined) return json(collectionDocument(collectionId, ctx.endpoint, ctx.itemAssets));
   if (third === 'queryables' && itemId === undefined) return json(queryables(`${ctx.endpoint}/collections/${collectionId}/queryables`, ctx.queryables));
   if (third !== 'items') throw notFound();
   if (itemId === undefined) return search(ctx, request, collectionId);

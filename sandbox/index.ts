@@ -10,6 +10,8 @@ import type { RequestLogEntry } from './request-log.js';
 import { FAULT_KINDS, RandomFaults, type FaultKind } from './random-faults.js';
 import { startSandboxS3, type SandboxS3, type SandboxS3Options } from './s3/index.js';
 import { templates } from './templates.js';
+import { itemAssets } from './responses.js';
+import { DEFAULT_IMAGE_BYTES } from './s3/image-bytes.js';
 
 export { KAGUYA_TC_COLLECTIONS, SandboxCatalog } from './catalog.js';
 export type { CatalogChangeResult, CatalogChanges, ItemRef } from './catalog-changes.js';
@@ -60,6 +62,11 @@ export interface SandboxOptions {
    * `additionalProperties: false`, so a client can tell a misspelled one.
    */
   queryables?: 'open' | 'closed';
+  /**
+   * Collection documents with `item_assets` (each asset's type, title, roles; the image's `file:size`), as
+   * APIs that use the item-assets extension serve them. Default false: the copied documents have none.
+   */
+  itemAssets?: boolean;
   /** A broken server: every page fetched with a token links to that same token again (page 2's next = page 1's). */
   repeatNextLink?: boolean;
   /** Links as the USGS deployment writes them, with a doubled slash (`http://127.0.0.1:port//collections`). */
@@ -142,7 +149,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     stalls,
     log: requests,
     doubleSlashLinks: options.doubleSlashLinks ?? false,
-    context: { catalog, conformsTo: options.conformsTo ?? templates().conformsTo, repeatNextLink: options.repeatNextLink ?? false, queryables: options.queryables ?? 'open' },
+    context: { catalog, conformsTo: options.conformsTo ?? templates().conformsTo, repeatNextLink: options.repeatNextLink ?? false, queryables: options.queryables ?? 'open', ...(options.itemAssets ? { itemAssets: itemAssets(s3?.imageBytes ?? DEFAULT_IMAGE_BYTES) } : {}) },
   }).catch(async (err: unknown) => {
     await s3?.close();
     throw err;

@@ -24,7 +24,7 @@ export function landingPage(endpoint: string, conformsTo: readonly string[]): Js
 export const conformance = (conformsTo: readonly string[]): Json => ({ conformsTo: [...conformsTo] });
 
 /** A collection as stac-server v4 serves it; ids unknown to the copied list are made from the monoscopic one. */
-export function collectionDocument(id: string, endpoint: string): Json {
+export function collectionDocument(id: string, endpoint: string, itemAssets?: Json): Json {
   const known = templates().collections;
   const base = known.get(id) ?? {
     ...known.get(MONOSCOPIC),
@@ -34,6 +34,7 @@ export function collectionDocument(id: string, endpoint: string): Json {
   };
   const document = rehost(base, endpoint) as Json;
   const href = `${endpoint}/collections/${id}`;
+  if (itemAssets !== undefined) document.item_assets = itemAssets;
   document.links = [
     { rel: 'self', type: 'application/json', href },
     { rel: 'parent', type: 'application/json', href: endpoint },
@@ -46,9 +47,20 @@ export function collectionDocument(id: string, endpoint: string): Json {
   return document;
 }
 
-export function collectionsDocument(catalog: SandboxCatalog, endpoint: string): Json {
+/**
+ * `item_assets` (STAC item-assets extension) as the items have them: each asset's type, title and roles, and
+ * the image's `file:size` (every sandbox image has `imageBytes`), for clients that plan downloads from it.
+ */
+export function itemAssets(imageBytes: number): Json {
+  const assets = templates().item.assets as Record<string, Json>;
+  return Object.fromEntries(
+    Object.entries(assets).map(([key, { href: _href, ...rest }]) => [key, key === 'image' ? { ...rest, 'file:size': imageBytes } : rest]),
+  );
+}
+
+export function collectionsDocument(catalog: SandboxCatalog, endpoint: string, itemAssets?: Json): Json {
   return {
-    collections: catalog.collections.map((c) => collectionDocument(c.id, endpoint)),
+    collections: catalog.collections.map((c) => collectionDocument(c.id, endpoint, itemAssets)),
     links: [
       { rel: 'self', type: 'application/json', href: `${endpoint}/collections` },
       { rel: 'root', type: 'application/json', href: endpoint },

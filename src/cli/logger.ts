@@ -8,6 +8,10 @@ export interface LoggerOptions {
   pretty?: boolean;
   /** Where the lines go (default: stderr, synchronously). */
   destination?: { write(text: string): unknown };
+  /** Pretty lines: each record's fields under its message (default); false: the message alone (it names item and href). */
+  fields?: boolean;
+  /** `-q`: errors, and of the warnings only the item failures (a record with `item`, `stage` and `code`). */
+  failuresOnly?: boolean;
 }
 
 /**
@@ -18,12 +22,24 @@ export interface LoggerOptions {
  * terminal as `\x1b[...`, not as a command; the colours are pino-pretty's own.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const level = options.level ?? 'info';
+  const level = options.failuresOnly ? 'warn' : (options.level ?? 'info');
   const wantPretty = options.pretty ?? Boolean(process.stderr.isTTY);
   const out = options.destination ?? pino.destination({ fd: 2, sync: true });
+  const keep = options.failuresOnly ? keptWhenQuiet : () => true;
   if (wantPretty) {
-    const format = prettyFactory({ colorize: true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss' });
-    return pino({ level }, { write: (line: string) => out.write(format(terminalSafe(JSON.parse(line)))) });
+    const format = prettyFactory({ colorize: true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss', hideObject: options.fields === false });
+    return pino({ level }, {
+      write: (line: string) => {
+        const record = JSON.parse(line) as Record<string, unknown>;
+        if (keep(record)) out.write(format(terminalSafe(record)));
+      },
+    });
   }
-  return pino({ level, base: undefined }, out);
+  if (!options.failuresOnly) return pino({ level, base: undefined }, out);
+  return pino({ level, base: undefined }, { write: (line: string) => (keep(JSON.parse(line) as Record<string, unknown>) ? out.write(line) : undefined) });
+}
+
+/** Under `-q`: every record but the warnings that are not an item's failure (pino levels: 40 warn). */
+function keptWhenQuiet(record: Record<string, unknown>): boolean {
+  return record.level !== 40 || (record.item !== undefined && record.stage !== undefined && record.code !== undefined);
 }

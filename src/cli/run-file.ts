@@ -3,9 +3,9 @@ import { RunAbortedError } from '../errors.js';
 import { runPipeline } from '../engine/run.js';
 import { RunStats } from '../engine/stats.js';
 import { EXIT } from './exit-codes.js';
-import { createLogger } from './logger.js';
-import { ProgressDisplay } from './progress.js';
-import { terminalText } from '../util/terminal-text.js';
+import type { Logger } from 'pino';
+import { RunTerminal } from './progress/run-terminal.js';
+import { htmlReportFor } from '../report-html/index.js';
 import type { StateStore } from '../state/store.js';
 
 // The work of `run-pipeline FILE` and `stacflow run FILE`, imported by their handlers only: the engine, the
@@ -17,10 +17,20 @@ export interface RunArgs {
   verbose?: boolean;
   quiet?: boolean;
   progress?: boolean;
+  /** Seconds between the JSON progress lines off a TTY (default 10). */
+  progressInterval?: number;
   /** With `state:`: work every item again (the state is still written). */
   fullRefresh?: boolean;
   /** With `state:`: search everything, and mark the items the source no longer returns removed. */
   reconcile?: boolean;
+  /** `--set PATH=VALUE` arguments: options changed from the command line (src/config/overrides.ts). */
+  set?: string[];
+  /** Say what the run would do, from the API's answers, and write nothing (src/cli/dry-run.ts). */
+  dryRun?: boolean;
+  /** With --dry-run: the plan as JSON on stdout. */
+  json?: boolean;
+  /** false (`--no-html-report`): no report.html beside the JSON report (src/report-html). */
+  htmlReport?: boolean;
 }
 
 /** What a caller that runs the file many times (`--schedule`, src/cli/schedule.ts) controls of one run. */
@@ -33,11 +43,15 @@ export interface RunControl {
 
 /** Loads, validates and runs a pipeline; resolves to the process exit code (DESIGN.md). */
 export async function runFromFile(args: RunArgs, control: RunControl = {}): Promise<number> {
-  const tty = Boolean(process.stderr.isTTY);
-  const showProgress = args.progress ?? (tty && !args.quiet);
-  const log = createLogger({ level: args.verbose ? 'debug' : args.quiet ? 'error' : showProgress ? 'warn' : 'info' });
+  if (args.dryRun) {
+    const { dryRunFromFile } = await import('./dry-run.js');
+    return dryRunFromFile(args);
+  }
+  // Logs, progress and summary on stderr: bars on a TTY, JSON lines off one (src/cli/progress/run-terminal.ts).
+  const terminal = new RunTerminal(args);
+  const { log } = terminal;
 
-  const plan = await loadForRun(args.file);
+  const plan = await loadForRun(args.file, args.set);
   if (plan === undefined) return EXIT.invalid;
 
   const stats = new RunStats();
@@ -56,21 +70,28 @@ export async function runFromFile(args: RunArgs, control: RunControl = {}): Prom
     process.off('SIGTERM', onSignal);
     throw err;
   }
-  const progress = showProgress ? new ProgressDisplay(plan, stats) : undefined;
+  terminal.start(plan, stats);
+  const htmlReport = args.htmlReport === false ? undefined : htmlReportFor(plan);
   try {
     const result = await runPipeline(plan, {
       log,
       stats,
       signal: controller.signal,
       reportPath: args.report,
+      ...(htmlReport ? { watch: htmlReport.watch } : {}),
       ...(state ? { state, fullRefresh: args.fullRefresh ?? false, reconcile: args.reconcile ?? false } : {}),
     });
-    progress?.stop();
+    terminal.stop();
+    // The page is a view of the JSON report: failing to write it is said, and changes no exit code.
+    const htmlPath = await htmlReport?.write(result.report, result.reportPath).catch((err: unknown) => {
+      log.warn({ err }, `html report not written: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    });
     control.onResult?.(result);
-    if (!args.quiet) process.stderr.write(summary(result.report, result.reportPath));
+    terminal.summary(result.report, result.reportPath, htmlPath !== undefined ? { htmlReport: htmlPath } : {});
     return result.exitCode;
   } finally {
-    progress?.stop();
+    terminal.stop();
     state?.close(); // commits what is buffered, releases the run lock
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -81,7 +102,7 @@ export async function runFromFile(args: RunArgs, control: RunControl = {}): Prom
  * The pipeline's state (src/state, loaded only for pipelines that have one), with its run lock taken: never
  * two runs of one pipeline at once; a lock left by a dead process is taken over, and said.
  */
-async function openRunState(file: string, log: ReturnType<typeof createLogger>) {
+async function openRunState(file: string, log: Logger) {
   const { openStateStore } = await import('../state/store.js');
   const store = await openStateStore(file, { root: process.cwd() });
   const lock = store.acquireLock();
@@ -96,22 +117,4 @@ async function openRunState(file: string, log: ReturnType<typeof createLogger>) 
   }
   if (lock.tookOverFrom) log.warn({ state: store.location, holder: lock.tookOverFrom }, `state: took over the run lock of pid ${lock.tookOverFrom.pid}, which no longer runs (its run was cut: it is marked interrupted)`);
   return store;
-}
-
-/**
- * The end-of-run lines on stderr. Ids, paths and messages come from the data and the servers: each line's
- * control characters are escaped (src/util/terminal-text.ts), so none reaches the terminal raw.
- */
-export function summary(report: Awaited<ReturnType<typeof runPipeline>>['report'], reportPath: string): string {
-  const lines = [
-    `${report.pipeline.name}: ${report.status.replaceAll('_', ' ')} in ${report.duration_s} s — ${report.items.total} items, ${report.items.failed} failed`,
-  ];
-  for (const [label, output] of Object.entries(report.outputs)) lines.push(`  ${label}: ${output.path} (${output.rows} rows)`);
-  if (report.error) lines.push(`  error: ${report.error.message}`);
-  const shown = report.failures.slice(0, 5);
-  for (const f of shown) lines.push(`  failed ${f.item} at ${f.stage}: ${f.message}`);
-  if (report.items.failed > shown.length) lines.push(`  … ${report.items.failed - shown.length} more failed items, see the report`);
-  for (const w of report.warnings ?? []) lines.push(`  warning at ${w.stage}: ${w.message}`);
-  lines.push(`  report: ${reportPath}`);
-  return `${lines.map(terminalText).join('\n')}\n`;
 }

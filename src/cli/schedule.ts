@@ -22,7 +22,7 @@ export async function runOnSchedule(args: ScheduleArgs): Promise<number> {
   const graceMs = args.stopTimeout === undefined ? 0 : parseDuration(args.stopTimeout);
   if (graceMs === undefined) throw new UsageError(`--stop-timeout: expected a duration such as 30s, 5m or 1h, got "${args.stopTimeout}"`);
   const log = createLogger({ level: args.quiet ? 'warn' : 'info' });
-  const plan = await loadForRun(args.file);
+  const plan = await loadForRun(args.file, args.set);
   if (plan === undefined) return EXIT.invalid;
   if (plan.schedule === undefined) {
     throw new UsageError(`${args.file}: --schedule runs a pipeline at the times of its \`schedule:\`, and this one has none (add e.g. schedule: "0 3 * * *")`);

@@ -7,6 +7,7 @@ import { aliasIssues } from './alias-check.js';
 import { interpolateDocument, type Env } from './interpolate.js';
 import type { LoadedPipeline, StageRegistry } from '../engine/pipeline.js';
 import { Locator, sortIssues } from './locate.js';
+import { applyOverrides, relocateIssues } from './overrides.js';
 import { validatePipeline } from './validate.js';
 
 export type { ConfiguredStage, LoadedPipeline, StageRegistry } from '../engine/pipeline.js';
@@ -19,8 +20,13 @@ export const MAX_PIPELINE_BYTES = 1024 * 1024;
  * Reads, interpolates and validates a pipeline file. Throws one `ConfigurationError` carrying every issue in
  * the file (file:line:col, YAML path, plain message), sorted in reading order.
  */
-export async function loadPipeline(file: string, registry: StageRegistry, env: Env = process.env): Promise<LoadedPipeline> {
-  return parsePipeline(await readPipelineText(file), file, registry, env);
+export async function loadPipeline(file: string, registry: StageRegistry, env: Env = process.env, options: LoadOptions = {}): Promise<LoadedPipeline> {
+  return parsePipeline(await readPipelineText(file), file, registry, env, options);
+}
+
+export interface LoadOptions {
+  /** `--set PATH=VALUE` arguments, applied to the file before validation (overrides.ts). */
+  readonly set?: readonly string[];
 }
 
 /** The file's text, at most MAX_PIPELINE_BYTES of it (read in pieces: a FIFO or a huge file is never read whole). */
@@ -60,7 +66,7 @@ const tooLarge = (bytes: number, prefix = ''): string =>
   `the pipeline file is ${prefix}${formatBytes(bytes)} (${bytes} bytes); a pipeline file may be ${formatBytes(MAX_PIPELINE_BYTES)} at most: is this the right file?`;
 
 /** As `loadPipeline`, from text; `file` names it in messages (and gives the default `name`). */
-export function parsePipeline(text: string, file: string, registry: StageRegistry, env: Env = process.env): LoadedPipeline {
+export function parsePipeline(text: string, file: string, registry: StageRegistry, env: Env = process.env, options: LoadOptions = {}): LoadedPipeline {
   const bytes = Buffer.byteLength(text);
   if (bytes > MAX_PIPELINE_BYTES) throw new ConfigurationError([{ file, line: 0, col: 0, path: '', message: tooLarge(bytes) }]);
   const lineCounter = new LineCounter();
@@ -79,10 +85,13 @@ export function parsePipeline(text: string, file: string, registry: StageRegistr
   const aliases = aliasIssues(doc, locator);
   if (aliases.length > 0) throw new ConfigurationError(sortIssues(aliases));
 
+  const overrides = applyOverrides(doc, options.set ?? []);
+  if (overrides.issues.length > 0) throw new ConfigurationError(overrides.issues);
+
   const interpolation = interpolateDocument(doc, env);
   const defaultName = basename(file, extname(file));
   const { pipeline, issues } = validatePipeline({ doc, locator, registry, interpolation, defaultName });
-  if (!pipeline) throw new ConfigurationError(sortIssues(issues));
+  if (!pipeline) throw new ConfigurationError(relocateIssues(sortIssues(issues), overrides.applied));
   return pipeline;
 }
 

@@ -6,10 +6,10 @@ import type { FileRecord } from '../entry.js';
 import { errorMessage } from '../errors.js';
 import type { LocatedHref } from '../s3/href.js';
 import type { S3Settings } from '../s3/settings.js';
-import { decideTransfer, type DecideSettings } from './decide.js';
+import { decideTransfer, type DecideSettings, type Decision } from './decide.js';
 import { DownloadError } from './errors.js';
 import { commitPart, makeTargetFolder, partPathOf, readLocalState } from './local-files.js';
-import { objectSource, type RemoteHead } from './object-source.js';
+import { objectSource, type ObjectSource, type RemoteHead } from './object-source.js';
 import { RequestLimiter } from './request-limiter.js';
 import { DEFAULT_LIMITS } from '../http/limits.js';
 import { classify, downloadRetry, type DownloadRetry } from './retry.js';
@@ -43,6 +43,14 @@ export interface EngineRun {
   log: Logger;
   /** Adds to a counter of the stage: downloaded, skipped, resumed, bytes, requests, retries, parts. */
   count(counter: string, n?: number): void;
+  /** Told of each transfer (not of a skip) and of its bytes as they arrive, for per-file progress. */
+  startTransfer?(info: { item: string; name: string; size?: number; resumedFrom: number }): FileProgress;
+}
+
+/** What one transfer tells a progress display: bytes as they are written, then its end (whatever the outcome). */
+export interface FileProgress {
+  add(bytes: number): void;
+  end(): void;
 }
 
 export interface EngineSettings extends DecideSettings {
@@ -130,6 +138,7 @@ export class DownloadEngine {
     });
     if (decision.action === 'skip') {
       run.count('skipped');
+      run.log.debug({ item: job.item, asset: job.asset, href: job.href, path: job.target.path }, `${job.target.path}: already there (same href, size and ETag), skipped`);
       return record('skipped', head.size ?? local.final?.size ?? 0);
     }
 
@@ -149,6 +158,22 @@ export class DownloadEngine {
       run.log.info({ item: job.item, asset: job.asset, href: job.href, from: resumedFrom }, `resuming ${job.href} from byte ${resumedFrom}`);
     }
 
+    const progress = run.startTransfer?.({ item: job.item, name: job.target.path, ...(head.size !== undefined ? { size: head.size } : {}), resumedFrom });
+    try {
+      return await this.fetchAndCommit(job, source, head, decision, partial, resumedFrom, progress, record);
+    } finally {
+      progress?.end();
+    }
+  }
+
+  /** The transfer `once` decided on, into the `.part`, verified and renamed into place. */
+  private async fetchAndCommit(
+    job: DownloadJob, source: ObjectSource, head: RemoteHead, decision: Exclude<Decision, { action: 'skip' }>, partial: Sidecar,
+    resumedFrom: number, progress: FileProgress | undefined, record: (status: FileRecord['status'], bytes: number, resumedFrom?: number) => FileRecord,
+  ): Promise<FileRecord> {
+    const { run } = this;
+    const file = job.target.absolute;
+    const partPath = partPathOf(file);
     const md5 = head.etagIsMd5 ? md5OfEtag(head.etag) : undefined;
     const newHashes = () => new Hashes(md5, job.checksum);
     const transfer: TransferContext = {
@@ -159,7 +184,10 @@ export class DownloadEngine {
       limiter: this.limiter,
       retry: this.retry,
       signal: run.signal,
-      count: (counter, n) => run.count(counter, n),
+      count: (counter, n) => {
+        run.count(counter, n);
+        if (counter === 'bytes') progress?.add(n ?? 1);
+      },
       onRetry: ({ attempt, offset, reason, delayMs, part }) => {
         run.log.info(
           { item: job.item, asset: job.asset, href: job.href, attempt, offset, part, delay_ms: delayMs, reason },

@@ -30,6 +30,27 @@ export interface StageCounts {
   endedAt?: number;
 }
 
+/** A file being transferred now (a download), for progress displays: its own bar while it runs. */
+export interface ActiveTransfer {
+  readonly stage: string;
+  readonly item: string;
+  /** Where it goes (the target path), as shown. */
+  readonly name: string;
+  /** The whole object's size, when the server said it. */
+  readonly size?: number;
+  /** Bytes a resumed `.part` already held. */
+  readonly resumedFrom: number;
+  /** Bytes in the file now (resumedFrom included). */
+  bytes: number;
+  readonly startedAt: number;
+}
+
+/** What a transfer reports while it runs; `end` once, whatever its outcome. */
+export interface TransferTracker {
+  add(bytes: number): void;
+  end(): void;
+}
+
 /**
  * One stats object per run (as rclone's accounting): every stage records what it checked, passed,
  * dropped and failed here; the run report and the progress display read it. Emits `change` (throttled
@@ -43,6 +64,9 @@ export class RunStats extends EventEmitter {
   /** Cap on failures kept in memory and in the report; the rest are only counted. */
   readonly maxFailuresKept: number;
   failuresNotKept = 0;
+  /** Transfers in flight (startTransfer), by a number of their own. */
+  readonly transfers = new Map<number, ActiveTransfer>();
+  private transfersStarted = 0;
 
   constructor(options: { maxFailuresKept?: number } = {}) {
     super();
@@ -96,6 +120,26 @@ export class RunStats extends EventEmitter {
   warn(warning: ReportedWarning): void {
     this.warnings.push(warning);
     this.emit('change', warning.stage);
+  }
+
+  /**
+   * A file transfer begins: listed in `transfers` until `end`. Its bytes still to fetch (size less what was
+   * resumed) are counted as `bytes_planned` of the stage, so a display can say bytes done / to do.
+   */
+  startTransfer(label: string, info: { item: string; name: string; size?: number; resumedFrom?: number }): TransferTracker {
+    const id = ++this.transfersStarted;
+    const resumedFrom = info.resumedFrom ?? 0;
+    const transfer: ActiveTransfer = { stage: label, item: info.item, name: info.name, resumedFrom, bytes: resumedFrom, startedAt: Date.now(), ...(info.size !== undefined ? { size: info.size } : {}) };
+    this.transfers.set(id, transfer);
+    if (info.size !== undefined) this.count(label, 'bytes_planned', Math.max(0, info.size - resumedFrom));
+    return {
+      add: (bytes) => {
+        transfer.bytes += bytes;
+      },
+      end: () => {
+        this.transfers.delete(id);
+      },
+    };
   }
 
   /** Number of distinct items with at least one failure. */

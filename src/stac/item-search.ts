@@ -3,6 +3,7 @@ import type { Entry, StacItem } from '../entry.js';
 import type { FilterOffer, StageContext } from '../engine/stage.js';
 import { defaultMethod, openStacApi, searchUrl, type StacApi } from './client.js';
 import { assertConformance, classUriOf } from './conformance.js';
+import { checkCollections, searchedCollections } from './collections-check.js';
 import { decideSearchFilter } from './search-filter.js';
 import { CURSOR_SORT, decideCursorWindow, DEFAULT_INCREMENTAL, describeWindow, type CursorWindow, type IncrementalSettings } from './incremental-window.js';
 import { SeenItems } from './incremental-seen.js';
@@ -19,7 +20,8 @@ import type { JsonRequest, TransportOptions } from './transport.js';
  * subscription.
  *
  * Counted under `ctx.label`: `requests`, `retries`, `pages`, `items:<collection>`, `expected` (the sum of
- * the searches' `numberMatched`, capped by `max_items`, when the API says it); the engine counts the items out.
+ * the searches' `numberMatched`, capped by `max_items`, when the API says it), `collection_reads` (the check of
+ * the searched collections, collections-check.ts); the engine counts the items out.
  *
  * With `ctx.incremental` (a pipeline with `state:`), the searches ask for the `updated` window of this run
  * (incremental-window.ts), items are emitted once per (collection, id, updated) (`duplicates` counts the
@@ -87,6 +89,12 @@ async function* planPages(
       { stage: label, api: plan.api, conformsTo: api.conformsTo },
       `${label}: check_conformance: false: not checking what ${plan.api} declares (${api.conformsTo.length} classes${api.conformanceSource === 'none' ? ', no /conformance' : ''}); the search goes as written, and an extension the API ignores would return other items`,
     );
+  }
+  // A misspelled collection would quietly match nothing: refused here, with did-you-mean (collections-check.ts).
+  // Counted apart from the search's `requests`; not with check_conformance: false (the search goes as written).
+  if (plan.conformance.check) {
+    const reads = { ...transport, onRequest: () => stats.count(label, 'collection_reads') };
+    await checkCollections(api, searchedCollections(plan.searches), reads, (code, message, details) => ctx.warn(code, message, details));
   }
   log.debug({ stage: label, api: plan.api, id: api.id, searchLinks: api.searchLinks }, `${label}: opened ${api.id ?? plan.api}`);
   // What the API declares, with the classes the pipeline says it forgot (`conforms_to`).

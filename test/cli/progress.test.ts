@@ -1,19 +1,52 @@
-import { describeCounts, shortNames } from '../../src/cli/progress.js';
+import { RateWindow } from '../../src/cli/progress/rate-window.js';
+import { shortNames } from '../../src/cli/progress/short-names.js';
+import { fit } from '../../src/cli/progress/frame.js';
+import { formatBytes, formatDuration, formatPercent, formatRate } from '../../src/cli/progress/units.js';
 
-test('progress shows the part of collection ids that differs', () => {
-  expect(
-    shortNames([
-      'kaguya_terrain_camera_stereoscopic_uncontrolled_observations',
-      'kaguya_terrain_camera_spsupport_uncontrolled_observations',
-      'kaguya_terrain_camera_monoscopic_uncontrolled_observations',
-    ]),
-  ).toEqual(['stereoscopic', 'spsupport', 'monoscopic']);
-  expect(shortNames(['a_b', 'a_b_c'])).toEqual(['b', 'b_c']);
-  expect(shortNames(['only_one'])).toEqual(['only_one']);
+describe('progress units', () => {
+  it('are binary everywhere: B, KiB, MiB, GiB, with three significant digits', () => {
+    expect(formatBytes(512)).toBe('512 B');
+    expect(formatBytes(1536)).toBe('1.50 KiB');
+    expect(formatBytes(50e6)).toBe('47.7 MiB');
+    expect(formatBytes(300 * 1024 * 1024)).toBe('300 MiB');
+    expect(formatBytes(3 * 1024 ** 3)).toBe('3.00 GiB');
+    expect(formatRate(12.5 * 1024 * 1024)).toBe('12.5 MiB/s');
+  });
+
+  it('say durations as rclone does, and never 100% before the end', () => {
+    expect([formatDuration(5), formatDuration(184), formatDuration(3 * 3600 + 120), formatDuration(undefined)]).toEqual(['5s', '3m4s', '3h2m', '-']);
+    expect([formatPercent(599, 600), formatPercent(600, 600), formatPercent(1, 0)]).toEqual(['99%', '100%', '-']);
+  });
 });
 
-test('progress escapes control characters in collection ids before they reach the terminal', () => {
-  const text = describeCounts({ in: 0, out: 3, failed: 0, dropped: 0, counters: { 'items:evil_\u001b[2J_a': 1, 'items:evil_b': 2, pages: 1 }, startedAt: Date.now() - 1000 }, true);
-  expect(text).toContain('\\x1b[2J_a 1');
-  expect(text).not.toContain('\u001b');
+describe('the current rate', () => {
+  it('is the change over the last window, not the average since the start', () => {
+    const rate = new RateWindow(10_000);
+    let total = 0;
+    for (let t = 0; t <= 60; t++) {
+      total += t <= 50 ? 100 : 0; // 100 a second for 50 s, then a stall
+      rate.sample(t * 1000, total);
+      if (t === 50) expect(rate.perSecond()).toBe(100);
+    }
+    expect(rate.perSecond()).toBe(0); // the run average would still say 83/s
+  });
+});
+
+describe('progress lines', () => {
+  it('show the part of collection ids that differs', () => {
+    expect(
+      shortNames([
+        'kaguya_terrain_camera_stereoscopic_uncontrolled_observations',
+        'kaguya_terrain_camera_spsupport_uncontrolled_observations',
+        'kaguya_terrain_camera_monoscopic_uncontrolled_observations',
+      ]),
+    ).toEqual(['stereoscopic', 'spsupport', 'monoscopic']);
+    expect(shortNames(['a_b', 'a_b_c'])).toEqual(['b', 'b_c']);
+    expect(shortNames(['only_one'])).toEqual(['only_one']);
+  });
+
+  it('go on to an indented line rather than past the width', () => {
+    expect(fit(['download', 'aaaa', 'bbbb', 'cccc'], 20, 4)).toEqual(['download  aaaa  bbbb', '    cccc']);
+    expect(fit(['x'.repeat(30)], 20, 2)).toEqual([`${'x'.repeat(19)}…`]);
+  });
 });

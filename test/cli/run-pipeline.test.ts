@@ -57,7 +57,7 @@ test('an unreachable API aborts the run: exit 1, no CSV under the final name, a 
     env: { STAC_API_URL: 'http://127.0.0.1:9/', OUT_DIR: out },
   });
   expect(result.code).toBe(1);
-  expect(await readdir(out)).toEqual(['kaguya-tc.report.json']);
+  expect((await readdir(out)).sort()).toEqual(['kaguya-tc.report.html', 'kaguya-tc.report.json']);
   expect(result.stderr).not.toContain('rclone copy'); // no manifest from an aborted run
   const report = JSON.parse(await readFile(path.join(out, 'kaguya-tc.report.json'), 'utf8'));
   expect(report.status).toBe('aborted');
@@ -80,6 +80,7 @@ test('npm run demo: sandbox, pipeline and a look at what it wrote', async () => 
   expect((await readdir(out)).sort()).toEqual([
     'data',
     'kaguya-tc.csv',
+    'kaguya-tc.report.html',
     'kaguya-tc.report.json',
     'kaguyatc_images_to_download.astrogeo-ard.1.files.txt',
     'kaguyatc_images_to_download.astrogeo-ard.2.files.txt',

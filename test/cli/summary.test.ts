@@ -1,4 +1,4 @@
-import { summary } from '../../src/cli/run-file.js';
+import { summary } from '../../src/cli/progress/summary.js';
 import type { RunReport } from '../../src/engine/report.js';
 
 describe('the end-of-run summary', () => {

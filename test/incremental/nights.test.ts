@@ -75,7 +75,7 @@ test('three nights: everything, then nothing but the search, then exactly what c
   const second = await night(dir);
   expect(second.result.exitCode).toBe(0);
   expect(second.s3).toEqual([]); // no label read, no HEAD, no download
-  expect(second.api.every((p) => p === '/' || p === '/search' || p === '/conformance' || p.endsWith('queryables'))).toBe(true);
+  expect(second.api.every((p) => p === '/' || p === '/search' || p === '/conformance' || p.endsWith('queryables') || p.startsWith('/collections/'))).toBe(true);
   expect(second.all).toEqual(kept);
   // Carried rows are the rows the first night wrote, selected values included (the state keeps no label document).
   expect(second.lines).toEqual(first.lines);

@@ -27,6 +27,9 @@ function broken(from: string, edge: ImportEdge): string | undefined {
   if (under(from, 'operators')) return anyUnder(to, ['src/config', 'src/engine/run.ts', 'src/engine/report.ts']) ? 'a stage uses the stage contract, not the config front end or the run' : undefined;
   if (under(to, 'operators')) return 'only the CLI (and the registry) import operators';
   if (under(to, 'src/state') && !under(from, 'src/state')) return 'only the CLI opens the state (the engine gets it as RunStateStore)';
+  if (under(to, 'src/report-html') && !under(from, 'src/report-html')) return 'only the CLI writes the HTML report';
+  // The page is a view of a run: entry and engine types (the report, the watcher), util; no stage, no domain.
+  if (under(from, 'src/report-html')) return anyUnder(to, ['src/report-html', 'src/util']) || (anyUnder(to, ['src/entry.ts', 'src/engine']) && edge.typeOnly) ? undefined : 'src/report-html imports util, and entry and engine types only';
   if (under(from, 'src/fields')) return anyUnder(to, ['src/entry.ts', 'src/errors.ts', 'src/util', 'src/fields']) ? undefined : 'src/fields imports entry, errors and util only';
   if (under(from, 'src/engine')) return anyUnder(to, ['src/config', 'src/fields', ...DOMAIN.filter((d) => d !== 'src/http' && d !== 'src/s3')]) ? 'the engine knows no stage domain and no config' : under(to, 'src/s3') && to !== 'src/s3/settings.ts' ? 'the engine reads S3Settings only' : undefined;
   if (under(from, 'src/config')) return under(to, 'src/engine') && !edge.typeOnly ? 'src/config imports engine types only' : undefined;

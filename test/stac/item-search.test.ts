@@ -18,6 +18,7 @@ describe('itemSearchSource with POST next links', () => {
     // Page n holds item n; the next link carries only the token and asks for a merge.
     const api = await fakeApi((req, root) => {
       if (req.path === '/') return { body: landing(root) };
+      if (req.path !== '/search') return undefined; // 404: /collections/c1, /collections
       const body = req.body as { token?: number };
       const page = body.token ?? 1;
       const next = page < 3 ? [{ rel: 'next', href: `${root}search`, method: 'POST', merge: true, body: { token: page + 1 }, headers: { 'x-page': String(page + 1) } }] : [];

@@ -52,7 +52,7 @@ test('csv to a FIFO: the reader gets every row, the FIFO stays a FIFO, nothing e
   const rows = parse(text, { columns: true }) as Array<Record<string, string>>;
   expect(rows.map((r) => r.id)).toEqual(expectedIds());
   expect(lstatSync(fifo).isFIFO()).toBe(true);
-  expect((await readdir(dir)).sort()).toEqual(['outs.yaml', 'report.json', 'rows.csv']);
+  expect((await readdir(dir)).sort()).toEqual(['outs.yaml', 'report.html', 'report.json', 'rows.csv']);
 }, 60_000);
 
 test('csv path `-` is standard output; logs and the summary stay on stderr; the report is not put beside `-`', async () => {
@@ -62,7 +62,7 @@ test('csv path `-` is standard output; logs and the summary stay on stderr; the 
   expect(rows.map((r) => r.id)).toEqual(expectedIds());
   expect(result.stderr).toContain('outs: done in');
   expect(existsSync(path.join(dir, '-'))).toBe(false);
-  expect((await readdir(dir)).sort()).toEqual(['outs.report.json', 'outs.yaml']);
+  expect((await readdir(dir)).sort()).toEqual(['outs.report.html', 'outs.report.json', 'outs.yaml']);
 }, 60_000);
 
 test('the temporary CSV and report of a killed run are removed by the next run; a live run\'s are kept', async () => {
@@ -75,7 +75,7 @@ test('the temporary CSV and report of a killed run are removed by the next run; 
     await writeFile(`${csv}.tmp-${live.pid}`, 'id\nbusy');
     const result = await runBin('run-pipeline', [await pipelineFile()], { env: { STAC_API_URL: sandbox.url, CSV_PATH: csv } });
     expect(result.code).toBe(0);
-    expect((await readdir(dir)).sort()).toEqual(['out.csv', `out.csv.tmp-${live.pid}`, 'outs.report.json', 'outs.yaml']);
+    expect((await readdir(dir)).sort()).toEqual(['out.csv', `out.csv.tmp-${live.pid}`, 'outs.report.html', 'outs.report.json', 'outs.yaml']);
     expect((parse(await readFile(csv, 'utf8'), { columns: true }) as unknown[]).length).toBe(5);
   } finally {
     live.kill('SIGKILL');

@@ -12,18 +12,42 @@ export interface RunFileArgs extends RunArgs {
 
 /** Options shared by `run-pipeline FILE` and `stacflow run FILE`. */
 export function runOptions<T>(yargs: Argv<T>): Argv<T & RunFileArgs> {
-  return scheduleOptions(oneRunOptions(yargs)) as Argv<T & RunFileArgs>;
+  return scheduleOptions(setOption(oneRunOptions(yargs))) as Argv<T & RunFileArgs>;
 }
 
 function oneRunOptions<T>(yargs: Argv<T>): Argv<T & RunArgs> {
   return yargs
     .positional('file', { type: 'string', describe: 'pipeline YAML file', demandOption: true })
     .option('report', { type: 'string', describe: 'where to write the JSON run report (default: beside the first output)' })
-    .option('verbose', { alias: 'v', type: 'boolean', describe: 'log every page, retry and skipped item' })
-    .option('quiet', { alias: 'q', type: 'boolean', describe: 'log errors only, no summary' })
-    .option('progress', { type: 'boolean', describe: 'progress lines on a TTY (default: on when stderr is a TTY)' })
+    .option('verbose', { alias: 'v', type: 'boolean', describe: 'log every page, retry, skipped file and dropped item' })
+    .option('quiet', { alias: 'q', type: 'boolean', describe: 'log errors and failed items only: no progress, no summary' })
+    .option('progress', { type: 'boolean', describe: 'progress: bars on a TTY, a JSON line every --progress-interval off one (default: on unless -q; --no-progress: off)' })
+    .option('progress-interval', {
+      type: 'number',
+      requiresArg: true,
+      describe: 'seconds between the JSON progress lines when stderr is not a TTY (default 10)',
+      coerce: (seconds: number) => {
+        if (!(seconds > 0 && Number.isFinite(seconds))) throw new Error(`--progress-interval: expected a number of seconds above 0, got ${seconds}`);
+        return seconds;
+      },
+    })
     .option('full-refresh', { type: 'boolean', describe: "with state: work every item again, ignoring what earlier runs did (the state is rewritten)" })
-    .option('reconcile', { type: 'boolean', describe: 'with state: search everything, and mark the items the source no longer returns as removed' }) as Argv<T & RunArgs>;
+    .option('reconcile', { type: 'boolean', describe: 'with state: search everything, and mark the items the source no longer returns as removed' })
+    .option('html-report', { type: 'boolean', describe: 'write report.html beside the JSON report (map, histograms, stages, failures); on by default, --no-html-report: off' })
+    .option('dry-run', { type: 'boolean', describe: 'ask the API what the run would do (collections, matches, asset keys, downloads, outputs) and write nothing; exit 2 on config errors' })
+    .option('json', { type: 'boolean', describe: 'with --dry-run: the plan as JSON on stdout' })
+    .implies('json', 'dry-run')
+    .conflicts('dry-run', 'schedule') as Argv<T & RunArgs>;
+}
+
+/** `--set PATH=VALUE`, repeatable (run-pipeline, stacflow run, stacflow validate): src/config/overrides.ts. */
+export function setOption<T>(yargs: Argv<T>): Argv<T & { set?: string[] }> {
+  return yargs.option('set', {
+    type: 'string',
+    requiresArg: true,
+    describe: 'change an option of the file: PATH=VALUE, VALUE in YAML (repeatable): --set source.stac_search.bbox=[3,4,5,6] --set steps.download.concurrency=16',
+    coerce: (value: string | string[] | undefined) => (value === undefined ? undefined : [value].flat().map(String)),
+  }) as Argv<T & { set?: string[] }>;
 }
 
 function scheduleOptions<T>(yargs: Argv<T>): Argv<T> {
