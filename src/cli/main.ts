@@ -15,7 +15,15 @@ export async function runMain(main: () => Promise<unknown>): Promise<void> {
   });
   try {
     await main();
-  } catch (err) {
+  } catch (caught) {
+    // Said already, as a JSON line (a run off a TTY): only its exit code is left to give.
+    const said = caught instanceof AlreadySaidError;
+    const err = said ? caught.error : caught;
+    if (said) {
+      process.exitCode = err instanceof StacflowError && INVALID_USE.has(err.code) ? EXIT.invalid : EXIT.aborted;
+      await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+      process.exit(process.exitCode);
+    }
     const prefix = err instanceof StacflowError ? `${err.code}: ` : '';
     process.stderr.write(`stacflow: ${prefix}${err instanceof Error ? err.message : String(err)}\n`);
     if (!(err instanceof StacflowError) && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
@@ -24,6 +32,13 @@ export async function runMain(main: () => Promise<unknown>): Promise<void> {
   // Keep-alive sockets and timers must not hold the process open after the work is done.
   await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
   process.exit(process.exitCode ?? 0);
+}
+
+/** An expected error the command has already said in its own format (a JSON line off a TTY); runMain adds nothing. */
+export class AlreadySaidError extends Error {
+  constructor(readonly error: StacflowError) {
+    super(error.message);
+  }
 }
 
 /** Codes of errors in what was asked (the pipeline, the command line, a command this install lacks): exit 2. */

@@ -1,5 +1,6 @@
 import { loadForRun } from './load-for-run.js';
-import { RunAbortedError } from '../errors.js';
+import { RunAbortedError, StacflowError, errorClass } from '../errors.js';
+import { AlreadySaidError } from './main.js';
 import { runPipeline } from '../engine/run.js';
 import { RunStats } from '../engine/stats.js';
 import { EXIT } from './exit-codes.js';
@@ -49,9 +50,19 @@ export async function runFromFile(args: RunArgs, control: RunControl = {}): Prom
   }
   // Logs, progress and summary on stderr: bars on a TTY, JSON lines off one (src/cli/progress/run-terminal.ts).
   const terminal = new RunTerminal(args);
-  const { log } = terminal;
+  try {
+    return await runWith(terminal, args, control);
+  } catch (err) {
+    // Off a TTY stderr holds nothing but JSON lines: an expected error too (a bug keeps its stack, as text).
+    if (terminal.tty || !(err instanceof StacflowError) || errorClass(err) === 'bug') throw err;
+    terminal.log.error({ code: err.code }, err.message);
+    throw new AlreadySaidError(err);
+  }
+}
 
-  const plan = await loadForRun(args.file, args.set);
+async function runWith(terminal: RunTerminal, args: RunArgs, control: RunControl): Promise<number> {
+  const { log } = terminal;
+  const plan = await loadForRun(args.file, args.set, terminal.tty ? undefined : log);
   if (plan === undefined) return EXIT.invalid;
 
   const stats = new RunStats();

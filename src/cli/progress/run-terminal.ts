@@ -25,7 +25,8 @@ export interface TerminalOptions {
  */
 export class RunTerminal {
   readonly log: Logger;
-  private readonly tty: boolean;
+  /** Whether stderr is a TTY: off one, everything on it is a JSON line. */
+  readonly tty: boolean;
   private bars?: TtyProgress;
   private heartbeat?: Heartbeat;
 
