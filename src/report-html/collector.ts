@@ -3,6 +3,7 @@ import type { RunWatcher } from '../engine/run.js';
 import { footprintOf, type FootprintRings } from './footprint.js';
 import { histogramOf, type Histogram } from './histogram.js';
 import { OUTCOMES, type Outcome } from './outcome.js';
+import { seededRandom } from '../util/seeded-random.js';
 
 /** One footprint the map draws. */
 export interface MapShape {
@@ -58,7 +59,7 @@ export class HtmlReportCollector implements RunWatcher {
   private readonly shapes: MapShape[] = [];
   private withFootprint = 0;
   private withoutFootprint = 0;
-  private readonly random = mulberry32(0x5eed);
+  private readonly random = seededRandom(0x5eed);
 
   constructor(options: CollectorOptions) {
     this.fields = [...new Set(options.fields)];
@@ -152,16 +153,4 @@ export class HtmlReportCollector implements RunWatcher {
 function hasShape(geometry: unknown, bbox: unknown): boolean {
   const type = (geometry as { type?: unknown } | null)?.type;
   return ((type === 'Polygon' || type === 'MultiPolygon') && Array.isArray((geometry as { coordinates?: unknown }).coordinates)) || (Array.isArray(bbox) && (bbox.length === 4 || bbox.length === 6));
-}
-
-/** A small seeded PRNG: the same run draws the same sample. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { decodePvlBytes } from '../../src/pvl/index.js';
+import { seededRandom } from '../../src/util/seeded-random.js';
 
 /**
  * Inputs for the differential tests (fast parser vs the ohm grammar): every file of the conformance corpus,
@@ -35,17 +36,8 @@ export function corpusInputs(dir = CORPUS): PvlInput[] {
   return listFiles(dir).map((file) => ({ id: path.relative(CORPUS, file), text: decodePvlBytes(readFileSync(file)).text }));
 }
 
-/** mulberry32: a small seeded PRNG, so every run fuzzes the same inputs. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// seededRandom (mulberry32): every run fuzzes the same inputs.
+export { seededRandom };
 
 // What PVL's syntax hinges on: quotes, assignment, sequences, sets, units, continuation, comments, based
 // integers, digits and signs (numbers vs dates vs symbols), block words, statement ends.
