@@ -1,8 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { runFromFile } from '../src/cli/run-file.js';
 import type { RunResult } from '../src/engine/run.js';
 import { peakRssMb } from './child.js';
+import { measureStateCpu } from './state-cpu.js';
 
 /**
  * One run of `npm run bench -- incremental` (bench/incremental.ts) in its own process, as a nightly cron
@@ -23,11 +25,15 @@ export interface IncrementalArgs {
 export interface IncrementalMeasurement {
   seconds: number;
   cpuSeconds: number;
+  /** Time in V8's garbage collector (main-thread pauses, all kinds): part of cpuSeconds. */
+  gcSeconds: number;
   peakRssMb: number;
   exitCode: number;
   items: { total: number; failed: number; written: number };
   /** The report's state counters (new, unchanged, changed, rest, recorded_done…); absent without state. */
   state?: Record<string, number>;
+  /** CPU seconds inside the state's own code (bench/state-cpu.ts), by call; only with BENCH_INCREMENTAL_STATE_CPU=1. */
+  stateCpu?: Record<string, number>;
   /** Rows of the CSV catalog (snapshot: the whole catalog every run). */
   rows: number;
 }
@@ -55,21 +61,32 @@ await writeFile(
   ].join('\n'),
 );
 
+// Opt-in: two getrusage calls a record and a rest entry cost ~0.3–0.5 CPU s per 10,000 items here, which
+// the goal figures must not carry.
+const stateCpu = args.state && process.env.BENCH_INCREMENTAL_STATE_CPU === '1' ? measureStateCpu() : undefined;
 let result: RunResult | undefined;
+let gcMs = 0;
+const gc = new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcMs += entry.duration;
+});
+gc.observe({ entryTypes: ['gc'] });
 const cpu0 = process.cpuUsage();
 const started = performance.now();
 const exitCode = await runFromFile({ file, report: path.join(args.dir, 'report.json'), quiet: true, progress: false }, { onResult: (r) => (result = r) });
 const seconds = (performance.now() - started) / 1000;
 const cpu = process.cpuUsage(cpu0);
+gc.disconnect();
 if (!result) throw new Error(`bench-incremental: ${file} ended with exit code ${exitCode} and no report`);
 const { report } = result;
 const measurement: IncrementalMeasurement = {
   seconds,
   cpuSeconds: (cpu.user + cpu.system) / 1e6,
+  gcSeconds: gcMs / 1000,
   peakRssMb: peakRssMb(),
   exitCode,
   items: report.items,
   ...(report.state ? { state: report.state.counts } : {}),
+  ...(stateCpu ? { stateCpu: Object.fromEntries(Object.entries(stateCpu.ms).map(([k, v]) => [k, v / 1000])) } : {}),
   rows: Object.values(report.outputs)[0]?.rows ?? 0,
 };
 process.stdout.write(`${JSON.stringify(measurement)}\n`);

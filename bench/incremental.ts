@@ -18,8 +18,10 @@ import type { RequestCounts } from './incremental-sandbox-process.js';
  * 3. a run after 1% of the items were ingested again, stamped 10 minutes ago (inside the cursor's window:
  *    after the last cursor less the 1 h lookback, before now less the 5 min safety margin).
  *
- * Prints per run: wall and CPU seconds (the run's process; the sandbox's CPU apart), requests to the API
- * (searches and pages, others) and to S3 (label GETs, image GETs, HEADs), peak RSS; then the ratio of each figure
+ * Prints per run: wall, CPU and GC seconds (the run's process; the sandbox's CPU apart), requests to the API
+ * (searches and pages, others) and to S3 (label GETs, image GETs, HEADs), peak RSS; with
+ * BENCH_INCREMENTAL_STATE_CPU=1, the CPU inside the state's own calls (record, commit, rest: bench/state-cpu.ts);
+ * then the ratio of each figure
  * to its goal: the unchanged run makes only search requests and takes < 5% of the first run's time; the 1% run
  * reads exactly the touched items' labels; state writes slow the first run by ≤ 5% (wall and CPU).
  *
@@ -106,6 +108,7 @@ function report(
       `  ${label.padEnd(22)}`,
       m.seconds.toFixed(1).padStart(7),
       m.cpuSeconds.toFixed(1).padStart(7),
+      m.gcSeconds.toFixed(1).padStart(6),
       `${n(c.searches)}/${n(c.pages)}`.padStart(12),
       n(c.apiOther).padStart(6),
       n(c.labelGets).padStart(8),
@@ -124,11 +127,17 @@ function report(
   return [
     `incremental: ${n(setup.items)} items (3 Kaguya TC collections), stac_search (limit ${setup.limit}) → fetch_label (${setup.concurrency} in flight) → select → filter → csv snapshot;`,
     `  no downloads; sandbox in its own process: API ${setup.apiLatencyMs} ms a page, S3 ${setup.s3LatencyMs} ms a label (served from memory); each run its own process${setup.rounds > 1 ? `; first runs best of ${setup.rounds}` : ''}`,
-    '  run                     wall s   CPU s  searches/pages  other  label GETs  images  HEADs  RSS MB  sandbox CPU s  rows  state',
+    '  run                     wall s   CPU s   GC s  searches/pages  other  label GETs  images  HEADs  RSS MB  sandbox CPU s  rows  state',
     row(reference, 'first, without state'),
     row(first, 'first, with state'),
     row(unchanged, 'nothing changed'),
     row(changed, `1% touched (${n(setup.touch)})`),
+    ...(first.m.stateCpu
+      ? [
+          `state's own calls (BENCH_INCREMENTAL_STATE_CPU=1, bench/state-cpu.ts; CPU s of the process while inside them, GC pauses they caused included; the timing itself adds to CPU s):`,
+          `  first run: ${stateCpuSummary(first.m.stateCpu)}; nothing changed: ${stateCpuSummary(unchanged.m.stateCpu)}; 1%: ${stateCpuSummary(changed.m.stateCpu)}`,
+        ]
+      : []),
     'goals (ratio ≥ 1 meets the goal):',
     `  unchanged run makes only API requests: ${unchangedOnlySearch ? 'yes' : 'NO'} (${unchanged.c.searches} searches, ${unchanged.c.pages} pages, ${unchanged.c.apiOther} other API requests; S3: ${unchanged.c.labelGets + unchanged.c.imageGets + unchanged.c.heads + unchanged.c.s3Other}; the first run: ${first.c.pages} pages)`,
     `  unchanged run < ${GOAL_UNCHANGED_SHARE * 100}% of the first run's wall time: ${(unchangedShare * 100).toFixed(1)}% (${unchanged.m.seconds.toFixed(2)} s of ${first.m.seconds.toFixed(1)} s), ratio ${(GOAL_UNCHANGED_SHARE / unchangedShare).toFixed(2)}; CPU ${((unchanged.m.cpuSeconds / first.m.cpuSeconds) * 100).toFixed(1)}%`,
@@ -137,6 +146,14 @@ function report(
     `    (with state the search is the cursor's, sorted on updated: the sandbox's CPU for it, ${(first.c.sandboxCpuMs / 1000).toFixed(1)} s against ${(reference.c.sandboxCpuMs / 1000).toFixed(1)} s, shares the machine, so the wall ratio holds it too; the CPU ratio is stacflow's alone)`,
     '',
   ].join('\n');
+}
+
+/** CPU seconds inside the state's calls, by kind. */
+function stateCpuSummary(cpu: Record<string, number> | undefined): string {
+  if (!cpu) return '-';
+  return Object.entries(cpu)
+    .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+    .join(', ');
 }
 
 /** The report's state counters that say what the run did with each item. */

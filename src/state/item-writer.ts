@@ -27,12 +27,7 @@ export interface PendingRecord {
   readonly failures: string | null;
   /** StageStatuses as JSON. */
   readonly stages: string | null;
-  /**
-   * The entry's JSON as UTF-8 bytes. Bytes, not the string: a record waits up to a window (~256 × 9 KB) for
-   * its commit, long enough for V8 to promote a string to the old generation (copied twice, then freed only by
-   * a full collection); a Buffer's bytes live outside the heap. SQLite copies text bound as UTF-8 bytes anyway.
-   */
-  readonly entry: Buffer;
+  readonly entry: string;
   readonly files: ReadonlyArray<[string, Entry['files'][string]]>;
 }
 
@@ -65,8 +60,7 @@ export class ItemWriter {
         status = excluded.status, attempts = excluded.attempts, last_run = excluded.last_run, failures = excluded.failures,
         stages = excluded.stages
       RETURNING item_no`).pluck();
-    // CAST: the bytes are bound as a BLOB; as TEXT they are the same UTF-8 (the column is TEXT, STRICT).
-    this.#upsertEntry = db.prepare('INSERT INTO entries (item_no, entry) VALUES (?, CAST(? AS TEXT)) ON CONFLICT (item_no) DO UPDATE SET entry = excluded.entry');
+    this.#upsertEntry = db.prepare('INSERT INTO entries (item_no, entry) VALUES (?, ?) ON CONFLICT (item_no) DO UPDATE SET entry = excluded.entry');
     this.#deleteAssets = db.prepare('DELETE FROM assets WHERE item_no = ?');
     this.#insertAsset = db.prepare('INSERT INTO assets (item_no, asset, path, bytes, etag, checksum, status, href) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     this.#countRun = db.prepare('UPDATE runs SET records = records + ?, failed_items = failed_items + ? WHERE id = ?');

@@ -105,7 +105,7 @@ export class StateStore {
   }
 
   storedEntry(key: string): Entry | undefined {
-    const json = this.#writer?.pending(key)?.entry.toString() ?? this.#reader.entryJson(key);
+    const json = this.#writer?.pending(key)?.entry ?? this.#reader.entryJson(key);
     return json === undefined ? undefined : (JSON.parse(json) as Entry);
   }
 
@@ -140,7 +140,7 @@ export class StateStore {
       attempts,
       failures: entry.failures.length > 0 ? JSON.stringify(entry.failures) : null,
       stages: stages === undefined ? null : JSON.stringify(stages),
-      entry: Buffer.from(JSON.stringify(entry)),
+      entry: JSON.stringify(entry),
       files: Object.entries(entry.files),
     });
     return status;

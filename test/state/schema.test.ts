@@ -2,10 +2,10 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { migrate } from '../../src/state/migrate.js';
-import { openDatabase } from '../../src/state/open-database.js';
+import { openDatabase, PAGE_SIZE } from '../../src/state/open-database.js';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from '../../src/state/schema.js';
 import { openStateStore } from '../../src/state/store.js';
-import { tempDir } from './state-fixture.js';
+import { stateEntry, tempDir } from './state-fixture.js';
 
 /** The state file's format: marked, versioned, migrated once, and anything else refused with the file named. */
 let dir: string;
@@ -34,6 +34,33 @@ test('the store sets synchronous = NORMAL and a busy timeout on its connection (
   expect(db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
   expect(db.pragma('busy_timeout', { simple: true })).toBe(1234);
   db.close();
+});
+
+test('a new state has 8 KB pages; a state made with 4 KB pages (before) keeps them and its items', async () => {
+  const fresh = path.join(dir, 'pages-new.sqlite');
+  (await openStateStore(fresh)).close();
+  expect(PAGE_SIZE).toBe(8192);
+  const check = raw(fresh);
+  expect(check.pragma('page_size', { simple: true })).toBe(8192);
+  check.close();
+
+  const old = path.join(dir, 'pages-old.sqlite');
+  const db = raw(old);
+  db.pragma('page_size = 4096');
+  db.pragma('journal_mode = WAL');
+  migrate(db, old);
+  db.close();
+  const store = await openStateStore(old);
+  const run = store.beginRun({ startedAt: '2026-12-03T03:00:00Z', fingerprint: 'f', fullRefresh: false, reconcile: false });
+  const entry = stateEntry(1); // ~8 KB: over two 4 KB pages
+  store.record(run, 'c/a', 'v1', entry, 'done');
+  store.close();
+  const again = await openStateStore(old);
+  expect(again.storedEntry('c/a')).toEqual(entry);
+  again.close();
+  const after = raw(old);
+  expect(after.pragma('page_size', { simple: true })).toBe(4096);
+  after.close();
 });
 
 test('a later migration is applied once, in order, and recorded; reopening applies nothing again', async () => {
