@@ -40,6 +40,8 @@ export class SandboxCatalog {
   collections: readonly CollectionSpec[];
   /** Number of items numbered so far (removed ones included: `g` is never reused). Grows only through `ingest`. */
   size: number;
+  /** Counts the changes (items added, ingested again, removed): what a search computed before them is stale. */
+  changes = 0;
   // The index arrays are replaced, never resized in place, when items are ingested: read them through the catalog.
   west: Float64Array;
   south: Float64Array;
@@ -202,6 +204,7 @@ export class SandboxCatalog {
       added.push(g);
     }
     this.size = to;
+    this.changes += 1;
     this.recount();
     return added;
   }
@@ -211,12 +214,14 @@ export class SandboxCatalog {
     if (!(g >= 0 && g < this.size) || this.removed.has(g)) throw new RangeError(`sandbox: no item number ${g} to touch`);
     const edit = this.edits.get(g);
     this.edits.set(g, { ...edit, updatedMicros: atMicros, revision: (edit?.revision ?? 0) + 1 });
+    this.changes += 1;
   }
 
   /** Removes items: no longer served, found or searched. Their numbers are not reused. */
   remove(gs: readonly number[]): void {
     for (const g of gs) if (!(g >= 0 && g < this.size) || this.removed.has(g)) throw new RangeError(`sandbox: no item number ${g} to remove`);
     for (const g of gs) this.removed.add(g);
+    this.changes += 1;
     this.recount(); // once a change: a count over the whole index
   }
 

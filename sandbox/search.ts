@@ -6,7 +6,6 @@ import { updatedMicros } from './item-properties.js';
 import { decodeToken, encodeToken, type PagePosition } from './paging-token.js';
 import type { SearchRequest, SortRule } from './search-params.js';
 import { compileQuery, type ItemPredicate } from './stac-query.js';
-import { TopK } from './top-k.js';
 
 export interface SearchPage {
   /** Item numbers of this page, in order. */
@@ -25,13 +24,13 @@ export interface SearchOptions {
  * One page of a search. Matching is a scan of the typed-array index (cheap at 200,000 items); item JSON is
  * built by the caller for the page only. In the default order (`datetime` desc, then id, then collection, as
  * stac-server sorts) and in `datetime` asc, item numbers are already sorted, so a page is one pass; other
- * orders keep the best `limit` matches after the token in a bounded heap.
+ * orders sort the matches once per search and page through them (pageSorted).
  */
 export function searchPage(catalog: SandboxCatalog, request: SearchRequest, options: SearchOptions = { filter: true }): SearchPage {
   const matches = compileMatcher(catalog, request, options);
   const after = request.next === undefined ? undefined : decodeToken(request.next);
   const timeOrder = timeDirection(request.sortby);
-  return timeOrder ? pageInTimeOrder(catalog, request, matches, timeOrder, after) : pageSorted(catalog, request, matches, after);
+  return timeOrder ? pageInTimeOrder(catalog, request, matches, timeOrder, after) : pageSorted(catalog, request, matches, after, options.filter);
 }
 
 /** Every match of a search in the server's order (for tests: the exact expected ids). */
@@ -105,7 +104,12 @@ function pageInTimeOrder(
   return finish(items, numberMatched, (g) => ({ keys: [catalog.datetime(g)], g }));
 }
 
-function pageSorted(catalog: SandboxCatalog, request: SearchRequest, matches: ItemPredicate, after: PagePosition | undefined): SearchPage {
+/**
+ * A page in an order other than the start time's. Every match is sorted once per search (its request but the
+ * page token and limit) and kept until the catalog changes, so paging a search of n items costs one sort, not
+ * a scan of the catalog per page (a cursor's search sorted on `updated`: n²/limit key reads otherwise).
+ */
+function pageSorted(catalog: SandboxCatalog, request: SearchRequest, matches: ItemPredicate, after: PagePosition | undefined, filter: boolean): SearchPage {
   const rules = request.sortby ?? [];
   const readers: Accessor[] = rules.map((rule) => sortKeyReader(catalog, rule.field));
   const keysOf = (g: number) => readers.map((read) => read(g));
@@ -116,19 +120,39 @@ function pageSorted(catalog: SandboxCatalog, request: SearchRequest, matches: It
     }
     return b.g - a.g; // tiebreak: later items first, as the default order
   };
-  const listed = candidates(catalog, request);
-  const top = new TopK<PagePosition>(Math.min(request.limit, catalog.size), compare);
-  let numberMatched = 0;
-  const consider = (g: number) => {
-    if (!matches(g)) return;
-    numberMatched += 1;
-    const row = { keys: keysOf(g), g };
-    if (after === undefined || compare(row, after) > 0) top.offer(row);
-  };
-  if (listed) for (const g of listed) consider(g);
-  else for (let g = 0; g < catalog.size; g += 1) consider(g);
-  const items = top.sorted().map((row) => row.g);
-  return finish(items, numberMatched, (g) => ({ keys: keysOf(g), g }));
+  const rows = sortedMatches(catalog, request, filter, () => {
+    const all: PagePosition[] = [];
+    const listed = candidates(catalog, request);
+    const consider = (g: number) => {
+      if (matches(g)) all.push({ keys: keysOf(g), g });
+    };
+    if (listed) for (const g of listed) consider(g);
+    else for (let g = 0; g < catalog.size; g += 1) consider(g);
+    return all.sort(compare);
+  });
+  // The first row past the token: rows are in page order, so a binary search finds it.
+  let low = 0;
+  let high = rows.length;
+  while (after !== undefined && low < high) {
+    const mid = (low + high) >>> 1;
+    if (compare(rows[mid], after) > 0) high = mid;
+    else low = mid + 1;
+  }
+  const items = rows.slice(low, low + Math.min(request.limit, catalog.size)).map((row) => row.g);
+  return finish(items, rows.length, (g) => ({ keys: keysOf(g), g }));
+}
+
+/** The last sorted search of each catalog, valid while its `changes` count is the same. */
+const sortedCache = new WeakMap<SandboxCatalog, { signature: string; changes: number; rows: PagePosition[] }>();
+
+function sortedMatches(catalog: SandboxCatalog, request: SearchRequest, filter: boolean, sort: () => PagePosition[]): PagePosition[] {
+  const { next: _next, limit: _limit, ...search } = request;
+  const signature = JSON.stringify([search, filter]);
+  const cached = sortedCache.get(catalog);
+  if (cached && cached.signature === signature && cached.changes === catalog.changes) return cached.rows;
+  const rows = sort();
+  sortedCache.set(catalog, { signature, changes: catalog.changes, rows });
+  return rows;
 }
 
 /** Sort keys as JSON values (date-times as microseconds, so they order by instant). */

@@ -114,6 +114,20 @@ describe('sandbox catalog changes between nights', () => {
     expect(get.body.features.map((f) => f.id)).toEqual([...early, ...added].map((r) => r.id).sort());
   });
 
+  it('a sorted search is sorted once and paged from that, yet a change between two pages is seen by the next', async () => {
+    const sandbox = await sandboxWith();
+    await sandbox.touchItems(4, '2026-12-01T01:00:00.000Z');
+    const body = { filter: byUpdated('2026-12-01T00:00:00Z'), 'filter-lang': 'cql2-json', sortby: [{ field: 'properties.updated', direction: 'asc' }, { field: 'id', direction: 'asc' }], limit: 2 };
+    const first = await postJson<Page>(`${sandbox.url}search`, body);
+    expect(first.body.numberMatched).toBe(4);
+    // Ingested again before the second page: it sorts last now, and the pages after the token hold it.
+    const late = await sandbox.touchItems(1, '2026-12-01T05:00:00.000Z');
+    const rest = await allPages(first);
+    const ids = rest.flatMap((p) => p.features.map((f) => f.id));
+    expect(ids.at(-1)).toBe(late[0].id);
+    expect(rest.at(-1)!.numberMatched).toBe(5);
+  });
+
   it('takes changes on its control route, and refuses a wrong one with a 400 naming it', async () => {
     const sandbox = await sandboxWith({ faultRate: 1, faultKinds: ['503'] }); // the control route meets no faults
     const reply = await postJson<{ updated: string; added: unknown[]; touched: unknown[]; removed: unknown[] }>(
