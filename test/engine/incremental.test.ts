@@ -208,24 +208,25 @@ const fetchFile: StepStage = {
 test('each item is recorded with how far it got through each step; a retry resumes past the steps it passed (no label read again)', async () => {
   const state = new MemoryState();
   labelReads.length = 0;
-  failingFetch.add('item-3');
+  failingFetch.add('item-2');
   const first = await night(state, catalog(6), { steps: [readLabel, fetchFile, evenOnly] });
   expect(first.exitCode).toBe(3);
-  expect(state.storedStages('c/item-3')).toEqual({ label: 'done', fetch: 'failed', even: 'not_reached' });
+  expect(state.storedStages('c/item-2')).toEqual({ label: 'done', fetch: 'failed', even: 'not_reached' });
   expect(state.storedStages('c/item-1')).toEqual({ label: 'done', fetch: 'done', even: 'dropped' });
-  expect(state.storedStages('c/item-2')).toEqual({ label: 'done', fetch: 'done', even: 'done' });
+  expect(state.storedStages('c/item-4')).toEqual({ label: 'done', fetch: 'done', even: 'done' });
+  expect(JSON.parse(state.items.get('c/item-1')!.entry)).toEqual({ item: { type: 'Feature', id: 'item-1', collection: 'c', geometry: null, properties: {}, assets: {} }, fields: {}, files: {}, failures: [] }); // dropped: its id only
   expect(labelReads.sort()).toEqual(idsOf(0, 1, 2, 3, 4, 5));
 
   failingFetch.clear();
   labelReads.length = 0;
   const second = await night(state, catalog(6), { steps: [readLabel, fetchFile, evenOnly] });
-  expect(labelReads).toEqual([]); // the label item-3 read in the first run is not read again
-  expect(second.worked).toEqual(idsOf(3)); // the failed step is worked again, from the stored entry
+  expect(labelReads).toEqual([]); // the label item-2 read in the first run is not read again
+  expect(second.worked).toEqual(idsOf(2)); // the failed step is worked again, from the stored entry
   expect(second.counts).toMatchObject({ retried: 1, resumed: 1 });
   expect(second.report.stages.find((s) => s.label === 'label')?.counters).toMatchObject({ resumed_past: 1 });
-  expect(state.storedStages('c/item-3')).toEqual({ label: 'done', fetch: 'done', even: 'dropped' });
-  expect(state.items.get('c/item-3')?.status).toBe('dropped');
-  expect(JSON.parse(state.items.get('c/item-3')!.entry).fields.angle).toBe(3); // read from the label stored with the failure
+  expect(state.storedStages('c/item-2')).toEqual({ label: 'done', fetch: 'done', even: 'done' });
+  expect(state.items.get('c/item-2')?.status).toBe('done');
+  expect(written.snapshot.find((e) => e.item.id === 'item-2')?.fields.angle).toBe(2); // read from the label stored with the failure
 
   // An item failed in its first step has nothing to resume past: worked from the start.
   failingFetch.add('item-4');
