@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { leavesOut, outputModeOption, outputPathOption, outputTarget } from '../src/catalog/output-options.js';
+import { fileTarget, leavesOut, outputModeOption, outputPathOption, outputTarget } from '../src/catalog/output-options.js';
 import { hasFailed, type Entry } from '../src/entry.js';
 import { columnsFromSpecs, columnsSchema, defaultColumns, FAILED_COLUMN, GIS_COLUMNS, type Column } from '../src/catalog/columns.js';
 
@@ -126,6 +126,7 @@ export const csv: OutputStage<typeof csvOptions> = {
 
     return {
       mode: options.mode,
+      ...fileTarget(path),
       async write(entry) {
         if (leavesOut(entry, includeFailed, ctx)) return;
         if (hasFailed(entry) && !columns && !explicit && held.length < MAX_HELD) {

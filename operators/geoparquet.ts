@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { OutputStage } from '../src/engine/stage.js';
-import { leavesOut, outputModeOption, outputPathOption, outputTarget } from '../src/catalog/output-options.js';
+import { fileTarget, leavesOut, outputModeOption, outputPathOption, outputTarget } from '../src/catalog/output-options.js';
 
 export const geoparquetOptions = z
   .object({
@@ -82,6 +82,7 @@ export const geoparquet: OutputStage<typeof geoparquetOptions> = {
     });
     return {
       mode: options.mode,
+      ...fileTarget(path),
       async write(entry) {
         if (leavesOut(entry, options.include_failed, ctx)) return;
         links?.note(entry.item);

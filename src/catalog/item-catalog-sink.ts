@@ -4,6 +4,7 @@ import type { OutputSink, StageContext } from '../engine/stage.js';
 import { EntryError, errorMessage } from '../errors.js';
 import { TempOutputFile } from '../util/temp-output-file.js';
 import { catalogItem } from './catalog-item.js';
+import { fileTarget } from './output-options.js';
 
 /** How items are framed in the file: what comes first, between two items, and last. */
 export interface ItemFraming {
@@ -46,6 +47,7 @@ export function itemCatalogSink(options: ItemCatalogOptions, framing: ItemFramin
   };
   return {
     mode: options.mode,
+    ...fileTarget(options.path),
     async write(entry) {
       if (leavesOut(entry, options.includeFailed, ctx)) return;
       const text = textOf(entry);

@@ -13,6 +13,9 @@ export const outputPathOption = z
 /** Where an output's `path` writes: `-` stays standard output, anything else is made absolute once. */
 export const outputTarget = (path: string): string => (path === STDOUT_PATH ? STDOUT_PATH : resolve(path));
 
+/** The sink's `target` (OutputSink): the file an output path replaces; none for standard output. */
+export const fileTarget = (target: string): { target?: string } => (target === STDOUT_PATH ? {} : { target });
+
 /** Whether a catalog output leaves `entry` out (`include_failed: false` and it failed): counted `failed_left_out`. */
 export function leavesOut(entry: Entry, includeFailed: boolean, ctx: Pick<StageContext, 'stats' | 'label'>): boolean {
   if (includeFailed || !hasFailed(entry)) return false;

@@ -3,7 +3,7 @@ import { Observable, Subject, type OperatorFunction } from 'rxjs';
 import { hasFailed, type Entry, type StacItem } from '../entry.js';
 import type { Logger } from 'pino';
 import type { Demand } from './demand.js';
-import { itemKey, STATE_LABEL, type ItemMemory, type ItemOutcome, type RunStateStore, type StageStatus, type StageStatuses } from './run-state.js';
+import { itemKey, STATE_LABEL, type ItemMemory, type ItemOutcome, type KeptOutput, type RunStateStore, type StageStatus, type StageStatuses } from './run-state.js';
 import { keptFields, storable } from './kept-documents.js';
 import type { IncrementalRun } from './stage.js';
 import type { RunStats } from './stats.js';
@@ -52,6 +52,10 @@ export class IncrementalRunner {
   readonly #seen = new Set<string>();
   /** Items done by runs that never completed: no append output has them yet. */
   readonly #unpublished: ReadonlySet<string>;
+  /** Items recorded by runs that never completed: the last complete run's snapshots do not show them. */
+  readonly #recordedSinceComplete: number;
+  /** Entries this run sent to the steps (new, changed, retried, back). */
+  #worked = 0;
   /** The version an item had when the state last wrote it, read when the state says the pipeline is unchanged. */
   readonly #trustMemory: boolean;
   #nextCursor: string | undefined;
@@ -70,7 +74,9 @@ export class IncrementalRunner {
     this.#trustMemory = !options.fullRefresh && !changedPipeline;
     this.#memory = this.#trustMemory ? store.memory() : new Map();
     // Before this run begins: afterwards it is itself a run that has not completed.
-    this.#unpublished = this.#trustMemory ? store.unpublished() : new Set();
+    const recorded = this.#trustMemory ? store.recordedSinceComplete() : new Set<string>();
+    this.#recordedSinceComplete = recorded.size;
+    this.#unpublished = new Set([...recorded].filter((key) => ['done', 'given_up'].includes(this.#memory.get(key)?.status ?? '')));
     this.runId = store.beginRun({ startedAt: new Date().toISOString(), fingerprint: run.fingerprint, fullRefresh: options.fullRefresh, reconcile: options.reconcile });
     const cursor = this.#trustMemory && !options.reconcile ? this.#sourceCursor(last.cursor) : undefined;
     this.incremental = {
@@ -116,9 +122,13 @@ export class IncrementalRunner {
         source.subscribe({
           next: (entry) => {
             const decided = this.#decide(entry);
-            if (decided === 'work') subscriber.next(entry);
-            else if (decided !== 'skip' && this.#carried.has(decided)) carried$.next(decided);
-            else if (decided !== 'skip') subscriber.next(decided);
+            if (decided === 'skip') return;
+            if (decided !== 'work' && this.#carried.has(decided)) {
+              carried$.next(decided);
+              return;
+            }
+            this.#worked += 1;
+            subscriber.next(decided === 'work' ? entry : decided);
           },
           error: (err: unknown) => {
             subscriber.error(err);
@@ -248,6 +258,22 @@ export class IncrementalRunner {
         yield entry;
       }
     })();
+  }
+
+  /**
+   * Whether this run changed nothing its snapshot outputs show: it trusted the state, searched for changes
+   * (no --reconcile), worked no entry, and no run after the last complete one recorded anything. The last
+   * complete run's snapshot files then hold exactly what this run would write (run.ts keeps them).
+   */
+  changedNothing(): boolean {
+    return this.#trustMemory && !this.options.reconcile && this.#worked === 0 && this.#recordedSinceComplete === 0;
+  }
+
+  /** The snapshot outputs kept as the last complete run left them (kept-outputs.ts): counted and said. */
+  keptOutputs(kept: ReadonlyMap<string, KeptOutput>): void {
+    this.run.stats.count(STATE_LABEL, 'outputs_kept', kept.size);
+    const paths = [...kept.values()].map((k) => k.path);
+    this.run.log.info({ outputs: paths }, `state: nothing changed since the last complete run: ${paths.join(', ')} kept as ${paths.length === 1 ? 'it is' : 'they are'}`);
   }
 
   /** After a complete run: with --reconcile, the items the full search did not return are marked removed. */

@@ -74,9 +74,11 @@ export function buildRunReport(input: {
   const http = stats.stages.get('http');
   if (http) stages.push({ label: 'http', kind: 'transport', in: 0, out: 0, failed: 0, dropped: 0, duration_s: null, counters: http.counters });
   // Written: the entries the last output holds, if that output exists. An aborted run aborts its outputs
-  // (their temporary files are removed): nothing was written, whatever reached them.
+  // (their temporary files are removed): nothing was written, whatever reached them. A snapshot kept as the
+  // last complete run left it (kept-outputs.ts) holds its rows.
   const lastOutput = plan.outputs.at(-1);
-  const written = lastOutput && input.outputs[lastOutput.label] !== undefined ? stats.stage(lastOutput.label).out : 0;
+  const lastResult = lastOutput ? input.outputs[lastOutput.label] : undefined;
+  const written = lastOutput === undefined || lastResult === undefined ? 0 : lastResult.unchanged === true ? lastResult.rows : stats.stage(lastOutput.label).out;
   const report: RunReport = {
     stacflow: VERSION,
     pipeline: { name: plan.name, file: plan.file },

@@ -36,6 +36,19 @@ export interface StateRunStart {
   readonly reconcile: boolean;
 }
 
+/**
+ * A snapshot output as a complete run left it: a later run that works nothing keeps the file as it is, instead
+ * of writing the same rows again from the state, when its options and the file (size, mtime) are the same.
+ */
+export interface KeptOutput {
+  readonly path: string;
+  readonly rows: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+  /** Hash of the output's stage and options. */
+  readonly options: string;
+}
+
 export interface StateRunEnd {
   readonly endedAt: string;
   readonly status: 'done' | 'done_with_failures' | 'aborted';
@@ -43,6 +56,8 @@ export interface StateRunEnd {
   readonly counts: Readonly<Record<string, number>>;
   /** Saved only for a run that completed. */
   readonly cursor?: string;
+  /** The snapshot outputs the run finished (or kept), by label: saved only for a run that completed. */
+  readonly outputs?: Readonly<Record<string, KeptOutput>>;
 }
 
 export interface RunStateStore {
@@ -53,6 +68,8 @@ export interface RunStateStore {
   /** The fingerprint and cursor the last complete run left, if any. */
   last(): { readonly fingerprint?: string; readonly cursor?: string; readonly runs: number };
   beginRun(start: StateRunStart): number;
+  /** The snapshot outputs the last complete run left, by label (empty when it recorded none). */
+  lastOutputs(): Readonly<Record<string, KeptOutput>>;
   /** What the state knows of each item, by `itemKey`, read once at the start of a run. */
   memory(): ReadonlyMap<string, ItemMemory>;
   /** The entry an item had when it was last written (for outputs that rebuild the whole catalog). */
@@ -60,10 +77,11 @@ export interface RunStateStore {
   /** How far the item got through each step when it was last recorded (undefined: not recorded so). */
   storedStages(key: string): StageStatuses | undefined;
   /**
-   * The items written done (or given up) by runs that did not complete (killed, aborted) after the last run
-   * that did: an `append` output never published them. Read at the start of a run, before `beginRun`.
+   * The items recorded (any outcome) by runs that did not complete (killed, aborted) after the last run that
+   * did. Those written done were never published by an `append` output; any of them makes the last complete
+   * run's snapshots stale. Read at the start of a run, before `beginRun`.
    */
-  unpublished(): ReadonlySet<string>;
+  recordedSinceComplete(): ReadonlySet<string>;
   /** Records how an item ended in this run, as soon as it did (kept across a kill -9 once `flush`ed). */
   record(runId: number, key: string, version: string, entry: Entry, outcome: ItemOutcome, stages?: StageStatuses): ItemMemory['status'];
   /** The stored entries of the items written done (and given up) that are not in `seen`: the rest of a snapshot. */

@@ -10,7 +10,8 @@ import type { RunContext } from './context.js';
 import { Demand } from './demand.js';
 import { DEFAULT_FAIL_FAST, FailureStreaks } from './failure-streaks.js';
 import { IncrementalRunner } from './incremental.js';
-import { STATE_LABEL, type RunStateStore } from './run-state.js';
+import { keptSnapshots, snapshotRecords } from './kept-outputs.js';
+import { STATE_LABEL, type KeptOutput, type RunStateStore } from './run-state.js';
 import { buildRunReport, defaultReportPath, writeRunReport, type RunReport } from './report.js';
 import { countedSource, stageContext, stepOperator } from './per-entry.js';
 import type { LoadedPipeline } from './pipeline.js';
@@ -111,6 +112,9 @@ export async function runPipeline(plan: LoadedPipeline, options: RunOptions): Pr
   const sinks: Array<{ label: string; sink: OutputSink }> = [];
   const finishingSteps: Array<{ label: string; step: Step }> = [];
   const outputs: Record<string, OutputResult> = {};
+  /** Snapshot outputs kept as the last complete run left them, and those this run leaves (for the state). */
+  let kept = new Map<string, KeptOutput>();
+  let keptNow: Record<string, KeptOutput> | undefined;
   let error: unknown;
 
   try {
@@ -141,11 +145,13 @@ export async function runPipeline(plan: LoadedPipeline, options: RunOptions): Pr
       defaultIfEmpty(undefined),
     );
     await lastValueFrom(run$);
-    // Then, for the outputs that hold the whole catalog, the done items this run did not see, one at a time as
+    // A run that changed nothing keeps the snapshot files the last complete run wrote (kept-outputs.ts);
+    // else, for the outputs that hold the whole catalog, the done items this run did not see, one at a time as
     // the state reads them (pulled, not pushed: a catalog of any size in constant memory; no flow slot); for
     // append outputs, those of them a killed run never published.
-    if (runner) {
-      for (const entry of runner.rest(sinks.some(({ sink }) => sink.mode === 'snapshot'))) {
+    if (runner && options.state) kept = await keptSnapshots(runner, options.state, sinks, plan);
+    if (runner && kept.size === 0) {
+      for (const entry of runner.rest(sinks.some(({ sink }) => sink.mode !== 'append'))) {
         if (controller.signal.aborted) break;
         await write(entry);
       }
@@ -154,7 +160,16 @@ export async function runPipeline(plan: LoadedPipeline, options: RunOptions): Pr
     runner?.reconcile();
     for (const { step } of finishingSteps) await step.end?.();
     for (const { label, step } of finishingSteps) if (step.finish) outputs[label] = await step.finish();
-    for (const { label, sink } of sinks) outputs[label] = await sink.finish();
+    for (const { label, sink } of sinks) {
+      const previous = kept.get(label);
+      if (previous === undefined) {
+        outputs[label] = await sink.finish();
+        continue;
+      }
+      await sink.abort(); // its temporary file: the file in place is the one it would write
+      outputs[label] = { path: previous.path, rows: previous.rows, unchanged: true };
+    }
+    if (runner) keptNow = await snapshotRecords(sinks, outputs, kept, plan);
   } catch (err) {
     error = err;
     if (!controller.signal.aborted) controller.abort(err);
@@ -164,7 +179,7 @@ export async function runPipeline(plan: LoadedPipeline, options: RunOptions): Pr
   }
 
   const exitCode: RunResult['exitCode'] = error !== undefined ? 1 : stats.failedItems() > 0 ? 3 : 0;
-  if (runner && options.state) endIncrementalRun(runner, options.state, stats, exitCode, error === undefined, options.log);
+  if (runner && options.state) endIncrementalRun(runner, options.state, stats, exitCode, error === undefined, options.log, keptNow);
   const report = buildRunReport({ plan, stats, outputs, error, exitCode, ...(runner && options.state ? { state: { store: options.state, runner } } : {}) });
   // An expected way to end (a fatal StacflowError: unreachable API, bad endpoint, cancelled) is said in one
   // line with its code; only a bug carries its stack (and the CLI prints it once more, see below).
@@ -214,7 +229,7 @@ function entryWriter(sinks: ReadonlyArray<{ label: string; sink: OutputSink }>, 
 }
 
 /** Closes the state's run: the cursor is saved only when the run completed; given-up items are said loudly. */
-function endIncrementalRun(runner: IncrementalRunner, store: RunStateStore, stats: RunStats, exitCode: number, completed: boolean, log: Logger): void {
+function endIncrementalRun(runner: IncrementalRunner, store: RunStateStore, stats: RunStats, exitCode: number, completed: boolean, log: Logger, outputs?: Record<string, KeptOutput>): void {
   const counts = stats.stage(STATE_LABEL).counters;
   if (runner.givenUp.length > 0) {
     const message = `${runner.givenUp.length} items given up after ${store.maxAttempts} failed runs (not tried again until they change): listed in the report's state.given_up`;
@@ -227,6 +242,7 @@ function endIncrementalRun(runner: IncrementalRunner, store: RunStateStore, stat
     exitCode,
     counts,
     ...(completed && runner.nextCursor !== undefined ? { cursor: runner.nextCursor } : {}),
+    ...(completed && outputs !== undefined ? { outputs } : {}),
   });
   store.flush();
 }

@@ -118,6 +118,11 @@ export interface OutputSink {
    * worked in this run (new, changed, retried).
    */
   readonly mode?: 'snapshot' | 'append';
+  /**
+   * The regular file the output replaces when it finishes (absolute), if it writes one (not standard output or
+   * a FIFO): an incremental run that changed nothing keeps it as the last complete run wrote it (incremental.ts).
+   */
+  readonly target?: string;
   write(entry: Entry): void | Promise<void>;
   finish(): Promise<OutputResult>;
   /** The run failed: remove temporary files, leave any earlier complete output in place. */

@@ -13,7 +13,7 @@ export class ItemReader {
   readonly #one: Statement;
   readonly #entry: Statement;
   readonly #stages: Statement;
-  readonly #unpublished: Statement;
+  readonly #recordedSinceComplete: Statement;
   readonly #snapshotKeys: Statement;
   readonly #entryOf: Statement;
   readonly #attention: Statement;
@@ -32,11 +32,8 @@ export class ItemReader {
     this.#entry = db.prepare('SELECT entry FROM items JOIN entries USING (item_no) WHERE key = ?').pluck();
     this.#stages = db.prepare('SELECT stages FROM items WHERE key = ?').pluck();
     // Runs that completed wrote their outputs (`runs.status`, see run-history.ts); the rest never did.
-    this.#unpublished = db
-      .prepare(
-        `SELECT key FROM items WHERE status IN ('done', 'given_up')
-           AND last_run > coalesce((SELECT max(id) FROM runs WHERE status IN ('done', 'done_with_failures')), 0)`,
-      )
+    this.#recordedSinceComplete = db
+      .prepare(`SELECT key FROM items WHERE last_run > coalesce((SELECT max(id) FROM runs WHERE status IN ('done', 'done_with_failures')), 0)`)
       .pluck();
     // Keyset pages of keys in key order (the `key` index), each entry read only when not seen: a run that
     // saw most items (a first run, a full search) reads none of their ~9 KB entries (at 100,000 items the
@@ -79,9 +76,9 @@ export class ItemReader {
     return json == null ? undefined : (JSON.parse(json) as StageStatuses);
   }
 
-  /** Keys of the items done or given up by runs after the last one that completed. */
-  unpublished(): Set<string> {
-    return new Set(this.#unpublished.all() as string[]);
+  /** Keys of the items recorded by runs after the last one that completed. */
+  recordedSinceComplete(): Set<string> {
+    return new Set(this.#recordedSinceComplete.all() as string[]);
   }
 
   /** The stored entries of done and given-up items not in `seen`, in key order, a page at a time. */

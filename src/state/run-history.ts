@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { currentProcess } from './process-identity.js';
-import type { RunEnd, RunRecord, RunStart } from './types.js';
+import type { KeptOutput, RunEnd, RunRecord, RunStart } from './types.js';
 
 /** Statuses of a run that saw its source to the end: its cursor and fingerprint describe the state. */
 const COMPLETE = `status IN ('done', 'done_with_failures')`;
@@ -9,6 +9,7 @@ const COMPLETE = `status IN ('done', 'done_with_failures')`;
 export class RunHistory {
   readonly #begin: Statement;
   readonly #end: Statement;
+  readonly #lastOutputs: Statement;
   readonly #lastFingerprint: Statement;
   readonly #lastCursor: Statement;
   readonly #count: Statement;
@@ -22,9 +23,11 @@ export class RunHistory {
       )
       .pluck();
     this.#end = db.prepare(
-      `UPDATE runs SET ended_at = @endedAt, status = @status, exit_code = @exitCode, counts = @counts, cursor_after = @cursor
+      `UPDATE runs SET ended_at = @endedAt, status = @status, exit_code = @exitCode, counts = @counts, cursor_after = @cursor,
+         outputs = @outputs
        WHERE id = @id`,
     );
+    this.#lastOutputs = db.prepare(`SELECT outputs FROM runs WHERE ${COMPLETE} ORDER BY id DESC LIMIT 1`).pluck();
     this.#lastFingerprint = db.prepare(`SELECT fingerprint FROM runs WHERE ${COMPLETE} ORDER BY id DESC LIMIT 1`).pluck();
     this.#lastCursor = db.prepare(`SELECT cursor_after FROM runs WHERE ${COMPLETE} AND cursor_after IS NOT NULL ORDER BY id DESC LIMIT 1`).pluck();
     this.#count = db.prepare('SELECT count(*) FROM runs').pluck();
@@ -57,10 +60,18 @@ export class RunHistory {
     }) as number;
   }
 
-  /** Ends run `id`; its cursor is kept only when the run completed (an aborted run did not see every item). */
+  /** Ends run `id`; its cursor and outputs are kept only when the run completed (an aborted run did not see every item). */
   end(id: number, end: RunEnd): void {
-    const cursor = end.status === 'aborted' ? null : (end.cursor ?? null);
-    this.#end.run({ id, endedAt: end.endedAt, status: end.status, exitCode: end.exitCode, counts: JSON.stringify(end.counts), cursor });
+    const complete = end.status !== 'aborted';
+    const cursor = complete ? (end.cursor ?? null) : null;
+    const outputs = complete && end.outputs !== undefined ? JSON.stringify(end.outputs) : null;
+    this.#end.run({ id, endedAt: end.endedAt, status: end.status, exitCode: end.exitCode, counts: JSON.stringify(end.counts), cursor, outputs });
+  }
+
+  /** The snapshot outputs the last complete run left, by label. */
+  lastOutputs(): Record<string, KeptOutput> {
+    const json = this.#lastOutputs.get() as string | null | undefined;
+    return json == null ? {} : (JSON.parse(json) as Record<string, KeptOutput>);
   }
 
   recent(limit: number): RunRecord[] {

@@ -13,6 +13,8 @@
  * - `run_lock`: at most one row, the process running the pipeline (see run-lock.ts).
  *
  * Version 2: `items.stages`, how far the item got through each step when last recorded (JSON, by step label).
+ * Version 3: `runs.outputs`, the snapshot outputs a complete run left (JSON by label: path, rows, size, mtime,
+ * options hash), so a run that changes nothing keeps them as they are.
  */
 export const APPLICATION_ID = 0x53544346; // "STCF"
 
@@ -88,6 +90,10 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 2,
     sql: `ALTER TABLE items ADD COLUMN stages TEXT;`,
+  },
+  {
+    version: 3,
+    sql: `ALTER TABLE runs ADD COLUMN outputs TEXT;`,
   },
 ];
 

@@ -8,7 +8,7 @@ import { openDatabase } from './open-database.js';
 import { RunHistory } from './run-history.js';
 import { DEFAULT_STALE_AFTER_MS, RunLock, type LockHolder, type LockResult } from './run-lock.js';
 import { prepareStatePath } from './state-path.js';
-import type { ItemMemory, ItemNeedingAttention, ItemOutcome, ItemStatus, RunEnd, RunRecord, RunStart, StageStatuses } from './types.js';
+import type { ItemMemory, ItemNeedingAttention, ItemOutcome, ItemStatus, KeptOutput, RunEnd, RunRecord, RunStart, StageStatuses } from './types.js';
 
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
@@ -92,6 +92,11 @@ export class StateStore {
     return this.#write('begin a run', () => this.#runs.begin(start));
   }
 
+  /** The snapshot outputs the last complete run left, by label. */
+  lastOutputs(): Record<string, KeptOutput> {
+    return this.#runs.lastOutputs();
+  }
+
   /** What the state knows of every item, by key, read once (the small `items` rows only). */
   memory(): ReadonlyMap<string, ItemMemory> {
     this.flush();
@@ -116,10 +121,10 @@ export class StateStore {
     return this.#reader.stages(key);
   }
 
-  /** The items done or given up by runs after the last one that completed (their `append` outputs never published them). */
-  unpublished(): ReadonlySet<string> {
+  /** The items recorded by runs after the last one that completed (their outputs were never put in place). */
+  recordedSinceComplete(): ReadonlySet<string> {
     this.flush();
-    return this.#reader.unpublished();
+    return this.#reader.recordedSinceComplete();
   }
 
   /**

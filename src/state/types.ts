@@ -40,6 +40,17 @@ export interface RunEnd {
   readonly counts: Readonly<Record<string, number>>;
   /** Kept only for a run that completed (status not `aborted`). */
   readonly cursor?: string;
+  /** The snapshot outputs it finished or kept, by label (src/engine/run-state.ts KeptOutput). */
+  readonly outputs?: Readonly<Record<string, KeptOutput>>;
+}
+
+/** A snapshot output as a complete run left it (src/engine/run-state.ts). */
+export interface KeptOutput {
+  readonly path: string;
+  readonly rows: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly options: string;
 }
 
 /** A run as `stacflow status` shows it. */

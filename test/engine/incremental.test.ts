@@ -262,7 +262,7 @@ test('items a killed or aborted run recorded done reach the next run\'s append o
   expect(aborted.exitCode).toBe(1);
   expect(aborted.report.status).toBe('aborted');
   expect([...state.items.values()].map((kept) => kept.status)).toEqual(['done', 'done', 'done', 'done']);
-  expect(state.unpublished()).toEqual(new Set(['c/item-0', 'c/item-1', 'c/item-2', 'c/item-3']));
+  expect(state.recordedSinceComplete()).toEqual(new Set(['c/item-0', 'c/item-1', 'c/item-2', 'c/item-3']));
 
   // The next run's source returns only item-1 (a cursor's search): the rest come from the state.
   const next = await night(state, new Map([['item-1', '2026-01-01T00:00:00Z']]), { steps: [work] });
@@ -270,7 +270,7 @@ test('items a killed or aborted run recorded done reach the next run\'s append o
   expect(next.append).toEqual(idsOf(0, 1, 2, 3));
   expect(next.snapshot).toEqual(idsOf(0, 1, 2, 3));
   expect(next.counts).toMatchObject({ unchanged: 1, unpublished: 4 });
-  expect(state.unpublished()).toEqual(new Set());
+  expect(state.recordedSinceComplete()).toEqual(new Set());
 
   const third = await night(state, catalog(4), { steps: [work] });
   expect(third.append).toEqual([]);

@@ -1,5 +1,5 @@
 import type { Entry } from '../../src/entry.js';
-import type { ItemMemory, ItemOutcome, RunStateStore, StageStatuses, StateRunEnd, StateRunStart } from '../../src/engine/run-state.js';
+import type { ItemMemory, ItemOutcome, KeptOutput, RunStateStore, StageStatuses, StateRunEnd, StateRunStart } from '../../src/engine/run-state.js';
 
 /**
  * The engine's state contract (src/engine/run-state.ts) kept in memory: what the engine's tests run against,
@@ -19,6 +19,11 @@ export class MemoryState implements RunStateStore {
     // The fingerprint of the last complete run: an aborted run under a changed pipeline must not make the items
     // done under the old one look current.
     return { fingerprint: complete.at(-1)?.fingerprint, cursor: cursorRun?.cursor, runs: this.runs.length };
+  }
+
+  lastOutputs(): Readonly<Record<string, KeptOutput>> {
+    const complete = this.runs.filter((r) => r.status !== undefined && r.status !== 'aborted');
+    return complete.at(-1)?.outputs ?? {};
   }
 
   beginRun(start: StateRunStart): number {
@@ -41,9 +46,9 @@ export class MemoryState implements RunStateStore {
     return stages === undefined ? undefined : (JSON.parse(stages) as StageStatuses);
   }
 
-  unpublished(): ReadonlySet<string> {
+  recordedSinceComplete(): ReadonlySet<string> {
     const lastComplete = this.runs.filter((r) => r.status === 'done' || r.status === 'done_with_failures').at(-1)?.id ?? 0;
-    return new Set([...this.items].filter(([, kept]) => (kept.status === 'done' || kept.status === 'given_up') && kept.lastRun > lastComplete).map(([key]) => key));
+    return new Set([...this.items].filter(([, kept]) => kept.lastRun > lastComplete).map(([key]) => key));
   }
 
   record(runId: number, key: string, version: string, entry: Entry, outcome: ItemOutcome, stages?: StageStatuses): ItemMemory['status'] {
@@ -70,7 +75,9 @@ export class MemoryState implements RunStateStore {
   }
 
   endRun(runId: number, end: StateRunEnd): void {
-    Object.assign(this.runs[runId - 1], end);
+    const { outputs, cursor, ...rest } = end;
+    // As the file keeps them: the cursor and the outputs of a complete run only.
+    Object.assign(this.runs[runId - 1], rest, end.status === 'aborted' ? {} : { ...(cursor !== undefined ? { cursor } : {}), ...(outputs !== undefined ? { outputs } : {}) });
   }
 
   flush(): void {}

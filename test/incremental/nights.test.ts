@@ -80,8 +80,10 @@ test('three nights: everything, then nothing but the search, then exactly what c
   // Carried rows are the rows the first night wrote, selected values included (the state keeps no label document).
   expect(second.lines).toEqual(first.lines);
   expect(second.night).toEqual([]);
-  // The search asked only for what changed since the first night's cursor: nothing; the snapshot came from the state.
-  expect(second.result.report.state?.counts).toMatchObject({ rest: kept.length });
+  // The search asked only for what changed since the first night's cursor: nothing; so the snapshot the first
+  // night wrote is kept as it is (kept-outputs.ts), its rows reported.
+  expect(second.result.report.state?.counts).toMatchObject({ outputs_kept: 1 });
+  expect(second.result.report.outputs.ndjson).toMatchObject({ rows: kept.length, unchanged: true });
   expect(second.result.report.state?.counts.new).toBeUndefined();
 
   const touched = await sandbox.touchItems(3);

@@ -207,13 +207,13 @@ test('how far each item got through the steps is kept with its record, buffered 
   expect(again.needingAttention()).toEqual([expect.objectContaining({ key: 'c/n-1', stages: { fetch_label: 'failed', select: 'not_reached' } })]);
 });
 
-test('unpublished: the items done or given up by runs after the last complete one (killed, aborted), before the next run begins', async () => {
+test('recordedSinceComplete: the items recorded by runs after the last complete one (killed, aborted), before the next run begins', async () => {
   const file = fileFor();
   const store = await open(file, { maxAttempts: 1 });
   const complete = store.beginRun(START);
   store.record(complete, 'c/n-1', 'v1', stateEntry(1), 'done');
   store.endRun(complete, END);
-  expect(store.unpublished()).toEqual(new Set());
+  expect(store.recordedSinceComplete()).toEqual(new Set());
   const aborted = store.beginRun(START);
   store.record(aborted, 'c/n-2', 'v1', stateEntry(2), 'done');
   store.record(aborted, 'c/n-3', 'v1', stateEntry(3), 'dropped');
@@ -223,8 +223,8 @@ test('unpublished: the items done or given up by runs after the last complete on
   store.record(killed, 'c/n-5', 'v1', stateEntry(5), 'dropped'); // in no output
   store.close(); // never ended, as after a kill -9
   const next = await open(file, { maxAttempts: 1 });
-  expect(next.unpublished()).toEqual(new Set(['c/n-2', 'c/n-4']));
+  expect(next.recordedSinceComplete()).toEqual(new Set(['c/n-2', 'c/n-3', 'c/n-4', 'c/n-5']));
   const after = next.beginRun(START);
   next.endRun(after, END);
-  expect(next.unpublished()).toEqual(new Set());
+  expect(next.recordedSinceComplete()).toEqual(new Set());
 });

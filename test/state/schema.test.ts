@@ -24,7 +24,7 @@ test('a new state is marked as stacflow, at the current schema version, in WAL m
   expect(db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
   expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
   expect(db.prepare('SELECT version FROM schema_versions ORDER BY version').pluck().all()).toEqual(MIGRATIONS.map((m) => m.version));
-  expect(SCHEMA_VERSION).toBe(2);
+  expect(SCHEMA_VERSION).toBe(3);
   db.close();
 });
 
@@ -76,7 +76,7 @@ test('a later migration is applied once, in order, and recorded; reopening appli
   db.close();
 });
 
-test('a version 1 state (before per-step statuses) opens migrated to version 2, its items kept, their stages unknown', async () => {
+test('a version 1 state (before per-step statuses) opens migrated to the current version, its items kept, their stages unknown', async () => {
   const file = path.join(dir, 'version-1.sqlite');
   const db = raw(file);
   migrate(db, file, MIGRATIONS.slice(0, 1));
@@ -88,7 +88,7 @@ test('a version 1 state (before per-step statuses) opens migrated to version 2, 
   expect(store.storedStages('c/a')).toBeUndefined();
   store.close();
   const after = raw(file);
-  expect(after.prepare('SELECT version FROM schema_versions ORDER BY version').pluck().all()).toEqual([1, 2]);
+  expect(after.prepare('SELECT version FROM schema_versions ORDER BY version').pluck().all()).toEqual([1, 2, 3]);
   after.close();
 });
 
