@@ -4,6 +4,7 @@ import { resolveHref } from './client.js';
 import { StacApiError } from './errors.js';
 import { isObject, type HttpMethod } from './search-params.js';
 import { splitFeatures } from './page-text.js';
+import { rememberItemText } from '../util/item-text.js';
 import { parseJsonBody, requestBytes, type JsonRequest, type TransportOptions } from './transport.js';
 
 /**
@@ -172,8 +173,9 @@ function readPage(bytes: Buffer, request: JsonRequest, purpose: string): PageBod
     *[Symbol.iterator]() {
       for (let index = 0; index < split.count; index += 1) {
         let feature: unknown;
+        const text = split.featureText(index);
         try {
-          feature = JSON.parse(split.featureText(index));
+          feature = JSON.parse(text);
         } catch (cause) {
           throw new StacApiError(
             'ERR_STAC_BAD_RESPONSE',
@@ -181,7 +183,9 @@ function readPage(bytes: Buffer, request: JsonRequest, purpose: string): PageBod
             { url: request.url, method: request.method, cause },
           );
         }
-        yield checkItem(feature, index, request, purpose);
+        const item = checkItem(feature, index, request, purpose);
+        rememberItemText(item, text); // written as is by the state (src/util/item-text.ts)
+        yield item;
       }
     },
   };
