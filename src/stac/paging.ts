@@ -4,7 +4,6 @@ import { resolveHref } from './client.js';
 import { StacApiError } from './errors.js';
 import { isObject, type HttpMethod } from './search-params.js';
 import { splitFeatures } from './page-text.js';
-import { rememberItemText } from '../util/item-text.js';
 import { parseJsonBody, requestBytes, type JsonRequest, type TransportOptions } from './transport.js';
 
 /**
@@ -173,9 +172,8 @@ function readPage(bytes: Buffer, request: JsonRequest, purpose: string): PageBod
     *[Symbol.iterator]() {
       for (let index = 0; index < split.count; index += 1) {
         let feature: unknown;
-        const text = split.featureText(index);
         try {
-          feature = JSON.parse(text);
+          feature = JSON.parse(split.featureText(index));
         } catch (cause) {
           throw new StacApiError(
             'ERR_STAC_BAD_RESPONSE',
@@ -183,9 +181,7 @@ function readPage(bytes: Buffer, request: JsonRequest, purpose: string): PageBod
             { url: request.url, method: request.method, cause },
           );
         }
-        const item = checkItem(feature, index, request, purpose);
-        rememberItemText(item, text); // written as is by the state (src/util/item-text.ts)
-        yield item;
+        yield checkItem(feature, index, request, purpose);
       }
     },
   };

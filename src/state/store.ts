@@ -8,7 +8,6 @@ import { openDatabase } from './open-database.js';
 import { RunHistory } from './run-history.js';
 import { DEFAULT_STALE_AFTER_MS, RunLock, type LockHolder, type LockResult } from './run-lock.js';
 import { prepareStatePath } from './state-path.js';
-import { itemTextOf } from '../util/item-text.js';
 import type { ItemMemory, ItemNeedingAttention, ItemOutcome, ItemStatus, KeptOutput, RunEnd, RunRecord, RunStart, StageStatuses } from './types.js';
 
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
@@ -146,7 +145,7 @@ export class StateStore {
       attempts,
       failures: entry.failures.length > 0 ? JSON.stringify(entry.failures) : null,
       stages: stages === undefined ? null : JSON.stringify(stages),
-      entry: entryJson(entry),
+      entry: JSON.stringify(entry),
       files: Object.entries(entry.files),
     });
     return status;
@@ -233,16 +232,4 @@ export class StateStore {
   get committed(): number {
     return this.#writer?.committed ?? 0;
   }
-}
-
-/**
- * The entry as JSON: its item as the text the source parsed it from, where that was kept (src/util/item-text.ts;
- * it parses back to the same item), the rest stringified. The item is ~98% of an entry.
- */
-function entryJson(entry: Entry): string {
-  const text = itemTextOf(entry.item);
-  if (text === undefined) return JSON.stringify(entry);
-  const { item: _item, ...rest } = entry;
-  const others = JSON.stringify(rest);
-  return others === '{}' ? `{"item":${text}}` : `{"item":${text},${others.slice(1)}`;
 }

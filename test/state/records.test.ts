@@ -2,7 +2,6 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { nextItemState } from '../../src/state/attempts.js';
-import { rememberItemText } from '../../src/util/item-text.js';
 import { openStateStore, type StateOptions, type StateStore } from '../../src/state/store.js';
 import { END, START, stateEntry, tempDir } from './state-fixture.js';
 
@@ -228,26 +227,4 @@ test('recordedSinceComplete: the items recorded by runs after the last complete 
   const after = next.beginRun(START);
   next.endRun(after, END);
   expect(next.recordedSinceComplete()).toEqual(new Set());
-});
-
-test('an item parsed from a search page is stored as the text it came in (no second JSON.stringify), and reads back the same', async () => {
-  const file = fileFor();
-  const store = await open(file);
-  const run = store.beginRun(START);
-  // As the source keeps it: spacing and a key order of its own, a prototype key, unicode.
-  const text = '{ "type": "Feature", "id": "n-7", "collection": "c", "geometry": null,\n "properties": {"__proto__": {"x": 1}, "title": "Mare Ingenii \u00e9"}, "assets": {} }';
-  const item = JSON.parse(text);
-  rememberItemText(item, text);
-  const entry = { item, fields: { incidence_angle: 42.5 }, files: {}, failures: [] };
-  store.record(run, 'c/n-7', 'v1', entry, 'done');
-  store.record(run, 'c/n-8', 'v1', stateEntry(8), 'done'); // no text kept: stringified
-  store.close();
-  const db = new Database(file, { readonly: true });
-  const stored = db.prepare(`SELECT entry FROM entries JOIN items USING (item_no) WHERE key = 'c/n-7'`).pluck().get() as string;
-  db.close();
-  expect(stored.startsWith(`{"item":${text},"fields":`)).toBe(true);
-  const again = await open(file);
-  expect(again.storedEntry('c/n-7')).toEqual(JSON.parse(JSON.stringify(entry)));
-  expect(Object.hasOwn(again.storedEntry('c/n-7')!.item.properties, '__proto__')).toBe(true);
-  expect(again.storedEntry('c/n-8')).toEqual(stateEntry(8));
 });
