@@ -2,6 +2,7 @@ import { isCollection, isMap, isSeq, parseDocument, type Document, type Node, ty
 import type { ConfigIssue } from '../errors.js';
 import { didYouMean } from '../util/did-you-mean.js';
 import { formatPath, keyText, type PathSegment } from './locate.js';
+import { stageLabels } from './stage-labels.js';
 
 /**
  * `--set PATH=VALUE` (repeatable, as helm's `--set`): any option of a pipeline file changed from the command
@@ -98,7 +99,7 @@ function resolvePath(doc: Document, written: readonly PathSegment[]): { segments
   if (typeof first !== 'string' || !STAGE_LISTS.has(first) || second === undefined) return { segments: [...written] };
   const list = isMap(doc.contents) ? doc.contents.get(first, true) : undefined;
   const entries = isSeq(list) ? list.items.map((item) => stageNameOf(item)) : [];
-  const labels = labelsOf(entries);
+  const labels = stageLabels(entries);
   const slot = first;
   let index: number;
   if (typeof second === 'number') {
@@ -129,16 +130,6 @@ function stageNameOf(item: unknown): string | undefined {
   return isMap(item) && item.items.length === 1 ? keyText(item.items[0].key) : undefined;
 }
 
-/** Labels as the loader gives them: the name, then `name#2`, `name#3` for repeats. */
-function labelsOf(names: ReadonlyArray<string | undefined>): string[] {
-  const seen = new Map<string, number>();
-  return names.map((name, i) => {
-    if (name === undefined) return `#${i}`;
-    const n = (seen.get(name) ?? 0) + 1;
-    seen.set(name, n);
-    return n === 1 ? name : `${name}#${n}`;
-  });
-}
 
 /** Sets `value` at `path`, making mappings where the file has none (or has a scalar, as `download:` with nothing). */
 function setAt(doc: Document, path: readonly PathSegment[], value: Node): void {

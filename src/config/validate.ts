@@ -11,6 +11,7 @@ import { pipelineSettingsSchema, STAGE_SLOTS, TOP_LEVEL_KEYS } from './pipeline-
 import { parseWithPlainMessages, plainIssues, type PlainIssue } from './plain-issues.js';
 import type { SourceStage, Stage, StageKind } from '../engine/stage.js';
 import { deepFreeze } from '../util/deep-freeze.js';
+import { stageLabels } from './stage-labels.js';
 
 export interface ValidationInput {
   doc: Document;
@@ -242,13 +243,9 @@ function isOfKind<K extends StageKind>(stage: Stage, kind: K): stage is StageOfK
   return stage.kind === kind;
 }
 
-/** Labels stages in a list: the name, then `name#2`, `name#3` for repeats. */
+/** Labels stages in a list (stage-labels.ts): the name, then `name#2`, `name#3` for repeats. */
 function labelled<S extends Stage>(stages: Array<Unlabelled<S>>): Array<ConfiguredStage<S>> {
-  const seen = new Map<string, number>();
-  return stages.map((s) => {
-    const n = (seen.get(s.stage.name) ?? 0) + 1;
-    seen.set(s.stage.name, n);
-    return Object.freeze({ ...s, label: n === 1 ? s.stage.name : `${s.stage.name}#${n}` });
-  });
+  const labels = stageLabels(stages.map((s) => s.stage.name));
+  return stages.map((s, i) => Object.freeze({ ...s, label: labels[i] }));
 }
 
