@@ -1,5 +1,6 @@
 import type { Failure } from '../entry.js';
 import { RunAbortedError } from '../errors.js';
+import { DNS_ERROR_CODES } from '../http/retry-policy.js';
 
 /**
  * Fail fast when everything fails (issue 13): a stage whose entries fail one after another with the same code
@@ -52,7 +53,7 @@ export function failingStageMessage(label: string, count: number, first: Failure
 function hintFor(failure: Failure): string | undefined {
   const text = `${failure.code} ${failure.message}`;
   const where = failure.href?.startsWith('s3://') || /S3/.test(failure.code) ? 's3.endpoint' : 'the endpoint (the API url, s3.endpoint)';
-  if (/ENOTFOUND|EAI_AGAIN/.test(text)) return `the host name does not resolve: is ${where} right, and is there a network?`;
+  if (DNS_ERROR_CODES.some((code) => text.includes(code))) return `the host name does not resolve: is ${where} right, and is there a network?`;
   if (/ECONNREFUSED/.test(text)) return `nothing answers there: is ${where} right, and is the server up?`;
   if (/CERT|SSL|TLS/i.test(text)) return `the TLS certificate is refused: is ${where} right?`;
   if (failure.status === 401 || failure.status === 403 || /ACCESS_DENIED|Forbidden/i.test(text)) return 'access is denied: is the bucket public (s3.anonymous), or are credentials needed?';
