@@ -32,7 +32,7 @@ import { runChild, startChild, type Measurement } from './child.js';
  * process: wall, CPU, API and S3 requests, peak RSS, and the ratio to each goal (unchanged run: only searches,
  * < 5% of the first's time; 1% run: exactly the changed labels; state ≤ 5% slower) (bench/incremental.ts; issue 12).
  */
-const BENCHES = ['pipeline', 'pvl', 'download', 'download-concurrency', 'labels', 'cql2', 'catalogs', 'incremental'] as const;
+const BENCHES = ['pipeline', 'pvl', 'download', 'download-concurrency', 'labels', 'cql2', 'catalogs', 'incremental', 'shards', 'merge'] as const;
 const asked = process.argv.slice(2);
 const unknown = asked.filter((name) => !(BENCHES as readonly string[]).includes(name));
 if (unknown.length > 0) {
@@ -54,6 +54,8 @@ if (wanted('labels')) await (await import('./labels.js')).benchLabels();
 if (wanted('cql2')) process.stdout.write((await import('./cql2.js')).benchCql2());
 if (wanted('catalogs')) process.stdout.write(await (await import('./catalogs.js')).benchCatalogs());
 if (wanted('incremental')) process.stdout.write(await (await import('./incremental.js')).benchIncremental());
+if (wanted('shards')) process.stdout.write(await (await import('./shards.js')).benchShards()); // bench/shards.ts: 1 vs 4 vs 8 shards, hash and plan (issue 14)
+if (wanted('merge')) process.stdout.write(await (await import('./merge.js')).benchMerge()); // bench/merge.ts: 64 shards × 10,000 rows merged (issue 14)
 
 async function benchPipeline(): Promise<void> {
   const COLLECTION = 'kaguya_terrain_camera_monoscopic_uncontrolled_observations';

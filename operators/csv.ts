@@ -78,6 +78,7 @@ const MAX_HELD = 1000;
 export const csv: OutputStage<typeof csvOptions> = {
   kind: 'output',
   name: 'csv',
+  writesFiles: ['path'],
   summary: 'Write one CSV row per entry (id, collection, datetime, selected fields, asset hrefs)',
   example,
   schema: csvOptions,

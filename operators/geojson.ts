@@ -22,6 +22,7 @@ const example = `geojson: { path: out/kaguya-tc.geojson }
 export const geojson: OutputStage<typeof geojsonOptions> = {
   kind: 'output',
   name: 'geojson',
+  writesFiles: ['path'],
   summary: 'Write a GeoJSON FeatureCollection of the STAC Items, with the selected fields and local files',
   example,
   schema: geojsonOptions,

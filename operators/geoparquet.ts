@@ -67,6 +67,7 @@ const example = `geoparquet:
 export const geoparquet: OutputStage<typeof geoparquetOptions> = {
   kind: 'output',
   name: 'geoparquet',
+  writesFiles: ['path'],
   summary: 'Write one stac-geoparquet 1.1 row per entry (WKB geometry, bbox covering, lifted properties)',
   example,
   schema: geoparquetOptions,

@@ -26,6 +26,7 @@ const example = `ndjson: { path: out/kaguya-tc.ndjson }
 export const ndjson: OutputStage<typeof ndjsonOptions> = {
   kind: 'output',
   name: 'ndjson',
+  writesFiles: ['path'],
   summary: 'Write one STAC Item per line (NDJSON), with the selected fields and local files',
   example,
   schema: ndjsonOptions,

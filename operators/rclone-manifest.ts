@@ -1,9 +1,9 @@
-import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { Entry } from '../src/entry.js';
 import type { AsyncStep, StepStage } from '../src/engine/stage.js';
 import { perEntry } from '../src/engine/step.js';
 import { DEFAULT_REMOTE } from '../src/rclone/command.js';
+import { resolveOutputPath } from '../src/remote-output/output-url.js';
 import type { ManifestWriter } from '../src/rclone/manifest-writer.js';
 import { manifestObjects } from '../src/rclone/objects.js';
 import { destProblems } from '../src/rclone/placement.js';
@@ -88,13 +88,14 @@ const example = `rclone_manifest:
 export const rcloneManifest: StepStage<typeof rcloneManifestOptions, AsyncStep> = {
   kind: 'step',
   name: 'rclone_manifest',
+  writesFiles: ['path'],
   summary: 'List the selected S3 assets for rclone (the tutorial\'s s3_noauth:/bucket/key file, per-bucket --files-from lists) and print the copy commands',
   example,
   schema: rcloneManifestOptions,
   async create(options, ctx) {
     const { ManifestWriter } = await import('../src/rclone/manifest-writer.js'); // loaded to run, not to validate
     const writer: ManifestWriter = new ManifestWriter({
-      path: resolve(options.path),
+      path: resolveOutputPath(options.path), // s3://bucket/key stays a URL
       remote: options.remote,
       dest: options.dest,
       defaultRegion: ctx.s3.region,

@@ -1,17 +1,17 @@
-import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { StageContext } from '../engine/stage.js';
 import { hasFailed, type Entry } from '../entry.js';
 import { STDOUT_PATH } from '../util/temp-output-file.js';
+import { resolveOutputPath } from '../remote-output/output-url.js';
 
 /** The options every catalog output shares (csv, ndjson, geojson, geoparquet): where it goes. */
 export const outputPathOption = z
   .string()
   .min(1)
-  .describe('File to write (directories are created), replaced only when the run completes; `-` is standard output; an existing FIFO or device (/dev/stdout) is written in place');
+  .describe('File to write (directories are created), replaced only when the run completes; `-` is standard output; an existing FIFO or device (/dev/stdout) is written in place; s3://BUCKET/KEY is uploaded when the run completes (outputs_s3)');
 
-/** Where an output's `path` writes: `-` stays standard output, anything else is made absolute once. */
-export const outputTarget = (path: string): string => (path === STDOUT_PATH ? STDOUT_PATH : resolve(path));
+/** Where an output's `path` writes: `-` stays standard output, `s3://bucket/key` as written, a local path made absolute once. */
+export const outputTarget = (path: string): string => (path === STDOUT_PATH ? STDOUT_PATH : resolveOutputPath(path));
 
 /** The sink's `target` (OutputSink): the file an output path replaces; none for standard output. */
 export const fileTarget = (target: string): { target?: string } => (target === STDOUT_PATH ? {} : { target });

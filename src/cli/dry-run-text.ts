@@ -8,6 +8,7 @@ import type { DryRunPlan, PlanIssue, PlannedSearch, PlannedStep } from './dry-ru
  */
 export function dryRunText(plan: DryRunPlan): string {
   const lines: string[] = [`${plan.pipeline}: dry run of ${plan.file} (nothing is written)`];
+  if (plan.shard) lines.push(shardText(plan.shard));
   if (plan.api) {
     lines.push(`api: ${plan.api.url}${plan.api.title ? ` (${plan.api.title})` : ''}, ${plan.api.classes} conformance classes from ${plan.api.conformance === 'none' ? 'nowhere' : `its ${plan.api.conformance}`}`);
   } else {
@@ -75,6 +76,13 @@ function stepText(step: PlannedStep): string {
   }
   if (step.writes !== undefined) parts.push(`into ${step.writes}`);
   return parts.join('; ');
+}
+
+function shardText(shard: NonNullable<DryRunPlan['shard']>): string {
+  const which = `shard ${shard.index}/${shard.count} (${shard.tag}, index from ${shard.from === 'flag' ? '--shard' : shard.from})`;
+  return shard.counts === 'whole_search'
+    ? `${which}: the counts below are the whole search's, all shards'; this shard keeps about 1/${shard.count} of them (${shard.keeps ?? 'by hash'})`
+    : `${which}: the counts below are this shard's window's search (${shard.keeps ?? shard.plan ?? 'plan'})`;
 }
 
 const count = (n: number | null): string => (n === null ? '? (the API does not say)' : String(n));

@@ -1,4 +1,5 @@
 import type { PathSegment } from '../config/locate.js';
+import type { ShardReport } from '../shard/selection.js';
 
 /**
  * What `run-pipeline FILE --dry-run` prints: the plan of the run as the API describes it. `--json` prints this
@@ -93,4 +94,9 @@ export interface DryRunPlan {
   warnings: PlanIssue[];
   /** The dry run's own promise, for scripts: it wrote nothing. */
   written: [];
+  /**
+   * A shard's dry run (--shard I/N): which shard, and what the counts above are: `whole_search` with the hash
+   * (every shard searches everything and keeps about 1/N), `window` with a plan (the shard's own search).
+   */
+  shard?: ShardReport & { counts: 'whole_search' | 'window' };
 }

@@ -7,6 +7,8 @@ import { locateIssues } from './dry-run-locate.js';
 import { planDryRun } from './dry-run-plan.js';
 import { dryRunText } from './dry-run-text.js';
 import type { RunArgs } from './run-file.js';
+import { shardReport } from '../shard/selection.js';
+import { shardedRun, shardSpecOf } from '../shard/shard-run.js';
 
 /**
  * `run-pipeline FILE --dry-run` (and `stacflow run FILE --dry-run`): validates the file (with `--set`), asks the
@@ -17,15 +19,20 @@ import type { RunArgs } from './run-file.js';
  */
 export async function dryRunFromFile(args: RunArgs): Promise<number> {
   const log = createLogger({ level: args.verbose ? 'debug' : args.quiet ? 'error' : 'warn' });
-  const plan = await loadForRun(args.file, args.set);
-  if (plan === undefined) return EXIT.invalid;
+  const loaded = await loadForRun(args.file, args.set);
+  if (loaded === undefined) return EXIT.invalid;
+  // A shard's dry run names its own files (and, with --plan, searches its window).
+  const spec = shardSpecOf(args);
+  const sharded = spec ? await shardedRun(loaded, spec, args) : undefined;
+  const plan = sharded?.pipeline ?? loaded;
 
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => controller.abort(signal);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const dry = await planDryRun(plan, { log, report: args.report, fullRefresh: args.fullRefresh, signal: controller.signal });
+    const dry = await planDryRun(plan, { log, report: sharded ? sharded.report : args.report, fullRefresh: args.fullRefresh, signal: controller.signal });
+    if (sharded) dry.shard = { ...shardReport(sharded.selection), counts: sharded.selection.strategy === 'hash' ? 'whole_search' : 'window' };
     await locateIssues(plan.file, args.set ?? [], [...dry.errors, ...dry.warnings]);
     process.stdout.write(args.json ? `${JSON.stringify(dry, null, 2)}\n` : dryRunText(dry));
     return dry.errors.length > 0 ? EXIT.invalid : EXIT.done;

@@ -8,11 +8,12 @@ import type { Logger } from 'pino';
 import { RunTerminal } from './progress/run-terminal.js';
 import { htmlReportFor } from '../report-html/index.js';
 import type { StateStore } from '../state/store.js';
+import { shardedRun, shardSpecOf, type ShardArgs } from '../shard/shard-run.js';
 
 // The work of `run-pipeline FILE` and `stacflow run FILE`, imported by their handlers only: the engine, the
 // stages and the logger are not loaded for --help or the other commands.
 
-export interface RunArgs {
+export interface RunArgs extends ShardArgs {
   file: string;
   report?: string;
   verbose?: boolean;
@@ -44,6 +45,7 @@ export interface RunControl {
 
 /** Loads, validates and runs a pipeline; resolves to the process exit code (DESIGN.md). */
 export async function runFromFile(args: RunArgs, control: RunControl = {}): Promise<number> {
+  shardSpecOf(args); // a bad --shard/--shards/--plan: exit 2 before anything is read
   if (args.dryRun) {
     const { dryRunFromFile } = await import('./dry-run.js');
     return dryRunFromFile(args);
@@ -62,8 +64,13 @@ export async function runFromFile(args: RunArgs, control: RunControl = {}): Prom
 
 async function runWith(terminal: RunTerminal, args: RunArgs, control: RunControl): Promise<number> {
   const { log } = terminal;
-  const plan = await loadForRun(args.file, args.set, terminal.tty ? undefined : log);
-  if (plan === undefined) return EXIT.invalid;
+  const loaded = await loadForRun(args.file, args.set, terminal.tty ? undefined : log);
+  if (loaded === undefined) return EXIT.invalid;
+  // A shard (--shard I/N): its items only, its own state, report and outputs (src/shard/).
+  const shard = shardSpecOf(args);
+  const sharded = shard ? await shardedRun(loaded, shard, args) : undefined;
+  const plan = sharded?.pipeline ?? loaded;
+  if (sharded) log.info({ shard: sharded.selection.spec }, `shard ${shard!.index}/${shard!.count} (${sharded.selection.strategy}, index from ${shard!.from})`);
 
   const stats = new RunStats();
   const controller = new AbortController();
@@ -88,7 +95,8 @@ async function runWith(terminal: RunTerminal, args: RunArgs, control: RunControl
       log,
       stats,
       signal: controller.signal,
-      reportPath: args.report,
+      reportPath: sharded ? sharded.report : args.report,
+      ...(sharded ? { shard: sharded.selection } : {}),
       ...(htmlReport ? { watch: htmlReport.watch } : {}),
       ...(state ? { state, fullRefresh: args.fullRefresh ?? false, reconcile: args.reconcile ?? false } : {}),
     });

@@ -4,7 +4,9 @@ import { VERSION } from '../version.js';
 import { collectionsCommand } from './commands/collections.js';
 import { cql2Command } from './commands/cql2.js';
 import { demoCommand } from './commands/demo.js';
+import { mergeCommand } from './commands/merge.js';
 import { keepStdinDash, pvlCommand } from './commands/pvl.js';
+import { planCommand } from './commands/plan.js';
 import { runCommand } from './commands/run.js';
 import { sandboxCommand } from './commands/sandbox.js';
 import { schemaCommand } from './commands/schema.js';
@@ -20,7 +22,7 @@ import { failAsUsageError, runMain } from './main.js';
  * than they use (test/cli/startup.test.ts).
  */
 export function stacflowCli(argv: string[]): Argv {
-  const commands = [runCommand, searchCommand, collectionsCommand, validateCommand, statusCommand, stagesCommand, schemaCommand, pvlCommand, cql2Command, sandboxCommand, demoCommand];
+  const commands = [runCommand, searchCommand, collectionsCommand, validateCommand, statusCommand, planCommand, mergeCommand, stagesCommand, schemaCommand, pvlCommand, cql2Command, sandboxCommand, demoCommand];
   const names = commands.map((c) => String(c.command).split(' ')[0]);
   let cli = failAsUsageError(yargs(keepStdinDash(argv)), { bin: 'stacflow', argv, commands: names }).scriptName('stacflow').version(VERSION);
   for (const command of commands) cli = cli.command(command as CommandModule);

@@ -6,6 +6,7 @@ import { EXIT } from './exit-codes.js';
 import { UsageError } from './main.js';
 import { statusItem, statusRun, type StatusReport } from './status-report.js';
 import { statusText } from './status-text.js';
+import { shardFrom, shardPath, shardTag } from '../shard/shard-spec.js';
 
 export interface StatusArgs {
   file: string;
@@ -14,6 +15,9 @@ export interface StatusArgs {
   runs?: number;
   /** How many failed and given-up items to list, the most recent first. */
   items?: number;
+  /** `--shard I/N` (or `--shards N` with the scheduler's index variable): that shard's state. */
+  shard?: string;
+  shards?: number;
 }
 
 /**
@@ -24,9 +28,14 @@ export async function statusOfFile(args: StatusArgs): Promise<number> {
   const plan = await loadForRun(args.file);
   if (plan === undefined) return EXIT.invalid;
   if (plan.state === undefined) throw new UsageError(`${args.file}: this pipeline has no \`state:\`, so there is no history to show (add e.g. state: out/${plan.name}.sqlite)`);
+  // A shard's state is its own file (src/shard/shard-files.ts names it the same way).
+  const shard = shardFrom(args);
   // Resolved as run-file.ts opens it: from the working directory.
-  const location = path.resolve(plan.state);
-  if (!(await isFile(location))) throw new UsageError(`${args.file}: its state ${location} does not exist yet: run the pipeline once (run-pipeline ${args.file})`);
+  const location = path.resolve(shard ? shardPath(plan.state, shard) : plan.state);
+  if (!(await isFile(location))) {
+    const run = shard ? `run-pipeline ${args.file} --shard ${shard.index}/${shard.count}` : `run-pipeline ${args.file}`;
+    throw new UsageError(`${args.file}: its ${shard ? `${shardTag(shard)} ` : ''}state ${location} does not exist yet: run the ${shard ? 'shard' : 'pipeline'} once (${run})`);
+  }
 
   const store = await openStateStore(location, { readOnly: true, root: process.cwd() });
   let report: StatusReport;

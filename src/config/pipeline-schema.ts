@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { httpLimitsSchema } from '../http/limits.js';
+import { httpLimitsSchema, parseByteSize, parseDuration } from '../http/limits.js';
+import { DEFAULT_OUTPUT_S3, MIN_PART_BYTES, type OutputS3Settings } from '../remote-output/settings.js';
 import { cronProblem, timezoneProblem } from './cron-schedule.js';
 
 /**
@@ -22,6 +23,45 @@ export const s3SettingsSchema = z
   })
   .strict()
   .describe('How S3 hrefs (labels and downloads) are read.');
+
+/** A size (`16MiB`) or a duration (`30m`) of outputs_s3, checked as the `http:` ones are. */
+const measured = (parse: (value: string | number) => number | undefined, min: number, example: string) =>
+  z.union([z.number(), z.string()]).transform((value, ctx) => {
+    const parsed = parse(value);
+    if (parsed === undefined || parsed < min) {
+      ctx.addIssue({ code: 'custom', message: `expected ${example} (at least ${min}), got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+
+export const outputsS3SettingsSchema = z
+  .object({
+    region: z.string().default('').describe("Region of the output bucket; empty: AWS_REGION / AWS_DEFAULT_REGION, else us-east-1 (on AWS a bucket in another region is followed there)."),
+    endpoint: z
+      .string()
+      .regex(/^(https?:\/\/.+)?$/, 'expected an http(s) URL, or nothing to use AWS')
+      .default('')
+      .describe('An S3-compatible endpoint (MinIO, the sandbox) the s3:// outputs are written to, signed; empty: AWS. Never taken from s3.endpoint: credentials go only here.'),
+    force_path_style: z.boolean().optional().describe('Path-style requests (endpoint/bucket/key); default true with an endpoint, false on AWS.'),
+    part_size: measured(parseByteSize, MIN_PART_BYTES, 'a size such as 16MiB').optional().describe('Files up to this size are one PutObject, larger ones a multipart upload of such parts; default 16MiB, at least 5MiB.'),
+    parts_in_flight: z.number().int().min(1).max(64).optional().describe('Parts uploaded at once, default 4.'),
+    max_read_bytes: measured(parseByteSize, 1, 'a size such as 64GiB').optional().describe('Largest s3:// output read back (stacflow merge reading shard files), default 64GiB.'),
+    read_timeout: measured(parseDuration, 1, 'a duration such as 30m').optional().describe('Deadline of one read back, default 30m.'),
+  })
+  .strict()
+  .transform((o): OutputS3Settings =>
+    Object.freeze({
+      region: o.region,
+      endpoint: o.endpoint,
+      forcePathStyle: o.force_path_style ?? o.endpoint !== '',
+      partSizeBytes: o.part_size ?? DEFAULT_OUTPUT_S3.partSizeBytes,
+      partsInFlight: o.parts_in_flight ?? DEFAULT_OUTPUT_S3.partsInFlight,
+      maxReadBytes: o.max_read_bytes ?? DEFAULT_OUTPUT_S3.maxReadBytes,
+      readTimeoutMs: o.read_timeout ?? DEFAULT_OUTPUT_S3.readTimeoutMs,
+    }),
+  )
+  .describe('How outputs, reports and step files whose path is s3://BUCKET/KEY are uploaded (signed: the AWS default credential chain) and read back.');
 
 export const pipelineSettingsSchema = z.object({
   name: z
@@ -57,6 +97,7 @@ export const pipelineSettingsSchema = z.object({
         'with one message naming the cause; false: never (every item is tried and reported).',
     ),
   s3: s3SettingsSchema.prefault({}),
+  outputs_s3: outputsS3SettingsSchema.prefault({}),
   http: httpLimitsSchema.prefault({}),
 });
 

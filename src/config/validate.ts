@@ -88,6 +88,7 @@ class Validation {
       failFast: settings.fail_fast,
       s3: Object.freeze({ ...settings.s3 }),
       http: settings.http,
+      outputsS3: settings.outputs_s3,
       source: Object.freeze({ ...source, label: source.stage.name }),
       steps: Object.freeze(labelled(steps)),
       outputs: Object.freeze(labelled(outputs)),

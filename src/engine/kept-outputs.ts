@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
+import { isRemoteOutput } from '../remote-output/output-url.js';
+import { lastUpload } from '../remote-output/uploads.js';
 import type { IncrementalRunner } from './incremental.js';
 import type { LoadedPipeline } from './pipeline.js';
 import type { KeptOutput, RunStateStore } from './run-state.js';
@@ -12,6 +14,8 @@ import type { OutputResult, OutputSink } from './stage.js';
  * stage options, same size and mtime: nobody touched it since), that file is what the run would write again:
  * it stays in place, the rows the state remembers are reported, and the run's temporary file is dropped.
  * All or nothing: one snapshot output that must be rebuilt has every output rebuilt from the state.
+ * An `s3://` output is kept the same way, by a HEAD: same size and the ETag its upload got (nothing wrote the
+ * key since); no upload at all then. A HEAD that fails (network, permissions) rebuilds and uploads again.
  */
 type Sinks = ReadonlyArray<{ label: string; sink: OutputSink }>;
 
@@ -23,8 +27,7 @@ export async function keptSnapshots(runner: IncrementalRunner, store: RunStateSt
   for (const { label, sink } of snapshots) {
     const previous = last[label];
     if (previous === undefined || sink.target === undefined || previous.path !== sink.target || previous.options !== optionsHash(plan, label)) return new Map();
-    const now = await stat(previous.path).catch(() => undefined);
-    if (!now?.isFile() || now.size !== previous.size || now.mtimeMs !== previous.mtimeMs) return new Map();
+    if (!(await unchangedSince(previous))) return new Map();
     kept.set(label, previous);
   }
   runner.keptOutputs(kept);
@@ -43,10 +46,27 @@ export async function snapshotRecords(sinks: Sinks, outputs: Readonly<Record<str
     }
     const result = outputs[label];
     if (result === undefined || result.path !== sink.target) continue;
+    if (isRemoteOutput(result.path)) {
+      const object = lastUpload(result.path);
+      if (object) records[label] = { path: result.path, rows: result.rows, size: object.size, mtimeMs: 0, etag: object.etag, options: optionsHash(plan, label) };
+      continue;
+    }
     const now = await stat(result.path).catch(() => undefined);
     if (now?.isFile()) records[label] = { path: result.path, rows: result.rows, size: now.size, mtimeMs: now.mtimeMs, options: optionsHash(plan, label) };
   }
   return records;
+}
+
+/** Whether the file (or S3 object) a complete run left is still as it left it. */
+async function unchangedSince(previous: KeptOutput): Promise<boolean> {
+  if (isRemoteOutput(previous.path)) {
+    if (previous.etag === undefined) return false;
+    const { headOutput } = await import('../remote-output/read-back.js'); // the AWS SDK, only for s3:// outputs
+    const now = await headOutput(previous.path).catch(() => undefined);
+    return now !== undefined && now.size === previous.size && now.etag === previous.etag;
+  }
+  const now = await stat(previous.path).catch(() => undefined);
+  return now?.isFile() === true && now.size === previous.size && now.mtimeMs === previous.mtimeMs;
 }
 
 /** The output's stage and options as configured: another column or format rebuilds the file. */

@@ -1,5 +1,6 @@
 import type { SourceLocation } from '../errors.js';
 import type { HttpLimits } from '../http/limits.js';
+import type { OutputS3Settings } from '../remote-output/settings.js';
 import type { S3Settings } from '../s3/settings.js';
 import type { OutputStage, SourceStage, Stage, StepStage } from './stage.js';
 
@@ -35,6 +36,8 @@ export interface LoadedPipeline {
   readonly s3: Readonly<S3Settings>;
   /** Limits and deadlines of every read (`http:`); src/config fills the defaults in, DEFAULT_LIMITS when absent. */
   readonly http?: HttpLimits;
+  /** How `s3://` outputs are uploaded and read back (`outputs_s3:`); DEFAULT_OUTPUT_S3 when absent. */
+  readonly outputsS3?: OutputS3Settings;
   /** Failures in a row with one code that end the run (`fail_fast:`, failure-streaks.ts); false: never. Default 20. */
   readonly failFast?: number | false;
   readonly source: ConfiguredStage<SourceStage>;

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { errorCode, errorMessage } from '../errors.js';
 import { TempOutputFile } from '../util/temp-output-file.js';
+import { outputSibling } from '../remote-output/output-url.js';
 import { VERSION } from '../version.js';
 import type { Failure } from '../entry.js';
 import type { IncrementalRunner } from './incremental.js';
@@ -8,6 +9,8 @@ import type { LoadedPipeline } from './pipeline.js';
 import { STATE_LABEL, type RunStateStore } from './run-state.js';
 import type { OutputResult } from './stage.js';
 import type { ReportedFailure, ReportedWarning, RunStats } from './stats.js';
+import { shardReport, type ShardReport, type ShardSelection } from '../shard/selection.js';
+import { SHARD_LABEL } from '../shard/shard-gate.js';
 
 /** The JSON run report written beside the outputs after every run, also after an aborted one. */
 export interface RunReport {
@@ -18,7 +21,11 @@ export interface RunReport {
   started_at: string;
   ended_at: string;
   duration_s: number;
-  items: { total: number; failed: number; written: number };
+  /**
+   * `total`: the items the run worked on (in a sharded run, this shard's: the source's `out` less the other
+   * shards' items); `searched` (sharded runs only): every item the search returned, all shards'.
+   */
+  items: { total: number; failed: number; written: number; searched?: number };
   stages: Array<{
     label: string;
     kind: string;
@@ -44,6 +51,8 @@ export interface RunReport {
     /** Items failed max_attempts runs in a row and unchanged since: not tried again, with their last failures. */
     given_up: Array<{ item: string; collection?: string; failures: Failure[] }>;
   };
+  /** A sharded run (`--shard I/N`): which shard, chosen how, the tag its files carry, and its counts. */
+  shard?: ShardReport & { searched: number; this_shard: number; other_shards: number };
   error?: { code: string; message: string };
 }
 
@@ -54,6 +63,7 @@ export function buildRunReport(input: {
   error: unknown;
   exitCode: number;
   state?: { store: RunStateStore; runner: IncrementalRunner };
+  shard?: ShardSelection;
 }): RunReport {
   const { plan, stats, error } = input;
   const ended = Date.now();
@@ -73,6 +83,9 @@ export function buildRunReport(input: {
   });
   const http = stats.stages.get('http');
   if (http) stages.push({ label: 'http', kind: 'transport', in: 0, out: 0, failed: 0, dropped: 0, duration_s: null, counters: http.counters });
+  // The shard's choice after the source: `in` every item searched, `out` this shard's (not a stage's drops).
+  const sharded = input.shard ? shardCounts(stats) : undefined;
+  if (sharded) stages.splice(1, 0, { label: SHARD_LABEL, kind: 'shard', in: sharded.searched, out: sharded.this_shard, failed: 0, dropped: 0, duration_s: null, counters: { ...sharded } });
   // Written: the entries the last output holds, if that output exists. An aborted run aborts its outputs
   // (their temporary files are removed): nothing was written, whatever reached them. A snapshot kept as the
   // last complete run left it (kept-outputs.ts) holds its rows.
@@ -88,9 +101,10 @@ export function buildRunReport(input: {
     ended_at: new Date(ended).toISOString(),
     duration_s: round((ended - stats.startedAt) / 1000),
     items: {
-      total: stats.stage(plan.source.label).out,
+      total: sharded ? sharded.this_shard : stats.stage(plan.source.label).out,
       failed: stats.failedItems(),
       written,
+      ...(sharded ? { searched: sharded.searched } : {}),
     },
     stages,
     outputs: input.outputs,
@@ -107,6 +121,7 @@ export function buildRunReport(input: {
       given_up: runner.givenUp.map((entry) => ({ item: entry.item.id, ...(entry.item.collection ? { collection: entry.item.collection } : {}), failures: [...entry.failures] })),
     };
   }
+  if (input.shard && sharded) report.shard = { ...shardReport(input.shard), ...sharded };
   if (error !== undefined) {
     report.error = { code: errorCode(error), message: errorMessage(error) };
   }
@@ -118,7 +133,7 @@ export function defaultReportPath(plan: LoadedPipeline): string {
   for (const output of plan.outputs) {
     const target = (output.options as { path?: unknown } | undefined)?.path;
     // Not beside standard output (`-`) or a device: the report is a file of its own, never put in /dev.
-    if (typeof target === 'string' && target !== '' && target !== '-' && !target.startsWith('/dev/')) return path.join(path.dirname(target), `${plan.name}.report.json`);
+    if (typeof target === 'string' && target !== '' && target !== '-' && !target.startsWith('/dev/')) return outputSibling(target, `${plan.name}.report.json`); // s3://… too
   }
   return `${plan.name}.report.json`;
 }
@@ -136,6 +151,11 @@ export async function writeRunReport(file: string, report: RunReport): Promise<v
     await out.abort().catch(() => undefined);
     throw err;
   }
+}
+
+function shardCounts(stats: RunStats): { searched: number; this_shard: number; other_shards: number } {
+  const counters = stats.stage(SHARD_LABEL).counters;
+  return { searched: counters['searched'] ?? 0, this_shard: counters['this_shard'] ?? 0, other_shards: counters['other_shards'] ?? 0 };
 }
 
 const round = (x: number): number => Math.round(x * 1000) / 1000;

@@ -45,6 +45,8 @@ export interface KeptOutput {
   readonly rows: number;
   readonly size: number;
   readonly mtimeMs: number;
+  /** An `s3://` output: the ETag S3 gave the object this run uploaded (its mtimeMs is 0, unused). */
+  readonly etag?: string;
   /** Hash of the output's stage and options. */
   readonly options: string;
 }

@@ -17,6 +17,9 @@ import { countedSource, stageContext, stepOperator } from './per-entry.js';
 import type { LoadedPipeline } from './pipeline.js';
 import type { FilterOffer, OutputResult, OutputSink, Step } from './stage.js';
 import { RunStats } from './stats.js';
+import { useOutputS3Settings } from '../remote-output/settings.js';
+import type { ShardSelection } from '../shard/selection.js';
+import { shardGate } from '../shard/shard-gate.js';
 
 export interface RunOptions {
   log: Logger;
@@ -36,6 +39,11 @@ export interface RunOptions {
   reconcile?: boolean;
   /** Told how each entry ended (the HTML report's map and histograms, progress views). */
   watch?: RunWatcher;
+  /**
+   * A sharded run (`--shard I/N`): only the entries `keeps` says are this shard's go past the source; the
+   * caller gives the pipeline with its shard's file names (src/shard/shard-files.ts).
+   */
+  shard?: ShardSelection;
 }
 
 /** What a view of the run is told of each entry, as it ends. Called synchronously: keep it cheap. */
@@ -65,6 +73,8 @@ export const DEFAULT_HIGH_WATER = 256;
  * a run report that is always written (also when the run aborts).
  */
 export async function runPipeline(plan: LoadedPipeline, options: RunOptions): Promise<RunResult> {
+  // Before any output is opened: its s3:// paths upload with these (src/util/temp-output-file.ts).
+  useOutputS3Settings(plan.outputsS3);
   const stats = options.stats ?? new RunStats();
   const demand = new Demand(options.highWater ?? DEFAULT_HIGH_WATER);
   const controller = new AbortController();
@@ -124,6 +134,8 @@ export async function runPipeline(plan: LoadedPipeline, options: RunOptions): Pr
     const { source } = plan;
     const sourceCtx = runner ? { ...stageContext(ctx, source.label), incremental: runner.incremental } : stageContext(ctx, source.label);
     let stream$ = countedSource(await source.stage.create(source.options, sourceCtx, filterOffers(plan)), sourceCtx);
+    // Before the state: a shard's state knows only its own items (src/shard/shard-gate.ts).
+    if (options.shard) stream$ = stream$.pipe(shardGate(options.shard, stats, demand));
     // With state: items done and unchanged go around the steps, straight to the outputs (incremental.ts).
     const carried$ = new Subject<Entry>();
     if (runner) stream$ = stream$.pipe(runner.gate(carried$));
@@ -180,7 +192,15 @@ export async function runPipeline(plan: LoadedPipeline, options: RunOptions): Pr
 
   const exitCode: RunResult['exitCode'] = error !== undefined ? 1 : stats.failedItems() > 0 ? 3 : 0;
   if (runner && options.state) endIncrementalRun(runner, options.state, stats, exitCode, error === undefined, options.log, keptNow);
-  const report = buildRunReport({ plan, stats, outputs, error, exitCode, ...(runner && options.state ? { state: { store: options.state, runner } } : {}) });
+  const report = buildRunReport({
+    plan,
+    stats,
+    outputs,
+    error,
+    exitCode,
+    ...(runner && options.state ? { state: { store: options.state, runner } } : {}),
+    ...(options.shard ? { shard: options.shard } : {}),
+  });
   // An expected way to end (a fatal StacflowError: unreachable API, bad endpoint, cancelled) is said in one
   // line with its code; only a bug carries its stack (and the CLI prints it once more, see below).
   if (error !== undefined) options.log.error(errorClass(error) === 'bug' ? { err: error } : { code: errorCode(error) }, `run aborted: ${errorMessage(error)}`);

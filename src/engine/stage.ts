@@ -15,6 +15,13 @@ interface StageBase<S extends z.ZodType> {
   /** A YAML example of the stage as it stands in a pipeline file (runs in a test). */
   readonly example: string;
   readonly schema: S;
+  /**
+   * The options (top-level keys) that name a file the stage writes (`path` of an output, of rclone_manifest).
+   * A sharded run gives each its shard's own name (src/shard/shard-files.ts); a stage with such an option must
+   * list it here (test/shard/shard-files.test.ts checks every registered stage). Per-item templates (download's
+   * `to`) are not listed: items are disjoint across shards, and their files shared.
+   */
+  readonly writesFiles?: readonly string[];
 }
 
 /**

@@ -1,4 +1,5 @@
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, extname } from 'node:path';
+import { outputSibling } from '../remote-output/output-url.js';
 import { rcloneCopyArgv, shellLine } from './command.js';
 import type { StacItem } from '../entry.js';
 import type { ManifestObject } from './objects.js';
@@ -46,7 +47,7 @@ export interface ManifestResult {
 /** `<dir>/<stem>.<bucket>.files.txt` beside the manifest `<dir>/<stem>.<ext>` (`<bucket>.<n>` for a template `dest`). */
 export function bucketListPath(manifestPath: string, bucket: string): string {
   const stem = basename(manifestPath, extname(manifestPath));
-  return join(dirname(manifestPath), `${stem}.${bucket}.files.txt`);
+  return outputSibling(manifestPath, `${stem}.${bucket}.files.txt`); // beside an s3:// manifest too
 }
 
 interface CopyList {

@@ -76,15 +76,17 @@ const COMPOUND_EXTENSIONS = ['.report.json', '.report.html', '.plan.json', '.csv
  */
 export function shardPath(file: string, spec: Pick<ShardSpec, 'index' | 'count'>): string {
   if (file === '-' || file === '' || file.startsWith('/dev/')) return file;
-  const dir = path.dirname(file);
-  const base = path.basename(file);
+  // The last segment only, the rest kept as written: relative stays relative, `./` is kept, and a URL
+  // (`s3://bucket/out/x.csv`) is not folded by path.join.
+  const slash = Math.max(file.lastIndexOf('/'), path.sep === '/' ? -1 : file.lastIndexOf(path.sep));
+  const dir = file.slice(0, slash + 1);
+  const base = file.slice(slash + 1);
+  if (base === '' || base === '.' || base === '..') return `${file}${file.endsWith('/') ? '' : '/'}${shardTag(spec)}`;
   const lower = base.toLowerCase();
   let ext = COMPOUND_EXTENSIONS.find((suffix) => lower.endsWith(suffix) && lower.length > suffix.length) ?? path.extname(base);
   if (ext === base) ext = '';
   const stem = base.slice(0, base.length - ext.length);
-  const named = `${stem}.${shardTag(spec)}${base.slice(base.length - ext.length)}`;
-  // Keep the path as written (relative stays relative, `./` not added).
-  return dir === '.' && !file.startsWith(`.${path.sep}`) ? named : path.join(dir, named);
+  return `${dir}${stem}.${shardTag(spec)}${ext}`;
 }
 
 /**

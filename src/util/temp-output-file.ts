@@ -5,6 +5,10 @@ import { dirname } from 'node:path';
 import { PassThrough, type Transform, type Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { outputWriteError } from '../errors.js';
+import { isRemoteOutput } from '../remote-output/output-url.js';
+import { outputS3Settings, type OutputS3Settings } from '../remote-output/settings.js';
+import { dropStaged, prepareStaging, stagingPathFor } from '../remote-output/staging.js';
+import type { UploadedObject } from '../remote-output/uploads.js';
 import { createExclusive } from './safe-fs.js';
 import { removeStaleTemps } from './stale-temps.js';
 
@@ -38,10 +42,17 @@ interface Opened {
  *   place, never replaced (a reader at the FIFO gets the rows as they come);
  * - a link to a regular file: the link stays, its target is replaced (temporary file beside the target);
  * - otherwise the temporary file, created new (O_CREAT | O_EXCL | O_NOFOLLOW: never through a link planted at
- *   that name), after removing the `<path>.tmp-<pid>` files of runs that were killed (src/util/stale-temps.ts).
+ *   that name), after removing the `<path>.tmp-<pid>` files of runs that were killed (src/util/stale-temps.ts);
+ * - `s3://bucket/key`: all of the above on a staged local file (src/remote-output/staging.ts), which `finish()`
+ *   then uploads, verifies and removes (src/remote-output/upload.ts); `abort()` uploads nothing.
  */
 export class TempOutputFile<T = string> {
   private temp: string;
+  /** The local file written: `path`, or the staged file of an `s3://` path. */
+  private readonly local: string;
+  /** An `s3://` path: where the file goes on finish, with the settings of the run that opened it. */
+  private readonly remote?: { url: string; settings: OutputS3Settings };
+  private published?: UploadedObject;
   private opened?: Promise<Opened>;
   private target?: Target;
   private error?: unknown;
@@ -50,7 +61,14 @@ export class TempOutputFile<T = string> {
   private settled = false;
 
   constructor(readonly path: string, private readonly encode?: () => Transform) {
-    this.temp = `${path}.tmp-${process.pid}`;
+    if (isRemoteOutput(path)) this.remote = { url: path, settings: outputS3Settings() };
+    this.local = this.remote ? stagingPathFor(path) : path;
+    this.temp = `${this.local}.tmp-${process.pid}`;
+  }
+
+  /** An `s3://` output once finished: the object S3 holds (size, ETag). */
+  get uploaded(): UploadedObject | undefined {
+    return this.published;
   }
 
   /** The temporary file (beside the link's target when `path` is a link to a regular file). */
@@ -78,6 +96,17 @@ export class TempOutputFile<T = string> {
     if (this.target?.kind !== 'replace') return;
     await rename(this.temp, this.target.file).catch((err: unknown) => this.fail(err));
     this.throwIfFailed();
+    if (this.remote) await this.publish(this.target.file, this.remote);
+  }
+
+  /** Uploads the finished staged file (lazily loading the AWS SDK), then removes it, uploaded or not. */
+  private async publish(file: string, remote: { url: string; settings: OutputS3Settings }): Promise<void> {
+    try {
+      const { uploadOutput } = await import('../remote-output/upload.js');
+      this.published = await uploadOutput(file, remote.url, remote.settings);
+    } finally {
+      await dropStaged(file);
+    }
   }
 
   /** Drops the temporary file; an earlier file at `path` stays. Safe at any time, more than once. */
@@ -113,7 +142,7 @@ export class TempOutputFile<T = string> {
     this.opened ??= this.openTarget()
       .catch((err: unknown) => {
         this.fail(err);
-        throw outputWriteError(this.path, err);
+        throw outputWriteError(this.named(), err);
       })
       .finally(() => {
         this.settled = true;
@@ -122,7 +151,8 @@ export class TempOutputFile<T = string> {
   }
 
   private async openTarget(): Promise<Opened> {
-    const target = await targetOf(this.path);
+    if (this.remote) await prepareStaging();
+    const target = await targetOf(this.local);
     this.target = target;
     if (target.kind === 'stdout') {
       const head = this.encode?.() ?? new PassThrough();
@@ -134,8 +164,8 @@ export class TempOutputFile<T = string> {
     let file: WriteStream;
     if (target.kind === 'in-place') {
       // No O_CREAT: if the FIFO or device went away, nothing is created in its place. No fsync (EINVAL there).
-      const handle = await open(this.path, constants.O_WRONLY | (constants.O_NOCTTY ?? 0));
-      file = createWriteStream(this.path, { fd: handle });
+      const handle = await open(this.local, constants.O_WRONLY | (constants.O_NOCTTY ?? 0));
+      file = createWriteStream(this.local, { fd: handle });
     } else {
       this.temp = `${target.file}.tmp-${process.pid}`;
       await mkdir(dirname(this.temp), { recursive: true });
@@ -156,7 +186,12 @@ export class TempOutputFile<T = string> {
 
   private throwIfFailed(): void {
     if (this.error === undefined) return;
-    throw outputWriteError(this.path, this.error);
+    throw outputWriteError(this.named(), this.error);
+  }
+
+  /** The output as messages name it: an `s3://` path with the local file it is staged in (a full TMPDIR...). */
+  private named(): string {
+    return this.remote ? `${this.path} (staged at ${this.local})` : this.path;
   }
 }
 

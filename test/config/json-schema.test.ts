@@ -81,7 +81,7 @@ outputs:
 
 test('is a draft 2020-12 schema of the top-level keys, with source required and nothing else allowed', () => {
   expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
-  expect(Object.keys(schema.properties as object)).toEqual(['name', 'schedule', 'schedule_timezone', 'state', 'report', 'fail_fast', 's3', 'http', 'source', 'steps', 'outputs']);
+  expect(Object.keys(schema.properties as object)).toEqual(['name', 'schedule', 'schedule_timezone', 'state', 'report', 'fail_fast', 's3', 'outputs_s3', 'http', 'source', 'steps', 'outputs']);
   expect(schema.required).toEqual(['source']);
   expect(schema.additionalProperties).toBe(false);
 });

@@ -111,7 +111,7 @@ test('every issue of a file is reported at once, in reading order', async () => 
     `${f}:9:13 steps[2].filter: write a CQL2 expression such as "incidence_angle < 80"`,
     `${f}:11:29 outputs[0].csv.colums: unknown option "colums"; did you mean "columns"?`,
     `${f}:12:5 outputs[1].download: "download" is a step, not an output: move it under "steps:"`,
-    `${f}:13:1 extra: unknown key "extra"; known keys: name, schedule, schedule_timezone, state, report, fail_fast, s3, http, source, steps, outputs`,
+    `${f}:13:1 extra: unknown key "extra"; known keys: name, schedule, schedule_timezone, state, report, fail_fast, s3, outputs_s3, http, source, steps, outputs`,
   ]);
 });
 

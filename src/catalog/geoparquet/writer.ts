@@ -62,6 +62,11 @@ export class GeoParquetWriter {
 
   async write(entry: Entry): Promise<void> {
     const { values, collisions } = itemRow(entry, this.options.includeFailed);
+    return this.writeRow(values, collisions);
+  }
+
+  /** A row as itemRow makes it: what `stacflow merge` writes when it rewrites shards' rows (src/merge/geoparquet-rewrite.ts). */
+  async writeRow(values: Map<string, unknown>, collisions: Readonly<Record<string, unknown>> = {}): Promise<void> {
     const spill: Record<string, unknown> = { ...collisions };
     for (const name of Object.keys(collisions)) this.options.count(`spilled:${name}`);
     this.rows += 1;

@@ -12,7 +12,26 @@ export interface RunFileArgs extends RunArgs {
 
 /** Options shared by `run-pipeline FILE` and `stacflow run FILE`. */
 export function runOptions<T>(yargs: Argv<T>): Argv<T & RunFileArgs> {
-  return scheduleOptions(setOption(oneRunOptions(yargs))) as Argv<T & RunFileArgs>;
+  return scheduleOptions(setOption(shardOptions(oneRunOptions(yargs)))) as Argv<T & RunFileArgs>;
+}
+
+/**
+ * `--shard I/N`, `--shards N` (the index from a scheduler: JOB_COMPLETION_INDEX, AWS_BATCH_JOB_ARRAY_INDEX),
+ * `--plan FILE`: one part of a sharded run (src/shard/). Checked by src/shard/shard-spec.ts, not here: its
+ * errors name the variable the index came from.
+ */
+export function shardOptions<T>(yargs: Argv<T>, what = 'run'): Argv<T & { shard?: string; shards?: number }> {
+  return yargs
+    .option('shard', {
+      type: 'string',
+      requiresArg: true,
+      describe: `${what} shard I of N (0 ≤ I < N), e.g. --shard 7/64: the items whose SHA-256 of collection/id mod N is I; its state, report and outputs carry the tag shard-0007-of-0064`,
+    })
+    .option('shards', {
+      type: 'number',
+      requiresArg: true,
+      describe: `${what} one of N shards, the index from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch array job)`,
+    }) as Argv<T & { shard?: string; shards?: number }>;
 }
 
 function oneRunOptions<T>(yargs: Argv<T>): Argv<T & RunArgs> {
@@ -36,6 +55,7 @@ function oneRunOptions<T>(yargs: Argv<T>): Argv<T & RunArgs> {
     .option('html-report', { type: 'boolean', describe: 'write report.html beside the JSON report (map, histograms, stages, failures); on by default, --no-html-report: off' })
     .option('dry-run', { type: 'boolean', describe: 'ask the API what the run would do (collections, matches, asset keys, downloads, outputs) and write nothing; exit 2 on config errors' })
     .option('json', { type: 'boolean', describe: 'with --dry-run: the plan as JSON on stdout' })
+    .option('plan', { type: 'string', requiresArg: true, describe: 'with --shard/--shards: the datetime windows of `stacflow plan` (this shard searches its window) instead of the hash' })
     .implies('json', 'dry-run')
     .conflicts('dry-run', 'schedule') as Argv<T & RunArgs>;
 }
@@ -62,6 +82,9 @@ function scheduleOptions<T>(yargs: Argv<T>): Argv<T> {
 
 /** Runs the file once, or on its schedule; resolves to the exit code. Loads the engine only now. */
 export async function runFile(args: RunFileArgs): Promise<number> {
+  // A bad --shard/--shards/--plan is a usage error (exit 2) before a run, or a schedule, begins.
+  const { shardSpecOf } = await import('../../shard/shard-run.js');
+  shardSpecOf(args);
   if (args.schedule) {
     const { runOnSchedule } = await import('../schedule.js');
     return runOnSchedule(args);
