@@ -1,7 +1,2 @@
-/** Exit codes (DESIGN.md "Conventions"). */
-export const EXIT = Object.freeze({
-  done: 0,
-  aborted: 1,
-  invalid: 2,
-  someItemsFailed: 3,
-});
+/** Exit codes: src/exit-codes.ts (the engine's and merge's too). */
+export { EXIT } from '../exit-codes.js';

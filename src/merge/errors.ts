@@ -1,5 +1,5 @@
 import { StacflowError } from '../errors.js';
-import { EXIT } from '../cli/exit-codes.js';
+import { EXIT } from '../exit-codes.js';
 
 /**
  * Why a merge cannot be done, with the exit code it ends with: 2 when it was asked wrongly (shards of another

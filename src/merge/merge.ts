@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { EXIT } from '../cli/exit-codes.js';
+import { EXIT } from '../exit-codes.js';
 import type { LoadedPipeline } from '../engine/pipeline.js';
 import { defaultReportPath, writeRunReport, type RunReport } from '../engine/report.js';
 import type { OutputResult } from '../engine/stage.js';

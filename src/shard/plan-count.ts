@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { apiTransport } from '../cli/search/api-transport.js';
+import { apiTransport } from '../stac/api-transport.js';
 import type { HttpLimits } from '../http/limits.js';
 import { openStacApi, type StacApi } from '../stac/client.js';
 import { lookupCollections } from '../stac/collections-check.js';

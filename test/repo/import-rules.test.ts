@@ -35,6 +35,12 @@ function broken(from: string, edge: ImportEdge): string | undefined {
   if (under(from, 'src/config')) return under(to, 'src/engine') && !edge.typeOnly ? 'src/config imports engine types only' : undefined;
   // The state store answers the engine's contract (run-state.ts) without importing it, and knows no stage.
   if (under(from, 'src/state')) return anyUnder(to, ['src/state', 'src/errors.ts', 'src/util', 'src/version.ts']) || (to === 'src/entry.ts' && edge.typeOnly) ? undefined : 'src/state imports errors, util, version and entry types only';
+  // Outputs at an s3:// prefix: the signed output client and the files staged for it; no pipeline, no catalog.
+  if (under(from, 'src/remote-output')) return anyUnder(to, ['src/remote-output', 'src/s3', 'src/util', 'src/errors.ts']) ? undefined : 'src/remote-output imports s3, util and errors only';
+  // Sharded runs: which items a shard keeps and the files it names; the engine runs them, the CLI asks.
+  if (under(from, 'src/shard')) return anyUnder(to, ['src/catalog', 'src/download', 'src/labels', 'src/pvl', 'src/rclone', 'src/remote-output']) ? 'src/shard picks items and names files: it knows the search, no other stage domain' : undefined;
+  // The merge reads shards' reports and catalogs and writes the pipeline's: catalogs, rclone, remote outputs.
+  if (under(from, 'src/merge')) return anyUnder(to, ['src/stac', 'src/http', 'src/download', 'src/labels', 'src/pvl', 'src/fields']) ? 'src/merge reads files only: no API, no labels, no downloads' : undefined;
   if (anyUnder(from, DOMAIN) || under(from, 'src/util')) {
     // Catalogs name fields; the STAC filter extension speaks CQL2: those two domains may use src/fields.
     if (under(to, 'src/fields') && !anyUnder(from, ['src/catalog', 'src/stac'])) return 'domain code knows no filter language (but catalogs and STAC)';

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import type { PlanArgs } from '../../shard/plan-command.js';
+import type { PlanArgs } from '../shard-plan.js';
 import { UsageError } from '../main.js';
 import { setOption } from './run.js';
 
@@ -22,7 +22,7 @@ export const planCommand: CommandModule<object, PlanArgs> = {
       })
       .example('$0 plan pipelines/kaguya-tc.yaml --shards 64 --out kaguya-tc.plan.json', '64 windows; then each shard: run-pipeline pipelines/kaguya-tc.yaml --shard I/64 --plan kaguya-tc.plan.json') as never,
   handler: async (args) => {
-    const { planFromFile } = await import('../../shard/plan-command.js');
+    const { planFromFile } = await import('../shard-plan.js');
     process.exitCode = await planFromFile(args);
   },
 };

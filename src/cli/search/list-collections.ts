@@ -6,7 +6,7 @@ import type { CollectionsArgs } from '../commands/collections.js';
 import { EXIT } from '../exit-codes.js';
 import { createLogger } from '../logger.js';
 import { UsageError } from '../main.js';
-import { apiTransport } from './api-transport.js';
+import { apiTransport } from '../../stac/api-transport.js';
 import { collectionPages } from './collection-pages.js';
 import { headersOf } from './search-flags.js';
 

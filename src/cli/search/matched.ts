@@ -9,7 +9,7 @@ import { decideSearchFilter } from '../../stac/search-filter.js';
 import { planSearch, type SearchOptionsInput } from '../../stac/search-params.js';
 import { terminalText } from '../../util/terminal-text.js';
 import { EXIT } from '../exit-codes.js';
-import { apiTransport } from './api-transport.js';
+import { apiTransport } from '../../stac/api-transport.js';
 
 /**
  * `stacflow search --matched`: how many items the search matches in each collection (`-c`), or in all when

@@ -1,9 +1,9 @@
 import { writeFile, rename } from 'node:fs/promises';
-import { loadForRun } from '../cli/load-for-run.js';
-import { EXIT } from '../cli/exit-codes.js';
-import { createLogger } from '../cli/logger.js';
-import { makeDatetimePlan } from './plan-make.js';
-import { planTable } from './plan-table.js';
+import { loadForRun } from './load-for-run.js';
+import { EXIT } from './exit-codes.js';
+import { createLogger } from './logger.js';
+import { makeDatetimePlan } from '../shard/plan-make.js';
+import { planTable } from '../shard/plan-table.js';
 
 export interface PlanArgs {
   file: string;

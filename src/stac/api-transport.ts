@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import { createHttpClient } from '../../http/client.js';
-import type { HttpLimits } from '../../http/limits.js';
-import type { TransportOptions } from '../../stac/transport.js';
+import { createHttpClient } from '../http/client.js';
+import type { HttpLimits } from '../http/limits.js';
+import type { TransportOptions } from './transport.js';
 
 /**
  * How `search --matched` and `collections` talk to a STAC API outside a run: the run's HTTP client (one retry
