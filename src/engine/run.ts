@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { concatMap, defaultIfEmpty, fromEvent, lastValueFrom, merge, Subject, takeUntil } from 'rxjs';
 import type { Got } from 'got';
 import type { Logger } from 'pino';
@@ -10,6 +9,7 @@ import type { RunContext } from './context.js';
 import { Demand } from './demand.js';
 import { DEFAULT_FAIL_FAST, FailureStreaks } from './failure-streaks.js';
 import { IncrementalRunner } from './incremental.js';
+import { pipelineFingerprint } from './fingerprint.js';
 import { keptSnapshots, snapshotRecords } from './kept-outputs.js';
 import { STATE_LABEL, type KeptOutput, type RunStateStore } from './run-state.js';
 import { buildRunReport, defaultReportPath, writeRunReport, type RunReport } from './report.js';
@@ -265,10 +265,4 @@ function endIncrementalRun(runner: IncrementalRunner, store: RunStateStore, stat
     ...(completed && outputs !== undefined ? { outputs } : {}),
   });
   store.flush();
-}
-
-/** What makes the state's memory valid: the source and the steps as configured (outputs may change freely). */
-function pipelineFingerprint(plan: LoadedPipeline): string {
-  const described = [plan.source, ...plan.steps].map(({ stage, options }) => [stage.name, options]);
-  return createHash('sha256').update(JSON.stringify(described)).digest('hex').slice(0, 32);
 }

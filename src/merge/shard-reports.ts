@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunReport } from '../engine/report.js';
+import { pipelineFingerprint } from '../engine/fingerprint.js';
 import type { LoadedPipeline } from '../engine/pipeline.js';
 import { shardPath, shardTag, MAX_SHARDS } from '../shard/shard-spec.js';
 import { MergeError } from './errors.js';
@@ -16,6 +17,8 @@ export interface ShardSection {
   /** A datetime-window plan's identity (`stacflow plan`): shards of one merge ran one plan. */
   plan?: unknown;
   fingerprint?: unknown;
+  /** The pipeline's source and steps, as the shard was given them (src/engine/fingerprint.ts). */
+  pipeline_fingerprint?: unknown;
 }
 
 export type ShardReport = RunReport & { shard?: ShardSection };
@@ -121,6 +124,11 @@ function checkReport(report: ShardReport, file: string, plan: LoadedPipeline, sp
   if (typeof shard !== 'object' || shard === null) throw mismatch('not a shard\'s report (it has no `shard` section): written by an unsharded run?');
   if (shard.count !== spec.count) throw mismatch(`a report of shard ${shard.index} of ${shard.count}, not of ${spec.count} shards: the shards of one merge must all be run with the same N`);
   if (shard.index !== spec.index) throw mismatch(`its shard section says shard ${shard.index}, its name shard ${spec.index}: renamed?`);
+  // Run with the same source and steps (a changed bbox, filter or download folder: another result).
+  const given = shard.pipeline_fingerprint;
+  if (typeof given === 'string' && given !== pipelineFingerprint(plan)) {
+    throw mismatch(`the shard ran another search or other steps than ${plan.file} now says (pipeline fingerprint ${given}, the file's ${pipelineFingerprint(plan)}): merge with the file and --set options the shards ran, or run them again`);
+  }
   // The pipeline's stages must be those the shard ran (its labels and kinds), or the files do not line up.
   const ran = new Map(report.stages.map((stage) => [stage.label, stage.kind]));
   for (const { label, stage } of [plan.source, ...plan.steps, ...plan.outputs]) {

@@ -20,6 +20,11 @@ export interface ShardSelection {
   readonly plan?: string;
   /** For the report: what the selection keeps, in a few words (the window of a plan). */
   readonly describe?: string;
+  /**
+   * The pipeline's fingerprint (src/engine/fingerprint.ts) as the shards were given it, before a shard's own file
+   * names and window: the same in every shard of one run; `stacflow merge` checks it against the file it merges.
+   */
+  readonly pipeline?: string;
   /** Whether this shard works on the entry (a pure, cheap function of the item: called for every item searched). */
   keeps(entry: Entry): boolean;
 }
@@ -43,6 +48,8 @@ export interface ShardReport {
   tag: string;
   plan?: string;
   keeps?: string;
+  /** The pipeline's fingerprint (source and steps) before the shard's file names: `stacflow merge` compares it. */
+  pipeline_fingerprint?: string;
 }
 
 export function shardReport(selection: ShardSelection): ShardReport {
@@ -55,5 +62,6 @@ export function shardReport(selection: ShardSelection): ShardReport {
     tag: shardTag(spec),
     ...(selection.plan !== undefined ? { plan: selection.plan } : {}),
     ...(selection.describe !== undefined ? { keeps: selection.describe } : {}),
+    ...(selection.pipeline !== undefined ? { pipeline_fingerprint: selection.pipeline } : {}),
   };
 }

@@ -1,3 +1,4 @@
+import { pipelineFingerprint } from '../engine/fingerprint.js';
 import type { LoadedPipeline } from '../engine/pipeline.js';
 import { hashSelection, type ShardSelection } from './selection.js';
 import { shardFiles } from './shard-files.js';
@@ -44,7 +45,7 @@ export async function shardedRun(pipeline: LoadedPipeline, spec: ShardSpec, args
   }
   return {
     pipeline: shardFiles(planned, spec),
-    selection,
+    selection: { ...selection, pipeline: pipelineFingerprint(pipeline) },
     ...(args.report !== undefined ? { report: shardPath(args.report, spec) } : {}),
   };
 }

@@ -96,6 +96,11 @@ test('4 shards run at once: disjoint, their union is the unsharded run, each fil
   const mergedReport = await readReport(path.join(dir, 'out', 'sharded.report.json'));
   expect(mergedReport.items).toMatchObject({ total: singleReport.items.total, written: singleReport.items.written, failed: 0 });
 
+  // Merged with a pipeline whose steps differ from those the shards ran: refused, naming the shard's report.
+  const changed = await runBin('stacflow', ['merge', file, '-q', '--set', 'steps.filter=incidence_angle < 60'], { cwd: dir });
+  expect(changed.code).toBe(2);
+  expect(changed.stderr).toMatch(/sharded\.shard-0000-of-0004\.report\.json: the shard ran another search or other steps than .*pipeline fingerprint/);
+
   const downloaded = await dataFiles(single);
   expect(downloaded.length).toBe(expectedIds.length);
   expect(await dataFiles(dir)).toEqual(downloaded);
