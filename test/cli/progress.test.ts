@@ -1,3 +1,6 @@
+import type { LoadedPipeline } from '../../src/engine/pipeline.js';
+import { RunStats } from '../../src/engine/stats.js';
+import { ProgressModel, shardShare } from '../../src/cli/progress/model.js';
 import { RateWindow } from '../../src/cli/progress/rate-window.js';
 import { shortNames } from '../../src/cli/progress/short-names.js';
 import { fit } from '../../src/cli/progress/frame.js';
@@ -48,5 +51,37 @@ describe('progress lines', () => {
   it('go on to an indented line rather than past the width', () => {
     expect(fit(['download', 'aaaa', 'bbbb', 'cccc'], 20, 4)).toEqual(['download  aaaa  bbbb', '    cccc']);
     expect(fit(['x'.repeat(30)], 20, 2)).toEqual([`${'x'.repeat(19)}…`]);
+  });
+});
+
+describe('a shard', () => {
+  // Shard 1 of 4 (src/shard): 1,000 items expected by the search, 400 searched so far, 100 of them its own.
+  const plan = {
+    source: { label: 'stac_search', stage: { name: 'stac_search' } },
+    steps: [{ label: 'fetch_label', stage: { name: 'fetch_label' } }],
+    outputs: [{ label: 'csv', stage: { name: 'csv' } }],
+  } as unknown as LoadedPipeline;
+
+  it('expects its share of the search past the source, not the whole search', () => {
+    const stats = new RunStats();
+    stats.count('stac_search', 'expected', 1000);
+    stats.entered('stac_search', 400);
+    stats.passed('stac_search', 400);
+    stats.count('shard', 'searched', 400);
+    stats.count('shard', 'this_shard', 100);
+    stats.count('shard', 'other_shards', 300);
+    stats.entered('fetch_label', 100);
+    stats.passed('fetch_label', 50);
+    const [source, step, output] = new ProgressModel(plan, stats).snapshot().stages;
+    expect(source.total).toBe(1000);
+    expect(step.total).toBe(250); // 100 kept + 600 to come × 100/400
+    expect(output.total).toBe(250);
+  });
+
+  it('is a share of what it kept (all of it, unsharded or before the first item)', () => {
+    expect(shardShare(1000, undefined)).toBe(1000);
+    expect(shardShare(1000, { searched: 0, this_shard: 0 })).toBe(1000);
+    expect(shardShare(1000, { searched: 1000, this_shard: 260 })).toBe(260);
+    expect(shardShare(800, { searched: 900, this_shard: 200 })).toBe(200); // more searched than expected: what was kept
   });
 });

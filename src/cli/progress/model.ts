@@ -1,5 +1,6 @@
 import type { LoadedPipeline } from '../../engine/pipeline.js';
 import { STATE_LABEL } from '../../engine/run-state.js';
+import { SHARD_LABEL } from '../../shard/shard-gate.js';
 import type { ActiveTransfer, RunStats, StageCounts } from '../../engine/stats.js';
 import { RateWindow } from './rate-window.js';
 
@@ -98,11 +99,13 @@ export class ProgressModel {
     // Entries that never reach the steps: duplicates, and unchanged items an incremental run carries or skips.
     const aroundSteps = (source?.counters.duplicates ?? 0) + sum(state, ['duplicates', 'unchanged_dropped', 'unchanged', 'given_up']);
     const aroundAll = (source?.counters.duplicates ?? 0) + sum(state, ['duplicates', 'unchanged_dropped']);
+    // A shard (src/shard) passes on its own items only: the steps and outputs expect its share of the search.
+    const pastSource = expected === undefined ? undefined : shardShare(expected, this.stats.stages.get(SHARD_LABEL)?.counters);
     let droppedBefore = 0;
     const stages = this.placed.map(({ label, role, stage }): StageProgress => {
       const counts = this.stats.stages.get(label) ?? { in: 0, out: 0, failed: 0, dropped: 0, counters: {} };
       const done = leftStage(counts, role);
-      const reaching = expected === undefined ? undefined : expected - droppedBefore - (role === 'step' ? aroundSteps : role === 'output' ? aroundAll : 0);
+      const reaching = expected === undefined || pastSource === undefined ? undefined : role === 'source' ? expected : pastSource - droppedBefore - (role === 'step' ? aroundSteps : aroundAll);
       droppedBefore += counts.dropped;
       const total = final ? done : reaching === undefined ? undefined : Math.max(reaching, role === 'source' ? done : counts.in);
       const rate = this.itemRates.get(label)?.perSecond() ?? 0;
@@ -187,3 +190,14 @@ function window<K>(windows: Map<K, RateWindow>, key: K, windowMs: number): RateW
 }
 
 const sum = (counters: Record<string, number> | undefined, keys: string[]): number => keys.reduce((n, key) => n + (counters?.[key] ?? 0), 0);
+
+/**
+ * Of `expected` items searched, those a shard keeps: the ones it kept so far, and of those still to come its share
+ * of the ones seen (about 1/N by hash). Not sharded, or nothing seen yet: all of them.
+ */
+export function shardShare(expected: number, shard: Readonly<Record<string, number>> | undefined): number {
+  const searched = shard?.searched ?? 0;
+  if (shard === undefined || searched === 0) return expected;
+  const kept = shard.this_shard ?? 0;
+  return Math.round(kept + (Math.max(0, expected - searched) * kept) / searched);
+}
