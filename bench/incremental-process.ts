@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
@@ -25,6 +26,14 @@ export interface IncrementalArgs {
 export interface IncrementalMeasurement {
   seconds: number;
   cpuSeconds: number;
+  /**
+   * CPU of the run's own thread (the JS thread: /proc/self/task/<pid>/stat), without the process's other
+   * threads (GC helpers, libuv's pool, the state's writer thread). The run's critical path; less blurred
+   * by the load of other processes on the machine than wall time.
+   */
+  mainThreadCpuSeconds: number;
+  /** Of which in the kernel (system calls: the network, the files, waits). */
+  mainThreadSystemSeconds: number;
   /** Time in V8's garbage collector (main-thread pauses, all kinds): part of cpuSeconds. */
   gcSeconds: number;
   peakRssMb: number;
@@ -71,16 +80,21 @@ const gc = new PerformanceObserver((list) => {
 });
 gc.observe({ entryTypes: ['gc'] });
 const cpu0 = process.cpuUsage();
+const main0 = mainThreadCpuSeconds();
+const system0 = mainThreadSystemSeconds();
 const started = performance.now();
 const exitCode = await runFromFile({ file, report: path.join(args.dir, 'report.json'), quiet: true, progress: false }, { onResult: (r) => (result = r) });
 const seconds = (performance.now() - started) / 1000;
 const cpu = process.cpuUsage(cpu0);
+const mainCpu = mainThreadCpuSeconds() - main0;
 gc.disconnect();
 if (!result) throw new Error(`bench-incremental: ${file} ended with exit code ${exitCode} and no report`);
 const { report } = result;
 const measurement: IncrementalMeasurement = {
   seconds,
   cpuSeconds: (cpu.user + cpu.system) / 1e6,
+  mainThreadCpuSeconds: mainCpu,
+  mainThreadSystemSeconds: mainThreadSystemSeconds() - system0,
   gcSeconds: gcMs / 1000,
   peakRssMb: peakRssMb(),
   exitCode,
@@ -91,3 +105,17 @@ const measurement: IncrementalMeasurement = {
 };
 process.stdout.write(`${JSON.stringify(measurement)}\n`);
 process.exit(0);
+
+/** utime + stime of the main thread (its task id is the pid), in seconds (clock ticks of 10 ms, Linux's USER_HZ). */
+function mainThreadCpuSeconds(): number {
+  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+  // Fields after the command (which may hold spaces) in parentheses: state is field 3, utime 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** The main thread's system CPU alone (part of mainThreadCpuSeconds), seconds. */
+function mainThreadSystemSeconds(): number {
+  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[12]) / 100;
+}

@@ -85,8 +85,9 @@ export async function benchState(): Promise<string> {
     const run = store.beginRun({ startedAt: new Date().toISOString(), fingerprint: 'bench', fullRefresh: false, reconcile: false });
     cpu = process.cpuUsage();
     let wall = performance.now();
-    // Commits as the default policy makes them (every 256 records), each timed: a commit blocks the event
-    // loop that long (SQLite is synchronous). p99 and the longest.
+    // Commits as the default policy makes them (every 256 records), each flush timed: the writer thread commits
+    // (src/state/writer-thread.ts) while this thread waits. p99 and the longest. CPU is the process's: both
+    // threads, and the items go as clones (these entries have no search page's bytes).
     const commits: number[] = [];
     let i = 0;
     for (const e of entries) {

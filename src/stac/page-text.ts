@@ -23,6 +23,8 @@ export interface SplitPage {
   readonly count: number;
   /** The text of feature `index` (0-based): a JSON value, not yet parsed. */
   featureText(index: number): string;
+  /** Where feature `index` is in the page's bytes: [start, end). */
+  featureSpan(index: number): readonly [number, number];
 }
 
 const COMMA = 0x2c;
@@ -67,6 +69,7 @@ export function splitFeatures(text: Buffer): SplitPage | undefined {
     envelope: envelope as Record<string, unknown>,
     count: bounds.length / 2,
     featureText: (index) => text.toString('utf8', bounds[2 * index], bounds[2 * index + 1]),
+    featureSpan: (index) => [bounds[2 * index], bounds[2 * index + 1]],
   };
 }
 

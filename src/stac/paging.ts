@@ -4,6 +4,7 @@ import { resolveHref } from './client.js';
 import { StacApiError } from './errors.js';
 import { isObject, type HttpMethod } from './search-params.js';
 import { splitFeatures } from './page-text.js';
+import { rememberItemSource } from '../util/item-source.js';
 import { parseJsonBody, requestBytes, type JsonRequest, type TransportOptions } from './transport.js';
 
 /**
@@ -181,7 +182,10 @@ function readPage(bytes: Buffer, request: JsonRequest, purpose: string): PageBod
             { url: request.url, method: request.method, cause },
           );
         }
-        yield checkItem(feature, index, request, purpose);
+        const item = checkItem(feature, index, request, purpose);
+        // The incremental state stores the item as these bytes (src/util/item-source.ts).
+        rememberItemSource(item, bytes, ...split.featureSpan(index));
+        yield item;
       }
     },
   };

@@ -21,9 +21,10 @@ export interface DatabaseOptions {
  * - `synchronous = NORMAL`: the WAL is not fsynced at each commit, only at checkpoints. A commit is in the OS
  *   once it returns, so it survives kill -9 (the process dies, the kernel keeps its writes); a power loss or
  *   OS crash may lose the last commits, never corrupt the file. Those items are worked again next run.
- * - checkpoints: SQLite's own (a commit that brings the WAL past 1,000 pages copies it into the database).
- *   Moving them to a worker thread was measured (bench/state.ts, 50,000 records of 6.8 KB): commits of 256
- *   took a median 8 ms instead of 18, but their p99 rose from ~38 ms to ~130 ms; not worth a thread.
+ * - checkpoints: SQLite's own (a commit that brings the WAL past 1,000 pages copies it into the database), so
+ *   made by the writer thread's commits (writer-thread.ts), off the run's thread. A thread of their own
+ *   besides was measured (bench/state.ts, 50,000 records of 6.8 KB): commits of 256 took a median 8 ms
+ *   instead of 18, but their p99 rose from ~38 ms to ~130 ms; not worth it.
  * - `page_size = 8192` for a new file: an entry is ~8–9 KB of JSON; in 4 KB pages it spans 3 (a local part and
  *   an overflow chain), in 8 KB pages 1–2. bench/state.ts, 20,000 entries of 7.9 KB: recording 0.10–0.11 CPU ms
  *   a record instead of 0.13–0.16, commits of 256 a median 8 ms instead of 21–24; with the incremental bench's
@@ -56,5 +57,21 @@ export function openDatabase(file: string, options: DatabaseOptions): Database.D
     db.close();
     if (err instanceof StateError) throw err;
     throw stateIoError(file, 'set it up', err);
+  }
+}
+
+/**
+ * A second connection to a state `openDatabase` already set up (WAL, schema): the writer thread's
+ * (write-worker.ts). `synchronous` is per connection, so it is set again; the rest is the file's.
+ */
+export function openWriterConnection(file: string, busyTimeoutMs: number): Database.Database {
+  const db = new Database(file, { fileMustExist: true });
+  try {
+    db.pragma(`busy_timeout = ${Math.round(busyTimeoutMs)}`);
+    db.pragma('synchronous = NORMAL');
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
   }
 }

@@ -3,12 +3,13 @@ import type { Entry } from '../entry.js';
 import { nextItemState } from './attempts.js';
 import { StateError, stateIoError } from './errors.js';
 import { ItemReader } from './item-reader.js';
-import { DEFAULT_WRITE_POLICY, ItemWriter, type WritePolicy } from './item-writer.js';
+import { DEFAULT_WRITE_POLICY, type WritePolicy } from './write-messages.js';
 import { openDatabase } from './open-database.js';
 import { RunHistory } from './run-history.js';
 import { DEFAULT_STALE_AFTER_MS, RunLock, type LockHolder, type LockResult } from './run-lock.js';
 import { prepareStatePath } from './state-path.js';
 import type { ItemMemory, ItemNeedingAttention, ItemOutcome, ItemStatus, KeptOutput, RunEnd, RunRecord, RunStart, StageStatuses } from './types.js';
+import { WriterThread } from './writer-thread.js';
 
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
@@ -38,15 +39,17 @@ export async function openStateStore(file: string, options: StateOptions = {}): 
 
 /**
  * The incremental state of a pipeline's runs (SQLite, one connection, synchronous: better-sqlite3). Answers
- * the engine's contract (src/engine/run-state.ts RunStateStore) and `stacflow status`. Records are buffered
- * and committed in groups (item-writer.ts); every read of an item sees its buffered record first, and the
- * calls that end something (endRun, markRemoved, rest, close) commit what is buffered before they act.
+ * the engine's contract (src/engine/run-state.ts RunStateStore) and `stacflow status`. Records are committed
+ * in groups by a writer thread with its own connection (writer-thread.ts), off the run's thread; every read of
+ * an item sees its record not yet committed first, and the calls that end something or read many items
+ * (endRun, markRemoved, rest, memory, close) wait until every record made is committed before they act.
  */
 export class StateStore {
   readonly maxAttempts: number;
   readonly #db: Database;
   readonly #reader: ItemReader;
-  readonly #writer: ItemWriter | undefined;
+  readonly #writer: WriterThread | undefined;
+  readonly #markRemoved: ((runId: number, keys: readonly string[]) => number) | undefined;
   readonly #runs: RunHistory;
   readonly #lock: RunLock;
   #closed = false;
@@ -58,7 +61,10 @@ export class StateStore {
     this.#runs = new RunHistory(db);
     this.#lock = new RunLock(db, options.lockStaleAfterMs ?? DEFAULT_STALE_AFTER_MS);
     if (!db.readonly) {
-      this.#writer = new ItemWriter(db, location, options.write ?? DEFAULT_WRITE_POLICY, options.onCommit);
+      const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+      this.#writer = new WriterThread(location, busyTimeoutMs, options.write ?? DEFAULT_WRITE_POLICY, options.onCommit);
+      const remove = db.prepare(`UPDATE items SET status = 'removed', last_run = ? WHERE key = ? AND status != 'removed'`);
+      this.#markRemoved = db.transaction((runId: number, keys: readonly string[]) => keys.reduce((n, key) => n + remove.run(runId, key).changes, 0)).immediate;
     }
   }
 
@@ -73,7 +79,7 @@ export class StateStore {
   }
 
   /** The writer; a store opened read-only has none. */
-  get #items(): ItemWriter {
+  get #items(): WriterThread {
     if (!this.#writer) throw this.#readOnly();
     return this.#writer;
   }
@@ -110,14 +116,16 @@ export class StateStore {
   }
 
   storedEntry(key: string): Entry | undefined {
-    const json = this.#writer?.pending(key)?.entry ?? this.#reader.entryJson(key);
+    const pending = this.#writer?.pending(key)?.entry;
+    // A copy as the file would give it back (the caller may build on it; the recorded one stays as it was).
+    const json = pending ? JSON.stringify(pending) : this.#reader.entryJson(key);
     return json === undefined ? undefined : (JSON.parse(json) as Entry);
   }
 
   /** How far item `key` got through each step when last recorded (its buffered record first). */
   storedStages(key: string): StageStatuses | undefined {
     const pending = this.#writer?.pending(key);
-    if (pending) return pending.stages === null ? undefined : (JSON.parse(pending.stages) as StageStatuses);
+    if (pending) return pending.stages === undefined ? undefined : { ...pending.stages };
     return this.#reader.stages(key);
   }
 
@@ -135,19 +143,7 @@ export class StateStore {
     // Only a failure depends on what came before (its count in a row): done and dropped need no read.
     const before = outcome === 'failed' ? this.lookup(key) : undefined;
     const { status, attempts } = nextItemState(before, version, outcome, this.maxAttempts);
-    this.#items.add({
-      runId,
-      key,
-      collection: entry.item.collection ?? '',
-      id: entry.item.id,
-      version,
-      status,
-      attempts,
-      failures: entry.failures.length > 0 ? JSON.stringify(entry.failures) : null,
-      stages: stages === undefined ? null : JSON.stringify(stages),
-      entry: JSON.stringify(entry),
-      files: Object.entries(entry.files),
-    });
+    this.#items.add({ runId, key, version, status, attempts, stages, entry });
     return status;
   }
 
@@ -159,7 +155,8 @@ export class StateStore {
 
   /** Marks the items `keys` removed (gone from the source); returns how many were not already. */
   markRemoved(runId: number, keys: readonly string[]): number {
-    return this.#items.markRemoved(runId, keys);
+    this.#items.flush();
+    return this.#write(`mark ${keys.length} items removed`, () => this.#markRemoved!(runId, keys));
   }
 
   endRun(runId: number, end: RunEnd): void {
@@ -167,23 +164,23 @@ export class StateStore {
     this.#write(`end run ${runId}`, () => this.#runs.end(runId, end));
   }
 
-  /** Commits the buffered records now; returns how many. */
+  /** Commits the records not yet committed now, waiting for the writer thread; returns how many. */
   flush(): number {
     return this.#writer?.flush() ?? 0;
   }
 
-  /** Commits what is buffered, releases the run lock if held, closes the file. Idempotent. */
+  /** Commits what is not yet (the writer thread ends), releases the run lock if held, closes the file. Idempotent. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     try {
-      this.flush();
+      this.#writer?.close();
     } finally {
       try {
         // A lock left by a failed release is stale once this process ends: the next run takes it over.
         if (this.#writer) this.#lock.release();
       } catch {
-        // (the flush's error, if any, is the one to report)
+        // (the writer's error, if any, is the one to report)
       } finally {
         this.#db.close();
       }

@@ -39,9 +39,11 @@ test('a state killed with SIGKILL while recording keeps every commit it reported
     check.close();
     const store = await openStateStore(file);
     const memory = store.memory();
-    // Every reported record is there; at most the records of one unreported commit more.
+    // Every reported record is there. More may be: the writer thread commits on its own, and the child learns
+    // of it at its next record; it is never more than two groups (of 20) ahead of what it reported
+    // (src/state/writer-thread.ts), and what it had not committed is lost (worked again by the next run).
     expect(memory.size).toBeGreaterThanOrEqual(committed);
-    expect(memory.size).toBeLessThanOrEqual(committed + 20);
+    expect(memory.size).toBeLessThanOrEqual(committed + 2 * 20 + 1);
     for (const i of [0, Math.floor(committed / 2), committed - 1]) {
       expect(memory.get(`c/n-${i}`)).toEqual({ version: 'v1', status: 'done', attempts: 0 });
       expect(store.storedEntry(`c/n-${i}`)).toEqual(stateEntry(i));

@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { nextItemState } from '../../src/state/attempts.js';
 import { openStateStore, type StateOptions, type StateStore } from '../../src/state/store.js';
-import { END, START, stateEntry, tempDir } from './state-fixture.js';
+import { END, START, eventually, stateEntry, tempDir } from './state-fixture.js';
 
 /** Records and what is read back: the ledger, entries, attempts across runs, the snapshot, runs and the cursor. */
 let dir: string;
@@ -56,13 +56,15 @@ test("an entry's files become asset rows, replaced when the item is recorded aga
 test('records are committed every `records` records, and `ms` after the first one waits', async () => {
   const file = fileFor();
   const commits: number[] = [];
-  const store = await open(file, { write: { records: 3, ms: 50 }, onCommit: (count) => commits.push(count) });
+  const store = await open(file, { write: { records: 3, ms: 400 }, onCommit: (count) => commits.push(count) });
   const run = store.beginRun(START);
   const committedRows = () => new Database(file, { readonly: true }).prepare('SELECT count(*) FROM items').pluck().get();
   for (let i = 0; i < 4; i += 1) store.record(run, `c/n-${i}`, 'v1', stateEntry(i), 'done');
+  // The writer thread commits on its own time: the group of 3 at once, the 4th 400 ms after it came.
+  await eventually(() => commits.length > 0);
   expect(commits).toEqual([3]);
   expect(committedRows()).toBe(3);
-  await new Promise((resolve) => setTimeout(resolve, 150));
+  await eventually(() => commits.length > 1);
   expect(commits).toEqual([3, 1]);
   expect(committedRows()).toBe(4);
   expect(store.committed).toBe(4);
@@ -176,7 +178,15 @@ test('a commit the timer started that fails is thrown at the next call, naming t
   other.exec('BEGIN IMMEDIATE');
   try {
     impatient.record(run, 'c/n-1', 'v1', stateEntry(1), 'done');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The writer thread's commit fails on its own time; the next call throws it.
+    await eventually(() => {
+      try {
+        impatient.flush();
+        return false;
+      } catch {
+        return true;
+      }
+    });
     const failure = expect.objectContaining({ code: 'ERR_STATE_IO', errorClass: 'fatal', message: expect.stringContaining(`state ${file}: cannot record 1 items: database is locked`) });
     expect(() => impatient.record(run, 'c/n-2', 'v1', stateEntry(2), 'done')).toThrow(failure);
     expect(() => impatient.close()).toThrow(failure);

@@ -68,3 +68,12 @@ export function startStateChild(mode: 'record' | 'hold' | 'try' | 'snapshot', fi
     exited,
   };
 }
+
+/** Resolves once `check()` is true (the state's writer thread commits on its own time); rejects after `limitMs`. */
+export async function eventually(check: () => boolean, limitMs = 10_000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`not true after ${limitMs} ms: ${check.toString()}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
