@@ -18,6 +18,8 @@ export interface StatusArgs {
   /** `--shard I/N` (or `--shards N` with the scheduler's index variable): that shard's state. */
   shard?: string;
   shards?: number;
+  /** `--set PATH=VALUE`, as the runs had them. */
+  set?: string[];
 }
 
 /**
@@ -25,7 +27,8 @@ export interface StatusArgs {
  * works while a run is going (WAL: a reader sees the last commit). Resolves to the exit code.
  */
 export async function statusOfFile(args: StatusArgs): Promise<number> {
-  const plan = await loadForRun(args.file);
+  // With the --set options the runs were given (`--set state=...` in deploy/kubernetes): the same state file.
+  const plan = await loadForRun(args.file, args.set);
   if (plan === undefined) return EXIT.invalid;
   if (plan.state === undefined) throw new UsageError(`${args.file}: this pipeline has no \`state:\`, so there is no history to show (add e.g. state: out/${plan.name}.sqlite)`);
   // A shard's state is its own file (src/shard/shard-files.ts names it the same way).

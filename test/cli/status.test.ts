@@ -118,6 +118,11 @@ test('a pipeline without state:, or whose state does not exist yet, is a usage e
   expect(stateless.code).toBe(2);
   expect(stateless.stderr).toContain('nightly.yaml: this pipeline has no `state:`, so there is no history to show');
 
+  // The state a `--set state=...` gives (as deploy/kubernetes gives its shards) is the one looked for.
+  const setState = await bin('stacflow', ['status', await pipelineFile({ state: false }), '--set', 'state=elsewhere.sqlite']);
+  expect(setState.code).toBe(2);
+  expect(setState.stderr).toContain(`its state ${path.resolve(out, 'elsewhere.sqlite')} does not exist yet`);
+
   const notYet = await bin('stacflow', ['status', await pipelineFile()]);
   expect(notYet.code).toBe(2);
   expect(notYet.stderr).toContain(`nightly.yaml: its state ${path.join(out, 'nightly.sqlite')} does not exist yet: run the pipeline once`);

@@ -1,14 +1,14 @@
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../main.js';
 import type { StatusArgs } from '../status-file.js';
-import { shardOptions } from './run.js';
+import { setOption, shardOptions } from './run.js';
 
 /** `stacflow status FILE`: the state's history, read only; the state module is loaded by the handler. */
 export const statusCommand: CommandModule<object, StatusArgs> = {
   command: 'status <file>',
   describe: "a pipeline's state: its last runs, the cursor, what failed and why, what is pending (read only)",
   builder: (yargs) =>
-    shardOptions(yargs, "read the state of")
+    setOption(shardOptions(yargs, "read the state of"))
       .positional('file', { type: 'string', describe: 'pipeline YAML file (with `state:`)', demandOption: true })
       .option('json', { type: 'boolean', describe: 'print the status as JSON, for scripts' })
       .option('runs', { type: 'number', default: 10, describe: 'how many runs to show, the most recent first' })
