@@ -46,7 +46,11 @@ export interface Ended {
 }
 
 /** One run of the built run-pipeline bin in `dir`, with a watchdog; SIGKILLed after `killAfterMs` when given. */
-export function runPipelineBin(dir: string, args: string[], env: Record<string, string> = {}, killAfterMs?: number): Promise<Ended> {
+/**
+ * Runs the bin in `dir`; `kill`: SIGKILL it after that many ms, or once the function says so (polled every 20 ms:
+ * a kill that waits for the child's own progress, whatever the machine's speed).
+ */
+export function runPipelineBin(dir: string, args: string[], env: Record<string, string> = {}, kill?: number | (() => boolean)): Promise<Ended> {
   return new Promise((resolve, reject) => {
     const clean: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
     delete clean.JOB_COMPLETION_INDEX;
@@ -56,10 +60,18 @@ export function runPipelineBin(dir: string, args: string[], env: Record<string, 
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    const timer =
+      kill === undefined
+        ? undefined
+        : typeof kill === 'number'
+          ? setTimeout(() => child.kill('SIGKILL'), kill)
+          : setInterval(() => {
+              if (kill()) child.kill('SIGKILL');
+            }, 20);
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
+      clearInterval(timer);
       resolve({ code, signal, stdout, stderr });
     });
   });
