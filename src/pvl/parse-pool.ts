@@ -7,9 +7,6 @@ import { fastParsePvl } from './fast/index.js';
 import type { ParseReply, ParseRequest } from './fast/pool-protocol.js';
 import type { PvlStatement } from './model.js';
 
-/** Written here first (now src/util/module-worker.ts); its test imports it from here. */
-export { workerExecArgv } from '../util/module-worker.js';
-
 /**
  * PVL parsing on worker threads, for a label stage that would otherwise be CPU-bound on one core.
  *

@@ -4,6 +4,7 @@ import { OPEN } from '../stac/datetime.js';
 import { planSearch, type SearchOptionsInput, type SearchParameters } from '../stac/search-params.js';
 import { ShardUsageError } from './shard-spec.js';
 import { instantMicros } from './plan-time.js';
+import { canonicalJson } from '../util/canonical-json.js';
 
 /** The sort keys that keep a datetime plan's windows in the search's order (the first key decides). */
 const TIME_SORT_KEYS = new Set(['datetime', 'properties.datetime', 'start_datetime', 'properties.start_datetime']);
@@ -78,13 +79,4 @@ export function searchFingerprint(api: string, parameters: SearchParameters): st
   const { limit: _limit, sortby: _sortby, fields: _fields, ...selecting } = parameters;
   const hash = createHash('sha256').update(canonicalJson({ api: api.replace(/\/+$/, ''), ...selecting }));
   return `sha256:${hash.digest('hex')}`;
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }

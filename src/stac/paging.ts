@@ -4,6 +4,7 @@ import { resolveHref } from './client.js';
 import { StacApiError } from './errors.js';
 import { isObject, type HttpMethod } from './search-params.js';
 import { splitFeatures } from './page-text.js';
+import { canonicalJson } from '../util/canonical-json.js';
 import { rememberItemSource } from '../util/item-source.js';
 import { parseJsonBody, requestBytes, type JsonRequest, type TransportOptions } from './transport.js';
 
@@ -122,15 +123,6 @@ function validHeaders(headers: unknown): headers is Record<string, string> {
 /** Identity of a request for loop detection: method, URL and body (keys sorted); headers do not count. */
 export function requestKey(request: JsonRequest): string {
   return `${request.method} ${request.url} ${request.body === undefined ? '' : canonicalJson(request.body)}`;
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (isObject(value)) {
-    const keys = Object.keys(value).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }
 
 /** A page's items, iterated once; `length` is known before any is parsed. */

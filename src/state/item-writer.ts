@@ -1,7 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { RecordMessage } from './write-messages.js';
 
-
 /**
  * Commits item records in groups, one IMMEDIATE transaction each, on the writer thread's own connection
  * (write-worker.ts): the item's row, its entry (the item stringified here, off the run's thread), its files,

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { parsePvl, PvlDocument, PvlSyntaxError } from '../../src/pvl/index.js';
-import { closeParsePool, PARSE_POOL_SIZE, parseInPool, parsePoolThreads, parsePvlOffThread, workerExecArgv } from '../../src/pvl/parse-pool.js';
+import { closeParsePool, PARSE_POOL_SIZE, parseInPool, parsePoolThreads, parsePvlOffThread } from '../../src/pvl/parse-pool.js';
+import { workerExecArgv } from '../../src/util/module-worker.js';
 import { NODE_FLAGS } from '../../src/runtime-flags.js';
 
 /**
