@@ -45,7 +45,6 @@ export interface RunControl {
 
 /** Loads, validates and runs a pipeline; resolves to the process exit code (DESIGN.md). */
 export async function runFromFile(args: RunArgs, control: RunControl = {}): Promise<number> {
-  shardSpecOf(args); // a bad --shard/--shards/--plan: exit 2 before anything is read
   if (args.dryRun) {
     const { dryRunFromFile } = await import('./dry-run.js');
     return dryRunFromFile(args);
